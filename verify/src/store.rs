@@ -1,0 +1,464 @@
+//! The object store: where artifacts, manifests, receipts and checkpoints live.
+//!
+//! One [`Store`] wraps any `object_store` backend — a local directory (the default),
+//! `memory://`, `s3://`, `gs://`, `az://` — and adds the two rules everything else relies on:
+//!
+//! - **Write once.** Every put is create-only (`PutMode::Create`). When the key exists, the
+//!   bytes already there decide: the same bytes are success (a retried or repeated run), a
+//!   different content under a content-addressed key is a hard [`Error::Conflict`] (a
+//!   corrupted store), and a different receipt under the same chain index is an
+//!   [`Error::Conflict`] (another writer won the race). Nothing is ever overwritten, except
+//!   the small mutable pointers under `refs/`.
+//! - **Every read is checked.** Content-addressed reads recompute the SHA-256 and refuse
+//!   bytes that do not match their key.
+//!
+//! # Layout
+//!
+//! ```text
+//! blobs/sha256/<hex>                              artifact bytes (Parquet)
+//! manifests/sha256/<hex>.dsse.json                signed run manifests (DSSE)
+//! log/<chain>/receipts/<sequence:020>.json        receipt chain, one object per receipt
+//! log/<chain>/checkpoints/<size:020>.note         signed checkpoints (C2SP signed notes)
+//! refs/<name>                                     mutable pointers, `sha256:<hex>\n`
+//! ```
+//!
+//! # Commit protocol
+//!
+//! A run publishes in four steps, each only after the one before succeeded
+//! (see [`crate::chain::publish`]):
+//!
+//! ```text
+//!  1. blobs       put_blob(parquet) ...      idempotent, content-addressed
+//!        │
+//!  2. manifest    put manifests/sha256/<d>   idempotent; names every blob by digest
+//!        │
+//!  3. receipt     create log/<c>/receipts/<n>  create-only: a lost race is a Conflict
+//!        │                                      error, the winner's receipt stays
+//!  4. checkpoint  create log/<c>/checkpoints/<n+1>  signed MMR root over receipts 0..=n
+//! ```
+//!
+//! A crash between steps leaves only unreferenced blobs (harmless, reported by `mez
+//! verify` as notes) or a manifest without a receipt (reported as a failure, so a truncated
+//! chain cannot hide a run). A reader trusts nothing it has not checked against a
+//! manifest, receipt or checkpoint signature.
+//!
+//! The store's methods block: jobs are synchronous rayon code, so the store owns a small
+//! tokio runtime and drives `object_store` on it. Do not call it from async code.
+
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::{StreamExt, TryStreamExt};
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path;
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+
+use crate::digest::{Digest, StreamHasher};
+use crate::error::{Error, Result};
+
+/// Default number of objects hashed at once.
+pub fn default_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
+}
+
+/// Key of an artifact blob.
+pub fn blob_key(digest: &Digest) -> String {
+    format!("blobs/sha256/{}", digest.hex())
+}
+
+/// Key of a manifest envelope.
+pub fn manifest_key(digest: &Digest) -> String {
+    format!("manifests/sha256/{}.dsse.json", digest.hex())
+}
+
+/// Key of the receipt at `sequence` on `chain`.
+pub fn receipt_key(chain: &str, sequence: u64) -> String {
+    format!("log/{chain}/receipts/{sequence:020}.json")
+}
+
+/// Key of the checkpoint of `size` receipts on `chain`.
+pub fn checkpoint_key(chain: &str, size: u64) -> String {
+    format!("log/{chain}/checkpoints/{size:020}.note")
+}
+
+/// Key of a mutable ref.
+pub fn ref_key(name: &str) -> String {
+    format!("refs/{name}")
+}
+
+/// What a create-only put found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The object was created.
+    Created,
+    /// The same bytes were already there.
+    AlreadyPresent,
+}
+
+/// An object listed in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub key: String,
+    pub size: u64,
+}
+
+/// A store of artifacts and logs. Cheap to clone (shares the backend and runtime).
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<dyn ObjectStore>,
+    /// Set for local directories: hashing reads files directly with large buffers.
+    local_root: Option<PathBuf>,
+    url: String,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("url", &self.url).finish()
+    }
+}
+
+const SCHEMES: &str = "a directory path, file://, memory://, s3://, gs://, az://, abfs://";
+
+impl Store {
+    /// Opens a store from a URL or a local directory path. Cloud credentials and settings
+    /// come from the usual `AWS_*`, `GOOGLE_*` and `AZURE_*` environment variables.
+    pub fn open(url: &str) -> Result<Self> {
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| {
+                k.starts_with("AWS_") || k.starts_with("GOOGLE_") || k.starts_with("AZURE_")
+            })
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        Self::open_with_options(url, env)
+    }
+
+    /// Opens a store with explicit backend options (`object_store` config keys such as
+    /// `aws_endpoint`, `aws_allow_http`), ignoring the environment.
+    pub fn open_with_options(
+        url: &str,
+        options: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self> {
+        let bad = |reason: String| Error::StoreUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        if url.trim().is_empty() {
+            return Err(bad(format!("empty; expected {SCHEMES}")));
+        }
+        let (inner, local_root): (Arc<dyn ObjectStore>, Option<PathBuf>) = match url
+            .split_once("://")
+        {
+            None => local(FsPath::new(url)).map_err(bad)?,
+            Some(("file", _)) => {
+                let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
+                let path = parsed
+                    .to_file_path()
+                    .map_err(|()| bad("not an absolute file path".into()))?;
+                local(&path).map_err(bad)?
+            }
+            Some(("memory", rest)) => {
+                if !rest.is_empty() && rest != "/" {
+                    return Err(bad("memory:// takes no path".into()));
+                }
+                (Arc::new(InMemory::new()), None)
+            }
+            Some((scheme, _))
+                if ["s3", "s3a", "gs", "az", "adl", "azure", "abfs", "abfss"].contains(&scheme) =>
+            {
+                let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
+                if parsed.host_str().is_none_or(str::is_empty) {
+                    return Err(bad("missing bucket or container name".into()));
+                }
+                let (store, prefix) = object_store::parse_url_opts(&parsed, options)
+                    .map_err(|e| bad(e.to_string()))?;
+                let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+                    Arc::from(store)
+                } else {
+                    Arc::new(PrefixStore::new(store, prefix))
+                };
+                (store, None)
+            }
+            Some((scheme, _)) => {
+                return Err(bad(format!(
+                    "unsupported scheme {scheme:?}; expected {SCHEMES}"
+                )));
+            }
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .thread_name("mez-store")
+            .enable_all()
+            .build()
+            .map_err(|e| bad(format!("cannot start the I/O runtime: {e}")))?;
+        Ok(Store {
+            inner,
+            local_root,
+            url: url.to_owned(),
+            runtime: Arc::new(runtime),
+        })
+    }
+
+    /// The URL the store was opened with.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The local directory behind the store, if it is one.
+    pub fn local_root(&self) -> Option<&FsPath> {
+        self.local_root.as_deref()
+    }
+
+    /// Stores artifact bytes under their digest. Idempotent.
+    pub fn put_blob(&self, bytes: Bytes) -> Result<(Digest, Written)> {
+        let digest = Digest::of(&bytes);
+        let written = self.put_content(&blob_key(&digest), &digest, bytes)?;
+        Ok((digest, written))
+    }
+
+    /// Create-only put of bytes whose digest is `digest` under a content-addressed key.
+    /// Existing identical content is success; different content is [`Error::Conflict`].
+    pub fn put_content(&self, key: &str, digest: &Digest, bytes: Bytes) -> Result<Written> {
+        match self.create(key, bytes)? {
+            Written::Created => Ok(Written::Created),
+            Written::AlreadyPresent => {
+                let (found, _) = self.hash_object(key)?;
+                if found == *digest {
+                    Ok(Written::AlreadyPresent)
+                } else {
+                    Err(Error::Conflict {
+                        key: key.to_owned(),
+                        reason: format!("stored object hashes to {found}, key says {digest}"),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Create-only put under a non-content key (receipts, checkpoints). The same bytes
+    /// already there are success (an idempotent retry); different bytes are a conflict.
+    pub fn put_create(&self, key: &str, bytes: Bytes) -> Result<Written> {
+        match self.create(key, bytes.clone())? {
+            Written::Created => Ok(Written::Created),
+            Written::AlreadyPresent => {
+                let existing = self.get(key)?;
+                if existing == bytes {
+                    Ok(Written::AlreadyPresent)
+                } else {
+                    Err(Error::Conflict {
+                        key: key.to_owned(),
+                        reason: "another writer created it first".into(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Raw create-only put: `AlreadyPresent` means *some* object is there.
+    fn create(&self, key: &str, bytes: Bytes) -> Result<Written> {
+        let path = Path::from(key);
+        let opts = PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        };
+        let result =
+            self.runtime
+                .block_on(self.inner.put_opts(&path, PutPayload::from(bytes), opts));
+        match result {
+            Ok(_) => Ok(Written::Created),
+            Err(
+                object_store::Error::AlreadyExists { .. }
+                | object_store::Error::Precondition { .. },
+            ) => Ok(Written::AlreadyPresent),
+            Err(e) => Err(store_error(key, e)),
+        }
+    }
+
+    /// Points a mutable ref at a digest (the one kind of overwrite the store allows).
+    pub fn set_ref(&self, name: &str, digest: &Digest) -> Result<()> {
+        let key = ref_key(name);
+        self.runtime
+            .block_on(self.inner.put(
+                &Path::from(key.as_str()),
+                PutPayload::from(format!("{digest}\n")),
+            ))
+            .map(|_| ())
+            .map_err(|e| store_error(&key, e))
+    }
+
+    /// Reads a ref, `None` when it does not exist.
+    pub fn get_ref(&self, name: &str) -> Result<Option<Digest>> {
+        let key = ref_key(name);
+        match self.get(&key) {
+            Ok(bytes) => {
+                let text = std::str::from_utf8(&bytes)
+                    .map_err(|_| Error::malformed(&key, "ref is not UTF-8"))?;
+                Ok(Some(text.trim_end().parse()?))
+            }
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads an object whole, unchecked (receipts and checkpoints carry their own checks).
+    pub fn get(&self, key: &str) -> Result<Bytes> {
+        let path = Path::from(key);
+        self.runtime
+            .block_on(async { self.inner.get(&path).await?.bytes().await })
+            .map_err(|e| store_error(key, e))
+    }
+
+    /// Reads a content-addressed object and checks its digest.
+    pub fn get_verified(&self, key: &str, digest: &Digest) -> Result<Bytes> {
+        let bytes = self.get(key)?;
+        let found = Digest::of(&bytes);
+        if found != *digest {
+            return Err(Error::DigestMismatch {
+                key: key.to_owned(),
+                expected: digest.to_string(),
+                found: found.to_string(),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// Reads an artifact blob and checks its digest.
+    pub fn get_blob(&self, digest: &Digest) -> Result<Bytes> {
+        self.get_verified(&blob_key(digest), digest)
+    }
+
+    /// Whether an object exists.
+    pub fn exists(&self, key: &str) -> Result<bool> {
+        let path = Path::from(key);
+        match self.runtime.block_on(self.inner.head(&path)) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(store_error(key, e)),
+        }
+    }
+
+    /// Lists every object under `prefix` (a folder, e.g. `blobs/`), sorted by key.
+    pub fn list(&self, prefix: &str) -> Result<Vec<Listed>> {
+        let path = Path::from(prefix.trim_end_matches('/'));
+        let mut listed: Vec<Listed> = self
+            .runtime
+            .block_on(self.inner.list(Some(&path)).try_collect::<Vec<_>>())
+            .map_err(|e| store_error(prefix, e))?
+            .into_iter()
+            .map(|meta| Listed {
+                key: meta.location.to_string(),
+                size: meta.size,
+            })
+            .collect();
+        listed.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(listed)
+    }
+
+    /// Streams one object through SHA-256.
+    pub fn hash_object(&self, key: &str) -> Result<(Digest, u64)> {
+        self.hash_many(&[key.to_owned()], 1)
+            .pop()
+            .unwrap_or_else(|| {
+                Err(Error::NotFound {
+                    key: key.to_owned(),
+                })
+            })
+    }
+
+    /// Streams many objects through SHA-256, `concurrency` at a time, in constant memory
+    /// per object. Results come back in the order of `keys`.
+    pub fn hash_many(&self, keys: &[String], concurrency: usize) -> Vec<Result<(Digest, u64)>> {
+        let tasks = keys.iter().map(|key| {
+            let key = key.clone();
+            let inner = Arc::clone(&self.inner);
+            let local = self.local_root.as_ref().map(|root| root.join(&key));
+            async move {
+                let joined = match local {
+                    Some(path) => {
+                        tokio::task::spawn_blocking(move || hash_local(&key, &path)).await
+                    }
+                    None => tokio::spawn(hash_remote(inner, key.clone())).await,
+                };
+                joined.unwrap_or_else(|e| {
+                    Err(Error::Store {
+                        key: String::new(),
+                        reason: format!("hashing task failed: {e}"),
+                    })
+                })
+            }
+        });
+        self.runtime.block_on(
+            futures::stream::iter(tasks)
+                .buffered(concurrency.max(1))
+                .collect(),
+        )
+    }
+
+    /// Reads many objects whole, `concurrency` at a time, in the order of `keys`.
+    pub fn get_many(&self, keys: &[String], concurrency: usize) -> Vec<Result<Bytes>> {
+        let tasks = keys.iter().map(|key| {
+            let inner = Arc::clone(&self.inner);
+            let key = key.clone();
+            async move {
+                let path = Path::from(key.as_str());
+                async { inner.get(&path).await?.bytes().await }
+                    .await
+                    .map_err(|e| store_error(&key, e))
+            }
+        });
+        self.runtime.block_on(
+            futures::stream::iter(tasks)
+                .buffered(concurrency.max(1))
+                .collect(),
+        )
+    }
+}
+
+fn local(path: &FsPath) -> std::result::Result<(Arc<dyn ObjectStore>, Option<PathBuf>), String> {
+    std::fs::create_dir_all(path).map_err(|e| format!("cannot create directory: {e}"))?;
+    let root = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve directory: {e}"))?;
+    let store = LocalFileSystem::new_with_prefix(&root).map_err(|e| e.to_string())?;
+    Ok((Arc::new(store), Some(root)))
+}
+
+fn hash_local(key: &str, path: &FsPath) -> Result<(Digest, u64)> {
+    match std::fs::File::open(path) {
+        Ok(file) => Digest::of_reader(file).map_err(|e| Error::Store {
+            key: key.to_owned(),
+            reason: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::NotFound {
+            key: key.to_owned(),
+        }),
+        Err(e) => Err(Error::Store {
+            key: key.to_owned(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+async fn hash_remote(inner: Arc<dyn ObjectStore>, key: String) -> Result<(Digest, u64)> {
+    let path = Path::from(key.as_str());
+    let result = inner.get(&path).await.map_err(|e| store_error(&key, e))?;
+    let mut stream = result.into_stream();
+    let mut hasher = StreamHasher::new();
+    while let Some(chunk) = stream.next().await {
+        hasher.update(&chunk.map_err(|e| store_error(&key, e))?);
+    }
+    Ok(hasher.finish())
+}
+
+fn store_error(key: &str, e: object_store::Error) -> Error {
+    match e {
+        object_store::Error::NotFound { .. } => Error::NotFound {
+            key: key.to_owned(),
+        },
+        other => Error::Store {
+            key: key.to_owned(),
+            reason: other.to_string(),
+        },
+    }
+}
