@@ -1,0 +1,185 @@
+//! The same store behaviour on a local directory, in memory and on a real S3 server.
+
+use std::sync::{Arc, Barrier};
+
+use bytes::Bytes;
+use verify::chain;
+use verify::receipt::{RECEIPT_TYPE, ReceiptBody, genesis};
+use verify::store::{Store, Written, blob_key, receipt_key};
+use verify::{Digest, Error};
+
+use crate::support::{self, clock, key};
+
+/// Runs `check` against every backend available here.
+fn on_every_backend(name: &str, check: impl Fn(&Store)) {
+    let dir = tempfile::tempdir().unwrap();
+    check(&Store::open(dir.path().to_str().unwrap()).unwrap());
+    check(&Store::open("memory://").unwrap());
+    if let Some(server) = support::s3_server() {
+        check(&support::s3_store(server, name));
+    }
+}
+
+#[test]
+fn blobs_are_idempotent_and_verified_on_read() {
+    on_every_backend("blobs", |store| {
+        let bytes = Bytes::from_static(b"parquet bytes");
+        let (digest, written) = store.put_blob(bytes.clone()).unwrap();
+        assert_eq!(written, Written::Created);
+        assert_eq!(digest, Digest::of(&bytes));
+        let (again, written) = store.put_blob(bytes.clone()).unwrap();
+        assert_eq!((again, written), (digest, Written::AlreadyPresent));
+        assert_eq!(store.get_blob(&digest).unwrap(), bytes);
+        assert_eq!(store.hash_object(&blob_key(&digest)).unwrap(), (digest, 13));
+        let missing = Digest::of(b"never stored");
+        assert_eq!(
+            store.get_blob(&missing).unwrap_err(),
+            Error::NotFound {
+                key: blob_key(&missing)
+            }
+        );
+    });
+}
+
+#[test]
+fn different_bytes_under_a_content_key_are_a_hard_error() {
+    on_every_backend("content-conflict", |store| {
+        let right = Bytes::from_static(b"the real artifact");
+        let digest = Digest::of(&right);
+        let key = blob_key(&digest);
+        // Someone wrote other bytes under the content key (corruption or tampering).
+        store
+            .put_create(&key, Bytes::from_static(b"something else"))
+            .unwrap();
+        let err = store.put_blob(right).unwrap_err();
+        assert!(
+            matches!(&err, Error::Conflict { key: k, .. } if *k == key),
+            "{err}"
+        );
+        // Reads refuse the wrong bytes too.
+        assert!(matches!(
+            store.get_blob(&digest),
+            Err(Error::DigestMismatch { .. })
+        ));
+        // And the stored bytes were not overwritten.
+        assert_eq!(
+            store.get(&key).unwrap(),
+            Bytes::from_static(b"something else")
+        );
+    });
+}
+
+#[test]
+fn racing_writers_for_one_receipt_index_get_one_winner() {
+    on_every_backend("race", |store| {
+        const WRITERS: usize = 8;
+        let barrier = Arc::new(Barrier::new(WRITERS));
+        let signer = Arc::new(key("ops", 1));
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..WRITERS)
+                .map(|w| {
+                    let (barrier, signer) = (Arc::clone(&barrier), Arc::clone(&signer));
+                    scope.spawn(move || {
+                        let body = ReceiptBody {
+                            receipt_type: RECEIPT_TYPE.into(),
+                            chain: "race".into(),
+                            sequence: 0,
+                            prev_root: genesis("race"),
+                            manifest: Digest::of(format!("manifest of writer {w}").as_bytes()),
+                            artifacts: vec![],
+                            packs: vec![],
+                            timestamp: clock(0).0,
+                        };
+                        barrier.wait();
+                        chain::append_receipt(store, &signer, body)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(winners.len(), 1, "{results:?}");
+        for result in &results {
+            if let Err(e) = result {
+                assert!(
+                    matches!(e, Error::Conflict { key, .. } if *key == receipt_key("race", 0)),
+                    "{e}"
+                );
+            }
+        }
+        // The stored receipt is the winner's, untouched.
+        let chain = chain::read_chain(store, "race").unwrap();
+        assert_eq!(chain.len(), 1);
+        assert_eq!(&chain[0], winners[0]);
+    });
+}
+
+#[test]
+fn published_runs_audit_clean() {
+    on_every_backend("publish", |store| {
+        let signer = key("ops", 1);
+        let runs = support::populated(store, &signer);
+        let trust = verify::keys::TrustSet::new([signer.public()]);
+        let report = verify::audit::audit(store, &trust, &Default::default()).unwrap();
+        assert!(report.ok(), "{:#?}", report.failures);
+        assert_eq!(report.manifests, runs.len() as u64);
+        assert_eq!(report.receipts, runs.len() as u64);
+        assert_eq!(report.chains["zone-a"].checkpoint_size, 3);
+        assert_eq!(
+            report.chains["zone-a"].checkpoint_root,
+            hex::encode(runs[2].checkpoint.root)
+        );
+        // Republishing the very same run is idempotent for the manifest but takes a new
+        // receipt: the chain records every publication.
+        let again = support::publish_run(
+            store,
+            &signer,
+            "zone-b",
+            9,
+            &[("list", b"entries".to_vec())],
+        );
+        assert_eq!(again.manifest, runs[3].manifest);
+        assert_eq!(again.receipt.body.sequence, 1);
+    });
+}
+
+#[test]
+fn refs_point_at_digests() {
+    on_every_backend("refs", |store| {
+        assert_eq!(store.get_ref("runs/demo/latest").unwrap(), None);
+        let a = Digest::of(b"a");
+        let b = Digest::of(b"b");
+        store.set_ref("runs/demo/latest", &a).unwrap();
+        store.set_ref("runs/demo/latest", &b).unwrap();
+        assert_eq!(store.get_ref("runs/demo/latest").unwrap(), Some(b));
+    });
+}
+
+#[test]
+fn bad_store_urls_are_named_errors() {
+    for url in [
+        "",
+        "ftp://host/x",
+        "memory://somewhere",
+        "s3://",
+        "gs:///path",
+        "file://relative/path",
+    ] {
+        match Store::open(url) {
+            Err(Error::StoreUrl { url: u, reason }) => {
+                assert_eq!(u, url);
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{url:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_local_store_is_a_plain_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("nested/store");
+    let store = Store::open(root.to_str().unwrap()).unwrap();
+    let (digest, _) = store.put_blob(Bytes::from_static(b"x")).unwrap();
+    assert!(root.join(blob_key(&digest)).is_file());
+}
