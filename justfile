@@ -1,0 +1,24 @@
+# Recipes mirror .ci/run.
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", env_var("HOME") + "/.cache/mez/target")
+
+# The README's main job.
+demo:
+    cargo run -p pipelines --bin mez -- demo
+
+# The README's test command.
+test:
+    cargo test --workspace
+
+# Exactly what CI runs.
+ci:
+    bash .ci/run
+
+lint:
+    bash .ci/check-kernel-deps
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Benchmarks (figures go in issue notes, never in tests).
+bench:
+    cargo build --release -p pipelines --bin mez
+    bash pipelines/benches/verify_store.sh

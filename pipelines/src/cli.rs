@@ -1,0 +1,159 @@
+//! Command-line types (clap derive). No logic lives here: `settings` resolves these into
+//! what commands need, and `commands` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// mez — verifiable batch pipelines for economic-zone compliance.
+#[derive(Debug, Parser)]
+#[command(name = "mez", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Store URL or local directory (s3://, gs://, az://, memory://, file://, a path).
+    #[arg(long, global = true, env = "MEZ_STORE", default_value = "outputs/")]
+    pub store: String,
+    /// Secret key file used to sign manifests, receipts and checkpoints.
+    #[arg(long, global = true, env = "MEZ_KEY")]
+    pub key: Option<PathBuf>,
+    /// Print a machine-readable JSON summary on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// No progress or chatter on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an Ed25519 key pair: <prefix>.key (mode 0600) and <prefix>.pub.
+    Keygen(KeygenArgs),
+    /// Verify a whole store: digests, signatures, receipt chains, checkpoints.
+    Verify(VerifyArgs),
+    /// Merkle log utilities for auditors (roots, proofs).
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Print the RFC 8785 canonical form of a JSON file.
+    Canon(CanonArgs),
+    /// Export a Parquet artifact by digest as CSV, JSON lines or Parquet.
+    Export(ExportArgs),
+    /// Run the demo: key, generated tables, signed artifacts, receipt, checkpoint, verify.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Path prefix of the two key files.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Key name (appears in signed checkpoints); defaults to the prefix's file name.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Public key file (.pub) to trust; repeat for several.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+    /// Objects read and hashed at once (default: 2 × cores).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Root (hex) of the RFC 6962 tree over the leaves in FILE, one hex leaf per line.
+    Root {
+        #[arg(long)]
+        leaves: PathBuf,
+    },
+    /// Check an RFC 9162 inclusion proof. Exit 0 valid, 1 invalid, 2 malformed input.
+    VerifyInclusion {
+        #[arg(long)]
+        size: u64,
+        #[arg(long)]
+        index: u64,
+        /// Leaf hash (hex): SHA-256(0x00 ‖ leaf data).
+        #[arg(long)]
+        leaf_hash: String,
+        #[arg(long)]
+        root: String,
+        #[arg(long)]
+        proof: Vec<String>,
+    },
+    /// Check an RFC 9162 consistency proof. Exit 0 valid, 1 invalid, 2 malformed input.
+    VerifyConsistency {
+        #[arg(long)]
+        old_size: u64,
+        #[arg(long)]
+        new_size: u64,
+        #[arg(long)]
+        old_root: String,
+        #[arg(long)]
+        new_root: String,
+        #[arg(long)]
+        proof: Vec<String>,
+    },
+    /// Print the inclusion proof of a receipt on a chain in the store.
+    ProveInclusion {
+        #[arg(long)]
+        chain: String,
+        #[arg(long)]
+        index: u64,
+        /// Tree size to prove against (default: the whole chain).
+        #[arg(long)]
+        size: Option<u64>,
+    },
+    /// Print the consistency proof between two sizes of a chain in the store.
+    ProveConsistency {
+        #[arg(long)]
+        chain: String,
+        #[arg(long)]
+        old_size: u64,
+        /// Default: the whole chain.
+        #[arg(long)]
+        new_size: Option<u64>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CanonArgs {
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Artifact digest (sha256:<hex> or <hex>).
+    pub digest: String,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Transfers to generate.
+    #[arg(long, default_value_t = 10_000)]
+    pub transfers: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}

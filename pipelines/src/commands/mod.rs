@@ -1,0 +1,70 @@
+//! One function per command. Each returns an [`ExitStatus`]; errors that stop a command
+//! from running bubble up as `anyhow::Error` and become exit code 2.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::settings::Settings;
+
+mod canon;
+mod demo;
+mod export;
+mod keygen;
+mod log;
+mod verify;
+
+/// The exit-code contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: everything ran and verified.
+    Success,
+    /// 1: ran, and found a failure.
+    Failure,
+    /// 2: could not run.
+    Error,
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(match status {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    let settings = Settings::resolve(cli.global);
+    match cli.command {
+        Command::Keygen(args) => keygen::keygen(&settings, args),
+        Command::Verify(args) => verify::verify(&settings, args),
+        Command::Log(args) => log::log(&settings, args),
+        Command::Canon(args) => canon::canon(args),
+        Command::Export(args) => export::export(&settings, args),
+        Command::Demo(args) => demo::demo(&settings, args),
+    }
+}
+
+/// Writes a line to stdout; a closed pipe is not an error worth a panic.
+pub(crate) fn out(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// Human chatter on stderr, unless `--quiet`.
+pub(crate) fn note(settings: &Settings, text: &str) {
+    if !settings.quiet {
+        eprintln!("{text}");
+    }
+}
+
+/// Pretty JSON on stdout.
+pub(crate) fn out_json(value: &impl serde::Serialize) -> Result<()> {
+    out(&serde_json::to_string_pretty(value)?)
+}

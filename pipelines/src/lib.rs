@@ -1,0 +1,10 @@
+//! # pipelines — mez bulk jobs and the artifact writer
+//!
+//! Jobs are plain functions over Arrow batches that return tables; the artifact writer
+//! turns tables into reproducible Parquet and stores them; `verify` publishes them. The
+//! `mez` binary (in `main.rs` and `commands/`) is the only place that prints, draws
+//! progress or reads the system clock.
+
+pub mod artifact;
+pub mod demo;
+pub mod summary;

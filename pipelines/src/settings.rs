@@ -1,0 +1,50 @@
+//! Resolved settings: what commands need, computed once from arguments and environment.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use verify::keys::SecretKey;
+use verify::store::Store;
+
+use crate::cli::GlobalArgs;
+
+/// Settings shared by every command.
+#[derive(Debug)]
+pub struct Settings {
+    pub store_url: String,
+    pub key_path: Option<PathBuf>,
+    pub json: bool,
+    pub quiet: bool,
+}
+
+impl Settings {
+    pub fn resolve(global: GlobalArgs) -> Self {
+        Settings {
+            store_url: global.store,
+            key_path: global.key,
+            json: global.json,
+            quiet: global.quiet,
+        }
+    }
+
+    pub fn open_store(&self) -> Result<Store> {
+        Store::open(&self.store_url).with_context(|| format!("cannot open store {}", self.store_url))
+    }
+
+    /// The signing key given with `--key` / `MEZ_KEY`.
+    pub fn signing_key(&self) -> Result<SecretKey> {
+        let path = self
+            .key_path
+            .as_deref()
+            .context("no signing key: pass --key FILE or set MEZ_KEY (create one with `mez keygen`)")?;
+        Ok(SecretKey::read(path)?)
+    }
+}
+
+/// Where the demo keeps its key when none is given: beside a local store, else `outputs/`.
+pub fn demo_key_prefix(store: &Store) -> PathBuf {
+    store
+        .local_root()
+        .map_or_else(|| Path::new("outputs").to_owned(), Path::to_owned)
+        .join("demo")
+}
