@@ -20,10 +20,10 @@ use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::metadata::SortingColumn;
-use verify::store::{Store, Written};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use verify::Digest;
+use verify::store::{Store, Written};
 
 /// Rows per batch handed to the Parquet writer (a multiple of 1024).
 pub const BATCH_ROWS: usize = 8 * 1024;
@@ -65,13 +65,19 @@ pub struct WrittenTable {
 }
 
 /// The writer properties of every artifact.
-fn properties(schema: &SchemaRef, table: &str, sort_key: &[&str]) -> Result<WriterProperties, ArtifactError> {
+fn properties(
+    schema: &SchemaRef,
+    table: &str,
+    sort_key: &[&str],
+) -> Result<WriterProperties, ArtifactError> {
     let mut sorting = Vec::with_capacity(sort_key.len());
     for column in sort_key {
-        let index = schema.index_of(column).map_err(|_| ArtifactError::SortColumn {
-            table: table.to_owned(),
-            column: (*column).to_owned(),
-        })?;
+        let index = schema
+            .index_of(column)
+            .map_err(|_| ArtifactError::SortColumn {
+                table: table.to_owned(),
+                column: (*column).to_owned(),
+            })?;
         sorting.push(SortingColumn {
             column_idx: index as i32,
             descending: false,
@@ -81,10 +87,12 @@ fn properties(schema: &SchemaRef, table: &str, sort_key: &[&str]) -> Result<Writ
     Ok(WriterProperties::builder()
         .set_writer_version(WriterVersion::PARQUET_1_0)
         .set_created_by(CREATED_BY.to_owned())
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(|source| ArtifactError::Parquet {
-            table: table.to_owned(),
-            source,
-        })?))
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(
+            |source| ArtifactError::Parquet {
+                table: table.to_owned(),
+                source,
+            },
+        )?))
         .set_dictionary_enabled(true)
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_bloom_filter_enabled(false)
@@ -102,7 +110,12 @@ fn properties(schema: &SchemaRef, table: &str, sort_key: &[&str]) -> Result<Writ
 }
 
 /// Encodes already-sorted `batches` as reproducible Parquet bytes.
-pub fn encode(table: &str, schema: &SchemaRef, batches: &[RecordBatch], sort_key: &[&str]) -> Result<(Bytes, u64), ArtifactError> {
+pub fn encode(
+    table: &str,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    sort_key: &[&str],
+) -> Result<(Bytes, u64), ArtifactError> {
     let arrow = |source| ArtifactError::Arrow {
         table: table.to_owned(),
         source,
@@ -114,8 +127,12 @@ pub fn encode(table: &str, schema: &SchemaRef, batches: &[RecordBatch], sort_key
     let all = concat_batches(schema, batches).map_err(arrow)?;
     let rows = all.num_rows();
     let mut buffer = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut buffer, Arc::clone(schema), Some(properties(schema, table, sort_key)?))
-        .map_err(parquet)?;
+    let mut writer = ArrowWriter::try_new(
+        &mut buffer,
+        Arc::clone(schema),
+        Some(properties(schema, table, sort_key)?),
+    )
+    .map_err(parquet)?;
     let mut offset = 0;
     while offset < rows {
         let len = BATCH_ROWS.min(rows - offset);
@@ -127,7 +144,13 @@ pub fn encode(table: &str, schema: &SchemaRef, batches: &[RecordBatch], sort_key
 }
 
 /// Encodes and stores a table; returns what was written.
-pub fn write_table(store: &Store, table: &str, schema: &SchemaRef, batches: &[RecordBatch], sort_key: &[&str]) -> Result<WrittenTable, ArtifactError> {
+pub fn write_table(
+    store: &Store,
+    table: &str,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    sort_key: &[&str],
+) -> Result<WrittenTable, ArtifactError> {
     let (bytes, rows) = encode(table, schema, batches, sort_key)?;
     let size = bytes.len() as u64;
     let (digest, written) = store.put_blob(bytes)?;
@@ -141,7 +164,10 @@ pub fn write_table(store: &Store, table: &str, schema: &SchemaRef, batches: &[Re
 }
 
 /// Reads a stored Parquet artifact (digest checked) back into batches.
-pub fn read_table(store: &Store, digest: &Digest) -> Result<(SchemaRef, Vec<RecordBatch>), ArtifactError> {
+pub fn read_table(
+    store: &Store,
+    digest: &Digest,
+) -> Result<(SchemaRef, Vec<RecordBatch>), ArtifactError> {
     let name = digest.to_string();
     let bytes = store.get_blob(digest)?;
     let parquet = |source| ArtifactError::Parquet {

@@ -116,8 +116,12 @@ fn totals_schema() -> SchemaRef {
 pub fn generate(params: &DemoParams) -> Result<RecordBatch, DemoError> {
     let mut rng = SplitMix64::new(params.seed);
     let n = params.transfers;
-    let (mut currency, mut payer, mut payee, mut amount) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut currency, mut payer, mut payee, mut amount) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for _ in 0..n {
         let from = rng.below(BANKS.len() as u64) as usize;
         let to = (from + 1 + rng.below(BANKS.len() as u64 - 1) as usize) % BANKS.len();
@@ -156,24 +160,41 @@ pub fn totals(transfers: &RecordBatch) -> Result<RecordBatch, DemoError> {
         let (Some(c), Some(a)) = (c, a) else { continue };
         let entry = by_currency.entry(c).or_default();
         entry.0 += 1;
-        entry.1 = entry.1.checked_add(a).ok_or_else(|| DemoError::Overflow { currency: c.to_owned() })?;
+        entry.1 = entry.1.checked_add(a).ok_or_else(|| DemoError::Overflow {
+            currency: c.to_owned(),
+        })?;
     }
     Ok(RecordBatch::try_new(
         totals_schema(),
         vec![
             Arc::new(StringArray::from_iter_values(by_currency.keys().copied())),
-            Arc::new(Int64Array::from_iter_values(by_currency.values().map(|v| v.0))),
-            Arc::new(Int64Array::from_iter_values(by_currency.values().map(|v| v.1))),
+            Arc::new(Int64Array::from_iter_values(
+                by_currency.values().map(|v| v.0),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                by_currency.values().map(|v| v.1),
+            )),
         ],
     )?)
 }
 
 /// Generates, writes and publishes the demo tables.
-pub fn run(store: &Store, signer: &SecretKey, clock: &dyn Clock, params: &DemoParams) -> Result<(Vec<WrittenTable>, RunSummary), DemoError> {
+pub fn run(
+    store: &Store,
+    signer: &SecretKey,
+    clock: &dyn Clock,
+    params: &DemoParams,
+) -> Result<(Vec<WrittenTable>, RunSummary), DemoError> {
     let transfers = generate(params)?;
     let totals = totals(&transfers)?;
     let tables = vec![
-        artifact::write_table(store, "transfers", &transfers_schema(), &[transfers], &["id"])?,
+        artifact::write_table(
+            store,
+            "transfers",
+            &transfers_schema(),
+            &[transfers],
+            &["id"],
+        )?,
         artifact::write_table(store, "totals", &totals_schema(), &[totals], &["currency"])?,
     ];
     let subjects = tables
@@ -190,7 +211,10 @@ pub fn run(store: &Store, signer: &SecretKey, clock: &dyn Clock, params: &DemoPa
         time: clock.now(),
         parameters: BTreeMap::from([
             ("transfers".to_owned(), serde_json::json!(params.transfers)),
-            ("seed".to_owned(), serde_json::json!(params.seed.to_string())),
+            (
+                "seed".to_owned(),
+                serde_json::json!(params.seed.to_string()),
+            ),
         ]),
         inputs: vec![],
         packs: vec![],

@@ -28,15 +28,15 @@ impl Settings {
     }
 
     pub fn open_store(&self) -> Result<Store> {
-        Store::open(&self.store_url).with_context(|| format!("cannot open store {}", self.store_url))
+        Store::open(&self.store_url)
+            .with_context(|| format!("cannot open store {}", self.store_url))
     }
 
     /// The signing key given with `--key` / `MEZ_KEY`.
     pub fn signing_key(&self) -> Result<SecretKey> {
-        let path = self
-            .key_path
-            .as_deref()
-            .context("no signing key: pass --key FILE or set MEZ_KEY (create one with `mez keygen`)")?;
+        let path = self.key_path.as_deref().context(
+            "no signing key: pass --key FILE or set MEZ_KEY (create one with `mez keygen`)",
+        )?;
         Ok(SecretKey::read(path)?)
     }
 }

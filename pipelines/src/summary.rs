@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use verify::chain::Publication;
 use verify::Digest;
+use verify::chain::Publication;
 
 use crate::artifact::WrittenTable;
 
@@ -31,7 +31,12 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    pub fn new(job: &str, tables: &[WrittenTable], quarantined: u64, publication: &Publication) -> Self {
+    pub fn new(
+        job: &str,
+        tables: &[WrittenTable],
+        quarantined: u64,
+        publication: &Publication,
+    ) -> Self {
         RunSummary {
             job: job.to_owned(),
             chain: publication.receipt.body.chain.clone(),

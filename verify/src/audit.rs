@@ -123,7 +123,7 @@ pub fn audit(store: &Store, trust: &TrustSet, options: &AuditOptions) -> Result<
     let manifests = check_manifests(store, trust, options, &mut report)?;
     check_blobs(store, &manifests, options, &mut report)?;
     let on_chain = check_chains(store, trust, &manifests, options, &mut report)?;
-    for (digest, _) in &manifests {
+    for digest in manifests.keys() {
         if !on_chain.contains(digest) {
             report.fail(
                 &manifest_key(digest),
@@ -366,10 +366,7 @@ fn check_receipts(
         if *key != expected_key {
             report.fail(key, "sequence", &expected_key, key);
         }
-        let receipt = match bytes
-            .map_err(|e| e)
-            .and_then(|b| Receipt::from_bytes(key, &b))
-        {
+        let receipt = match bytes.and_then(|b| Receipt::from_bytes(key, &b)) {
             Ok(r) => r,
             Err(e) => {
                 report.fail_err(

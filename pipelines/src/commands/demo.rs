@@ -22,7 +22,10 @@ pub fn demo(settings: &Settings, args: DemoArgs) -> Result<ExitStatus> {
             } else {
                 let key = SecretKey::generate("mez-demo")?;
                 let (k, p) = key.write_pair(&prefix)?;
-                note(settings, &format!("created demo key {} and {}", k.display(), p.display()));
+                note(
+                    settings,
+                    &format!("created demo key {} and {}", k.display(), p.display()),
+                );
                 key
             }
         }
@@ -43,13 +46,24 @@ pub fn demo(settings: &Settings, args: DemoArgs) -> Result<ExitStatus> {
         ),
     );
     for (name, table) in &summary.tables {
-        note(settings, &format!("  {name}: {} rows, {}", table.rows, table.digest));
+        note(
+            settings,
+            &format!("  {name}: {} rows, {}", table.rows, table.digest),
+        );
     }
-    let report = audit(&store, &TrustSet::new([signer.public()]), &AuditOptions::default())?;
+    let report = audit(
+        &store,
+        &TrustSet::new([signer.public()]),
+        &AuditOptions::default(),
+    )?;
     if settings.json {
         out_json(&serde_json::json!({ "run": summary, "verify": report }))?;
     } else {
         super::verify::print_report(settings, &report)?;
     }
-    Ok(if report.ok() { ExitStatus::Success } else { ExitStatus::Failure })
+    Ok(if report.ok() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }

@@ -27,7 +27,14 @@ pub fn keygen(settings: &Settings, args: KeygenArgs) -> Result<ExitStatus> {
             "verifier_key": public.to_note_vkey(),
         }))?;
     } else {
-        note(settings, &format!("wrote {} (mode 0600) and {}", key_path.display(), pub_path.display()));
+        note(
+            settings,
+            &format!(
+                "wrote {} (mode 0600) and {}",
+                key_path.display(),
+                pub_path.display()
+            ),
+        );
         super::out(&public.to_note_vkey())?;
     }
     Ok(ExitStatus::Success)

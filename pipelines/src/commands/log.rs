@@ -12,37 +12,65 @@ use crate::settings::Settings;
 pub fn log(settings: &Settings, command: LogCommand) -> Result<ExitStatus> {
     match command {
         LogCommand::Root { leaves } => {
-            let text = std::fs::read_to_string(&leaves).with_context(|| format!("cannot read {}", leaves.display()))?;
+            let text = std::fs::read_to_string(&leaves)
+                .with_context(|| format!("cannot read {}", leaves.display()))?;
             let mut mmr = Mmr::new();
             let body = text.strip_suffix('\n').unwrap_or(&text);
             if !text.is_empty() {
                 for (n, line) in body.split('\n').enumerate() {
                     let line = line.trim_end_matches('\r');
-                    let data = hex::decode(line)
-                        .with_context(|| format!("{}: line {}: not hex leaf data: {line:?}", leaves.display(), n + 1))?;
+                    let data = hex::decode(line).with_context(|| {
+                        format!(
+                            "{}: line {}: not hex leaf data: {line:?}",
+                            leaves.display(),
+                            n + 1
+                        )
+                    })?;
                     mmr.append(&data);
                 }
             }
             out(&hex::encode(mmr.root()))?;
             Ok(ExitStatus::Success)
         }
-        LogCommand::VerifyInclusion { size, index, leaf_hash, root, proof } => {
+        LogCommand::VerifyInclusion {
+            size,
+            index,
+            leaf_hash,
+            root,
+            proof,
+        } => {
             let leaf = parse_hash("--leaf-hash", &leaf_hash)?;
             let root = parse_hash("--root", &root)?;
             let proof = parse_proof(&proof)?;
             verdict(merkle::verify_inclusion(index, size, &leaf, &proof, &root))
         }
-        LogCommand::VerifyConsistency { old_size, new_size, old_root, new_root, proof } => {
+        LogCommand::VerifyConsistency {
+            old_size,
+            new_size,
+            old_root,
+            new_root,
+            proof,
+        } => {
             let old_root = parse_hash("--old-root", &old_root)?;
             let new_root = parse_hash("--new-root", &new_root)?;
             let proof = parse_proof(&proof)?;
-            verdict(merkle::verify_consistency(old_size, new_size, &old_root, &new_root, &proof))
+            verdict(merkle::verify_consistency(
+                old_size, new_size, &old_root, &new_root, &proof,
+            ))
         }
-        LogCommand::ProveInclusion { chain: id, index, size } => {
+        LogCommand::ProveInclusion {
+            chain: id,
+            index,
+            size,
+        } => {
             let store = settings.open_store()?;
             let leaves = chain::leaves(&chain::read_chain(&store, &id)?);
             let size = size.unwrap_or(leaves.len() as u64);
-            anyhow::ensure!(size as usize <= leaves.len(), "chain {id} has only {} receipts", leaves.len());
+            anyhow::ensure!(
+                size as usize <= leaves.len(),
+                "chain {id} has only {} receipts",
+                leaves.len()
+            );
             let tree = &leaves[..size as usize];
             let proof = merkle::inclusion_proof(tree, index as usize)?;
             let root = merkle::root_of(tree);
@@ -56,11 +84,19 @@ pub fn log(settings: &Settings, command: LogCommand) -> Result<ExitStatus> {
             }))?;
             Ok(ExitStatus::Success)
         }
-        LogCommand::ProveConsistency { chain: id, old_size, new_size } => {
+        LogCommand::ProveConsistency {
+            chain: id,
+            old_size,
+            new_size,
+        } => {
             let store = settings.open_store()?;
             let leaves = chain::leaves(&chain::read_chain(&store, &id)?);
             let new_size = new_size.unwrap_or(leaves.len() as u64);
-            anyhow::ensure!(new_size as usize <= leaves.len(), "chain {id} has only {} receipts", leaves.len());
+            anyhow::ensure!(
+                new_size as usize <= leaves.len(),
+                "chain {id} has only {} receipts",
+                leaves.len()
+            );
             let tree = &leaves[..new_size as usize];
             let proof = merkle::consistency_proof(tree, old_size as usize)?;
             out_json(&serde_json::json!({

@@ -8,7 +8,9 @@ use crate::settings::Settings;
 
 pub fn verify(settings: &Settings, args: VerifyArgs) -> Result<ExitStatus> {
     if args.trusted_keys.is_empty() {
-        anyhow::bail!("no trusted keys: pass --trusted-key FILE.pub (an auditor pins the keys it trusts)");
+        anyhow::bail!(
+            "no trusted keys: pass --trusted-key FILE.pub (an auditor pins the keys it trusts)"
+        );
     }
     let keys = args
         .trusted_keys
@@ -20,9 +22,14 @@ pub fn verify(settings: &Settings, args: VerifyArgs) -> Result<ExitStatus> {
     if let Some(c) = args.concurrency {
         options.concurrency = c.max(1);
     }
-    let report = audit(&store, &TrustSet::new(keys), &options).context("verification could not run")?;
+    let report =
+        audit(&store, &TrustSet::new(keys), &options).context("verification could not run")?;
     print_report(settings, &report)?;
-    Ok(if report.ok() { ExitStatus::Success } else { ExitStatus::Failure })
+    Ok(if report.ok() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
 
 pub(crate) fn print_report(settings: &Settings, report: &Report) -> Result<()> {

@@ -1,0 +1,157 @@
+//! The artifact writer: same rows ⇒ same bytes, whatever the batching or input order.
+
+use std::sync::Arc;
+
+use arrow::array::{Int64Array, RecordBatch, StringArray};
+use arrow::compute::{SortColumn, concat_batches, lexsort_to_indices, take_record_batch};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use pipelines::artifact::{self, BATCH_ROWS};
+use pipelines::demo::{self, DemoParams};
+use proptest::prelude::*;
+use verify::store::Store;
+
+fn schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("name", DataType::Utf8, true),
+    ]))
+}
+
+fn batch(rows: &[(i64, Option<String>)]) -> RecordBatch {
+    RecordBatch::try_new(
+        schema(),
+        vec![
+            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.0))),
+            Arc::new(StringArray::from_iter(rows.iter().map(|r| r.1.clone()))),
+        ],
+    )
+    .unwrap()
+}
+
+/// Sorts by id (the documented key of this test table).
+fn sorted(batches: &[RecordBatch]) -> RecordBatch {
+    let all = concat_batches(&schema(), batches).unwrap();
+    let idx = lexsort_to_indices(
+        &[SortColumn {
+            values: Arc::clone(all.column(0)),
+            options: None,
+        }],
+        None,
+    )
+    .unwrap();
+    take_record_batch(&all, &idx).unwrap()
+}
+
+fn split(rows: &[(i64, Option<String>)], cuts: &[usize]) -> Vec<RecordBatch> {
+    let mut points: Vec<usize> = cuts.iter().map(|c| c % (rows.len() + 1)).collect();
+    points.push(0);
+    points.push(rows.len());
+    points.sort_unstable();
+    points.dedup();
+    points
+        .windows(2)
+        .map(|w| batch(&rows[w[0]..w[1]]))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn bytes_do_not_depend_on_batching_or_input_order(
+        mut ids in prop::collection::btree_set(any::<i64>(), 0..3000).prop_map(|s| s.into_iter().collect::<Vec<_>>()),
+        cuts in prop::collection::vec(any::<usize>(), 0..6),
+        seed in any::<u64>(),
+    ) {
+        let rows: Vec<(i64, Option<String>)> = ids
+            .iter()
+            .map(|i| (*i, (i % 7 != 0).then(|| format!("name-{}", i % 97))))
+            .collect();
+        let (reference, n) = artifact::encode("t", &schema(), &[sorted(&[batch(&rows)])], &["id"]).unwrap();
+        prop_assert_eq!(n, rows.len() as u64);
+        // Shuffle the input, cut it into arbitrary batches, sort, encode.
+        let mut rng = demo::SplitMix64::new(seed);
+        for i in (1..ids.len()).rev() {
+            ids.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let shuffled: Vec<(i64, Option<String>)> = ids
+            .iter()
+            .map(|i| (*i, (i % 7 != 0).then(|| format!("name-{}", i % 97))))
+            .collect();
+        let (again, _) = artifact::encode("t", &schema(), &[sorted(&split(&shuffled, &cuts))], &["id"]).unwrap();
+        prop_assert!(again == reference, "bytes differ");
+    }
+}
+
+#[test]
+fn tables_larger_than_a_batch_round_trip_through_the_store() {
+    let params = DemoParams {
+        transfers: 3 * BATCH_ROWS + 17,
+        seed: 7,
+    };
+    let transfers = demo::generate(&params).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().to_str().unwrap()).unwrap();
+    let written = artifact::write_table(
+        &store,
+        "transfers",
+        &transfers.schema(),
+        std::slice::from_ref(&transfers),
+        &["id"],
+    )
+    .unwrap();
+    assert_eq!(written.rows, params.transfers as u64);
+    let (_, batches) = artifact::read_table(&store, &written.digest).unwrap();
+    let back = concat_batches(&transfers.schema(), &batches).unwrap();
+    assert_eq!(back, transfers);
+}
+
+#[test]
+fn created_by_is_pinned_and_no_time_is_embedded() {
+    let (bytes, _) =
+        artifact::encode("t", &schema(), &[batch(&[(1, Some("a".into()))])], &["id"]).unwrap();
+    let reader = parquet::file::reader::SerializedFileReader::new(bytes).unwrap();
+    use parquet::file::reader::FileReader;
+    let meta = reader.metadata().file_metadata();
+    assert_eq!(meta.created_by(), Some(artifact::CREATED_BY));
+    let keys: Vec<&str> = meta
+        .key_value_metadata()
+        .map(|kv| kv.iter().map(|k| k.key.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(keys, vec!["ARROW:schema"]);
+}
+
+#[test]
+fn unknown_sort_column_is_a_named_error() {
+    let err = artifact::encode("t", &schema(), &[batch(&[])], &["nope"]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "table t: sort column \"nope\" is not in the schema"
+    );
+}
+
+#[test]
+fn the_demo_is_deterministic_across_thread_counts() {
+    let params = DemoParams {
+        transfers: 20_000,
+        seed: 3,
+    };
+    let digests: Vec<_> = [1, 2]
+        .into_iter()
+        .map(|threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let store = Store::open(dir.path().to_str().unwrap()).unwrap();
+                let signer = verify::keys::SecretKey::from_seed("t", [1; 32]);
+                let clock = verify::clock::FixedClock(verify::clock::Timestamp::from_unix(0));
+                let (_, summary) = demo::run(&store, &signer, &clock, &params).unwrap();
+                summary
+            })
+        })
+        .collect();
+    assert_eq!(digests[0], digests[1]);
+}

@@ -1,0 +1,429 @@
+//! The `mez` binary end to end: exit codes, messages, and the auditor utilities.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mez(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mez"))
+        .current_dir(dir)
+        .env_remove("MEZ_STORE")
+        .env_remove("MEZ_KEY")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn vectors_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../verify/tests/data")
+}
+
+fn demo_store() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mez(dir.path(), &["demo", "--transfers", "2000"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    dir
+}
+
+#[test]
+fn demo_then_verify_then_tamper() {
+    let dir = demo_store();
+    let out = dir.path().join("outputs");
+    assert!(out.join("demo.key").is_file());
+    let o = mez(dir.path(), &["verify", "--trusted-key", "outputs/demo.pub"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("verified: 1 manifests, 2 blobs"),
+        "{}",
+        stdout(&o)
+    );
+
+    // A second demo run grows the chain and keeps it consistent.
+    assert_eq!(code(&mez(dir.path(), &["demo", "--transfers", "2000"])), 0);
+    let o = mez(
+        dir.path(),
+        &["--json", "verify", "--trusted-key", "outputs/demo.pub"],
+    );
+    assert_eq!(code(&o), 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["chains"]["demo"]["checkpoint_size"], 2);
+
+    // Flip a byte of a blob: exit 1, and the blob is named.
+    let blob_dir = out.join("blobs/sha256");
+    let blob = std::fs::read_dir(&blob_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes[100] ^= 0xff;
+    std::fs::write(&blob, bytes).unwrap();
+    let o = mez(dir.path(), &["verify", "--trusted-key", "outputs/demo.pub"]);
+    assert_eq!(code(&o), 1);
+    let name = blob.file_name().unwrap().to_str().unwrap();
+    assert!(
+        stdout(&o).contains(&format!(
+            "FAIL blobs/sha256/{name}: digest: expected sha256:{name}"
+        )),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn verify_refuses_untrusted_and_missing_keys() {
+    let dir = demo_store();
+    let o = mez(dir.path(), &["keygen", "--out", "other"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = mez(dir.path(), &["verify", "--trusted-key", "other.pub"]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("untrusted key id"), "{}", stdout(&o));
+    let o = mez(dir.path(), &["verify"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no trusted keys"));
+    let o = mez(dir.path(), &["verify", "--trusted-key", "missing.pub"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("missing.pub"), "{}", stderr(&o));
+    std::fs::write(dir.path().join("bad.pub"), "not a key\n").unwrap();
+    let o = mez(dir.path(), &["verify", "--trusted-key", "bad.pub"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("bad.pub"), "{}", stderr(&o));
+}
+
+#[test]
+fn keygen_writes_private_keys_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mez(dir.path(), &["keygen", "--out", "keys/zone-a"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("zone-a+"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("keys/zone-a.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let before = std::fs::read(dir.path().join("keys/zone-a.key")).unwrap();
+    let o = mez(dir.path(), &["keygen", "--out", "keys/zone-a"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("refusing to overwrite"));
+    assert_eq!(
+        std::fs::read(dir.path().join("keys/zone-a.key")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn demo_with_an_explicit_bad_key_or_store_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mez(dir.path(), &["--key", "nope.key", "demo"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("nope.key"), "{}", stderr(&o));
+    let o = mez(dir.path(), &["--store", "ftp://x/y", "demo"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("unsupported scheme \"ftp\""),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn log_root_matches_the_certificate_transparency_vectors() {
+    let text = std::fs::read_to_string(vectors_path().join("rfc6962_vectors.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let leaves: Vec<&str> = v["leaves_hex"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leaves.txt"),
+        format!("{}\n", leaves.join("\n")),
+    )
+    .unwrap();
+    let o = mez(dir.path(), &["log", "root", "--leaves", "leaves.txt"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let root8 = v["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["size"] == 8)
+        .unwrap()["root_hex"]
+        .as_str()
+        .unwrap();
+    assert_eq!(stdout(&o).trim(), root8);
+
+    std::fs::write(dir.path().join("bad.txt"), "00\nzz\n").unwrap();
+    let o = mez(dir.path(), &["log", "root", "--leaves", "bad.txt"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("bad.txt: line 2"), "{}", stderr(&o));
+}
+
+#[test]
+fn log_verify_inclusion_and_consistency_exit_codes() {
+    let text = std::fs::read_to_string(vectors_path().join("rfc6962_vectors.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let root = |n: u64| {
+        v["roots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["size"] == n)
+            .unwrap()["root_hex"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Leaf 0 of the tree of 8 (leaf data is empty, so the leaf hash is SHA-256(0x00)).
+    let case = v["inclusion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["size"] == 8 && c["index"] == 0)
+        .unwrap();
+    let leaf = "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d";
+    let mut args: Vec<String> = [
+        "log",
+        "verify-inclusion",
+        "--size",
+        "8",
+        "--index",
+        "0",
+        "--leaf-hash",
+        leaf,
+        "--root",
+        &root(8),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for p in case["path_hex"].as_array().unwrap() {
+        args.push("--proof".into());
+        args.push(p.as_str().unwrap().into());
+    }
+    let run = |args: &[String]| {
+        mez(
+            dir.path(),
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(code(&run(&args)), 0);
+    let mut wrong = args.clone();
+    wrong[5] = "1".into();
+    assert_eq!(code(&run(&wrong)), 1);
+    let mut malformed = args.clone();
+    malformed[9] = "xyz".into();
+    let o = run(&malformed);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--root"), "{}", stderr(&o));
+
+    let case = v["consistency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["size1"] == 6 && c["size2"] == 8)
+        .unwrap();
+    let mut args: Vec<String> = [
+        "log",
+        "verify-consistency",
+        "--old-size",
+        "6",
+        "--new-size",
+        "8",
+        "--old-root",
+        &root(6),
+        "--new-root",
+        &root(8),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for p in case["proof_hex"].as_array().unwrap() {
+        args.push("--proof".into());
+        args.push(p.as_str().unwrap().into());
+    }
+    assert_eq!(code(&run(&args)), 0);
+    let mut forked = args.clone();
+    forked[7] = root(5);
+    assert_eq!(code(&run(&forked)), 1);
+    let mut bad_size = args.clone();
+    bad_size[3] = "six".into();
+    assert_eq!(code(&run(&bad_size)), 2);
+}
+
+#[test]
+fn proofs_from_a_store_verify_with_the_standalone_checker() {
+    let dir = demo_store();
+    assert_eq!(
+        code(&mez(
+            dir.path(),
+            &["demo", "--transfers", "2000", "--seed", "9"]
+        )),
+        0
+    );
+    assert_eq!(
+        code(&mez(
+            dir.path(),
+            &["demo", "--transfers", "2000", "--seed", "10"]
+        )),
+        0
+    );
+    let o = mez(
+        dir.path(),
+        &["log", "prove-inclusion", "--chain", "demo", "--index", "1"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let p: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut args: Vec<String> = vec![
+        "log".into(),
+        "verify-inclusion".into(),
+        "--size".into(),
+        p["size"].to_string(),
+        "--index".into(),
+        p["index"].to_string(),
+        "--leaf-hash".into(),
+        p["leaf_hash"].as_str().unwrap().into(),
+        "--root".into(),
+        p["root"].as_str().unwrap().into(),
+    ];
+    for h in p["proof"].as_array().unwrap() {
+        args.push("--proof".into());
+        args.push(h.as_str().unwrap().into());
+    }
+    let o = mez(
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+
+    let o = mez(
+        dir.path(),
+        &[
+            "log",
+            "prove-consistency",
+            "--chain",
+            "demo",
+            "--old-size",
+            "1",
+        ],
+    );
+    let p: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut args: Vec<String> = vec![
+        "log".into(),
+        "verify-consistency".into(),
+        "--old-size".into(),
+        p["old_size"].to_string(),
+        "--new-size".into(),
+        p["new_size"].to_string(),
+        "--old-root".into(),
+        p["old_root"].as_str().unwrap().into(),
+        "--new-root".into(),
+        p["new_root"].as_str().unwrap().into(),
+    ];
+    for h in p["proof"].as_array().unwrap() {
+        args.push("--proof".into());
+        args.push(h.as_str().unwrap().into());
+    }
+    assert_eq!(
+        code(&mez(
+            dir.path(),
+            &args.iter().map(String::as_str).collect::<Vec<_>>()
+        )),
+        0
+    );
+}
+
+#[test]
+fn canon_prints_rfc8785_bytes_and_names_bad_files() {
+    let data = vectors_path().join("rfc8785");
+    let dir = tempfile::tempdir().unwrap();
+    let o = mez(
+        dir.path(),
+        &[
+            "canon",
+            data.join("rfc8785-sec3.2.2.input.json").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 0);
+    assert_eq!(
+        o.stdout,
+        std::fs::read(data.join("rfc8785-sec3.2.2.output.json")).unwrap()
+    );
+    std::fs::write(dir.path().join("broken.json"), "{\"a\": [1, 2}").unwrap();
+    let o = mez(dir.path(), &["canon", "broken.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("broken.json: malformed JSON"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn export_formats_agree_and_bad_digests_are_named() {
+    let dir = demo_store();
+    let o = mez(dir.path(), &["--json", "demo", "--transfers", "2000"]);
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let totals = summary["run"]["tables"]["totals"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let o = mez(dir.path(), &["export", &totals, "--format", "csv"]);
+    assert_eq!(code(&o), 0);
+    let csv = stdout(&o);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "currency,transfers,gross_minor");
+    assert_eq!(lines.len(), 4);
+    let o = mez(dir.path(), &["export", &totals, "--format", "jsonl"]);
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let csv_sum: i64 = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(1).unwrap().parse::<i64>().unwrap())
+        .sum();
+    let json_sum: i64 = rows.iter().map(|r| r["transfers"].as_i64().unwrap()).sum();
+    assert_eq!((csv_sum, json_sum), (2000, 2000));
+    let o = mez(
+        dir.path(),
+        &[
+            "export",
+            &totals,
+            "--format",
+            "parquet",
+            "--out",
+            "t.parquet",
+        ],
+    );
+    assert_eq!(code(&o), 0);
+    let bytes = std::fs::read(dir.path().join("t.parquet")).unwrap();
+    assert_eq!(verify::Digest::of(&bytes).to_string(), totals);
+
+    let missing = format!("sha256:{}", "0".repeat(64));
+    let o = mez(dir.path(), &["export", &missing, "--format", "csv"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains(&format!("blobs/sha256/{}: not found", "0".repeat(64))),
+        "{}",
+        stderr(&o)
+    );
+    let o = mez(dir.path(), &["export", "sha256:12", "--format", "csv"]);
+    assert_eq!(code(&o), 2);
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the pipelines crate: the artifact writer's determinism and the
+//! `mez` binary end to end.
+
+mod artifact;
+mod cli;
