@@ -156,4 +156,7 @@ pub struct DemoArgs {
     /// Generator seed.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Skip the final verification of the whole store (e.g. when filling a benchmark store).
+    #[arg(long)]
+    pub no_verify: bool,
 }

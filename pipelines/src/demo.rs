@@ -12,7 +12,7 @@ use arrow::array::{Date32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use verify::chain;
 use verify::clock::Clock;
-use verify::keys::SecretKey;
+use verify::keys::{SecretKey, TrustSet};
 use verify::manifest::{PARQUET_MEDIA_TYPE, RunRecord, Statement, Subject, Tool};
 use verify::store::Store;
 
@@ -222,7 +222,7 @@ pub fn run(
         semantic: BTreeMap::new(),
     };
     let statement = Statement::new(subjects, record)?;
-    let publication = chain::publish(store, signer, clock, &statement)?;
+    let publication = chain::publish(store, signer, &TrustSet::default(), clock, &statement)?;
     store.set_ref("runs/demo/latest", &publication.manifest)?;
     let summary = RunSummary::new("demo", &tables, 0, &publication);
     Ok((tables, summary))

@@ -7,7 +7,7 @@ use crate::checkpoint::{Checkpoint, origin_for};
 use crate::clock::Clock;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::keys::SecretKey;
+use crate::keys::{SecretKey, TrustSet};
 use crate::manifest::{self, Statement};
 use crate::merkle::{Hash, leaf_hash, root_of};
 use crate::receipt::{RECEIPT_TYPE, Receipt, ReceiptBody, check_chain_id, genesis};
@@ -21,8 +21,8 @@ pub struct Publication {
     pub checkpoint: Checkpoint,
 }
 
-/// Reads a chain's receipts in order, checking each digest and link (not signatures:
-/// that is the auditor's job, with the auditor's trusted keys).
+/// Reads a chain's receipts in order, checking each digest and link. Signatures are
+/// checked by [`read_chain_trusted`] (writers) and by the audit (auditors).
 pub fn read_chain(store: &Store, chain: &str) -> Result<Vec<Receipt>> {
     check_chain_id(chain)?;
     let listed = store.list(&format!("log/{chain}/receipts/"))?;
@@ -41,6 +41,16 @@ pub fn read_chain(store: &Store, chain: &str) -> Result<Vec<Receipt>> {
         }
         receipt.check_follows(receipts.last())?;
         receipts.push(receipt);
+    }
+    Ok(receipts)
+}
+
+/// Reads a chain like [`read_chain`] and also checks that every receipt is signed by a
+/// key in `trust`: a writer never extends a chain it cannot vouch for.
+pub fn read_chain_trusted(store: &Store, chain: &str, trust: &TrustSet) -> Result<Vec<Receipt>> {
+    let receipts = read_chain(store, chain)?;
+    for receipt in &receipts {
+        receipt.verify_signature(&receipt_key(chain, receipt.body.sequence), trust)?;
     }
     Ok(receipts)
 }
@@ -79,10 +89,13 @@ pub fn write_checkpoint(
 
 /// Publishes a run whose blobs are already stored: manifest, receipt, checkpoint.
 ///
-/// Refuses to publish a manifest naming a blob the store does not hold.
+/// Refuses to publish a manifest naming a blob the store does not hold, and to extend a
+/// chain holding a receipt that is not signed by `signer` or a key in `trust` (appending
+/// checks sequence, linkage and signatures).
 pub fn publish(
     store: &Store,
     signer: &SecretKey,
+    trust: &TrustSet,
     clock: &dyn Clock,
     statement: &Statement,
 ) -> Result<Publication> {
@@ -102,7 +115,9 @@ pub fn publish(
     let key = manifest_key(&signed.digest);
     let _: Written = store.put_content(&key, &signed.digest, Bytes::from(signed.bytes))?;
     // 3. receipt
-    let mut receipts = read_chain(store, &chain)?;
+    let mut writers = trust.clone();
+    writers.add(signer.public());
+    let mut receipts = read_chain_trusted(store, &chain, &writers)?;
     let (sequence, prev_root) = match receipts.last() {
         Some(last) => (last.body.sequence + 1, last.digest),
         None => (0, genesis(&chain)),

@@ -292,6 +292,13 @@ impl TrustSet {
         self.keys.is_empty()
     }
 
+    /// Adds a key (no-op when already trusted).
+    pub fn add(&mut self, key: PublicKey) {
+        if !self.keys.contains(&key) {
+            self.keys.push(key);
+        }
+    }
+
     pub fn keys(&self) -> &[PublicKey] {
         &self.keys
     }

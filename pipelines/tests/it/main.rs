@@ -3,3 +3,4 @@
 
 mod artifact;
 mod cli;
+mod schemas;

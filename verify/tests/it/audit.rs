@@ -232,3 +232,22 @@ fn unknown_objects_and_bad_refs_are_named() {
     assert!(names(&report, "refs/runs/x/latest"));
     assert!(names(&report, "refs/garbage"));
 }
+
+#[test]
+fn a_writer_refuses_to_extend_a_chain_it_cannot_vouch_for() {
+    let (_dir, store) = fresh();
+    // zone-a holds receipts by "ops"; a different writer must not extend it unless it
+    // trusts "ops".
+    let other = key("other", 4);
+    let statement_run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        support::publish_run(&store, &other, "zone-a", 50, &[("t", b"y".to_vec())])
+    }));
+    assert!(statement_run.is_err());
+    assert_eq!(
+        verify::chain::read_chain(&store, "zone-a").unwrap().len(),
+        3
+    );
+    let err = verify::chain::read_chain_trusted(&store, "zone-a", &TrustSet::new([other.public()]))
+        .unwrap_err();
+    assert!(err.to_string().contains("untrusted key id"), "{err}");
+}

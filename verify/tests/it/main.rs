@@ -4,6 +4,7 @@
 
 mod audit;
 mod backends;
+mod malformed;
 mod mmr_model;
 mod support;
 mod vectors;

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use verify::Digest;
 use verify::chain::{self, Publication};
 use verify::clock::{FixedClock, Timestamp};
-use verify::keys::SecretKey;
+use verify::keys::{SecretKey, TrustSet};
 use verify::manifest::{Input, PARQUET_MEDIA_TYPE, RunRecord, Statement, Subject, Tool};
 use verify::store::Store;
 
@@ -61,7 +61,14 @@ pub fn publish_run(
         semantic: BTreeMap::new(),
     };
     let statement = Statement::new(subjects, record).unwrap();
-    chain::publish(store, signer, &clock(i64::from(run)), &statement).unwrap()
+    chain::publish(
+        store,
+        signer,
+        &TrustSet::default(),
+        &clock(i64::from(run)),
+        &statement,
+    )
+    .unwrap()
 }
 
 /// A small published store: three runs on chain `zone-a`, one on `zone-b`.
