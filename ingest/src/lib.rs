@@ -1,9 +1,16 @@
 //! # ingest — streaming readers from source formats to Arrow tables
 //!
-//! One module per format (pacs.008, sanctions lists, Akoma Ntoso), each a streaming,
-//! namespace-aware reader that turns files into Arrow `RecordBatch`es and sets bad records
-//! aside in a quarantine table, with errors naming file, byte offset and element path.
-//! Readers never print, draw progress or write to a store: they return tables.
+//! One module per format, each a streaming, namespace-aware reader that turns files into
+//! rows and Arrow `RecordBatch`es and sets bad records aside as quarantine rows naming the
+//! file, byte offset, element path and reason. Readers never print, draw progress or write
+//! to a store: they return tables, and one bad record never stops a file, nor one bad file
+//! a batch.
 //!
-//! The readers arrive with the pipelines that use them; this crate is the workspace's
-//! fixed place for them.
+//! - [`pacs008`] — ISO 20022 FIToFICustomerCreditTransfer, every version .02–.13.
+//! - [`currency`] — ISO 4217 minor units and exact decimal amounts.
+
+pub mod currency;
+mod error;
+pub mod pacs008;
+
+pub use error::IngestError;

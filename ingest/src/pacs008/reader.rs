@@ -1,0 +1,721 @@
+//! The streaming pacs.008 reader: one pass, constant memory per transaction.
+
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use verify::Digest;
+use verify::digest::StreamHasher;
+
+use super::fields::{self, AGENT_BIC, AGENT_CLR_SYS, AGENT_MEMBER, grp, tx};
+use super::{HeaderCheck, Payment, Quarantined, RULE_ACCOUNT_AGENTS, RULE_AGENTS};
+use crate::currency::{self, Decimal};
+use crate::error::IngestError;
+
+const PACS008_NS: &str = "urn:iso:std:iso:20022:tech:xsd:pacs.008.";
+const HEAD_NS: &str = "urn:iso:std:iso:20022:tech:xsd:head.001.";
+
+/// What reading one file produced besides its payments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummary {
+    pub source_file: String,
+    pub file_digest: Digest,
+    pub bytes: u64,
+    pub messages: u32,
+    /// `CdtTrfTxInf` elements seen, accepted or not.
+    pub transactions: u64,
+    pub accepted: u64,
+    /// False when the whole file was refused: the caller must discard its payments.
+    pub file_ok: bool,
+    pub quarantine: Vec<Quarantined>,
+    pub checks: Vec<HeaderCheck>,
+}
+
+/// Reads a file from disk. Only failing to open it is an error; everything about its
+/// content is reported in the summary.
+pub fn read_file(path: &Path, sink: &mut dyn FnMut(Payment)) -> Result<FileSummary, IngestError> {
+    let file = std::fs::File::open(path).map_err(|e| IngestError::Io {
+        file: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(read(&path.display().to_string(), file, sink))
+}
+
+/// Reads pacs.008 XML from `input`, handing each accepted payment to `sink`.
+pub fn read(source: &str, input: impl Read, sink: &mut dyn FnMut(Payment)) -> FileSummary {
+    let mut hashing = HashingReader {
+        inner: input,
+        hasher: StreamHasher::new(),
+    };
+    let mut parser = Parser::new(source);
+    let outcome = parser.run(&mut hashing, sink);
+    // Hash whatever the parser did not read, so the digest is always of the whole file.
+    let mut rest = [0u8; 1 << 16];
+    while let Ok(n) = hashing.read(&mut rest) {
+        if n == 0 {
+            break;
+        }
+    }
+    let (file_digest, bytes) = hashing.hasher.finish();
+    let mut summary = FileSummary {
+        source_file: source.to_owned(),
+        file_digest,
+        bytes,
+        messages: parser.messages,
+        transactions: parser.transactions,
+        accepted: parser.accepted,
+        file_ok: true,
+        quarantine: parser.quarantine,
+        checks: parser.checks,
+    };
+    if let Err(refusal) = outcome {
+        summary.file_ok = false;
+        summary.accepted = 0;
+        summary.quarantine.push(Quarantined {
+            source_file: source.to_owned(),
+            byte_offset: refusal.byte_offset,
+            element_path: refusal.element_path,
+            msg_id: None,
+            reason: format!("file refused: {}", refusal.reason),
+        });
+    } else if summary.messages == 0 {
+        summary.quarantine.push(Quarantined {
+            source_file: source.to_owned(),
+            byte_offset: 0,
+            element_path: "/".into(),
+            msg_id: None,
+            reason: "no FIToFICstmrCdtTrf message in file".into(),
+        });
+    }
+    summary
+}
+
+struct HashingReader<R> {
+    inner: R,
+    hasher: StreamHasher,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+struct Refusal {
+    byte_offset: u64,
+    element_path: String,
+    reason: String,
+}
+
+/// Where a collected text goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Group(usize),
+    Tx(usize),
+    AppHdr(usize),
+}
+
+const HDR_MSG_DEF_IDR: usize = 0;
+const HDR_BIZ_MSG_IDR: usize = 1;
+
+struct Frame {
+    path_len: usize,
+    rel_len: usize,
+    target: Option<Target>,
+}
+
+#[derive(Default)]
+struct Message {
+    /// Stack depth of the `FIToFICstmrCdtTrf` element.
+    depth: usize,
+    root_ns: Option<String>,
+    version: String,
+    index: u32,
+    group: [Option<String>; grp::COUNT],
+    group_ccy: Option<String>,
+    app_hdr: Option<[Option<String>; 2]>,
+    tx_seen: u64,
+    ctrl_sum: Option<Decimal>,
+    ctrl_sum_ok: bool,
+    total_by_currency: std::collections::BTreeMap<String, i64>,
+    total_overflow: bool,
+    /// A transaction amount could not be parsed, so the total cannot be checked.
+    total_incomplete: bool,
+}
+
+struct RawTx {
+    fields: [Option<String>; tx::COUNT],
+    ccy: Option<String>,
+    byte_offset: u64,
+    path: String,
+    index: u32,
+}
+
+struct Parser {
+    source: String,
+    stack: Vec<Frame>,
+    /// Full element path, `/Envelope/Document/FIToFICstmrCdtTrf/...`.
+    path: String,
+    /// Path relative to the current message root, `GrpHdr/MsgId`.
+    rel: String,
+    message: Option<Message>,
+    tx: Option<RawTx>,
+    /// AppHdr being read (depth, fields); attaches to the next message.
+    app_hdr: Option<(usize, [Option<String>; 2])>,
+    pending_app_hdr: Option<[Option<String>; 2]>,
+    text: String,
+    messages: u32,
+    transactions: u64,
+    accepted: u64,
+    quarantine: Vec<Quarantined>,
+    checks: Vec<HeaderCheck>,
+}
+
+impl Parser {
+    fn new(source: &str) -> Self {
+        Parser {
+            source: source.to_owned(),
+            stack: Vec::with_capacity(32),
+            path: String::with_capacity(256),
+            rel: String::with_capacity(128),
+            message: None,
+            tx: None,
+            app_hdr: None,
+            pending_app_hdr: None,
+            text: String::new(),
+            messages: 0,
+            transactions: 0,
+            accepted: 0,
+            quarantine: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, input: impl Read, sink: &mut dyn FnMut(Payment)) -> Result<(), Refusal> {
+        let mut reader = NsReader::from_reader(BufReader::with_capacity(1 << 16, input));
+        reader.config_mut().expand_empty_elements = true;
+        let mut buf = Vec::with_capacity(1024);
+        loop {
+            buf.clear();
+            let offset = reader.buffer_position();
+            let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
+                Ok(pair) => pair,
+                Err(e) => {
+                    return Err(
+                        self.refusal(reader.error_position(), format!("malformed XML: {e}"))
+                    );
+                }
+            };
+            let ns = match ns {
+                ResolveResult::Bound(n) => Some(n.into_inner().to_owned()),
+                ResolveResult::Unbound => None,
+                ResolveResult::Unknown(prefix) => {
+                    return Err(
+                        self.refusal(offset, format!("undeclared namespace prefix {prefix:?}"))
+                    );
+                }
+            };
+            match event {
+                Event::Start(e) => self.start(&e, ns, offset)?,
+                Event::End(_) => self.end(sink),
+                Event::Text(e) => {
+                    if self.collecting() {
+                        self.text.push_str(&e.xml10_content());
+                    }
+                }
+                Event::CData(e) => {
+                    if self.collecting() {
+                        self.text.push_str(&e.xml10_content());
+                    }
+                }
+                Event::GeneralRef(e) => {
+                    let resolved = match e.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c),
+                        Ok(None) => match e.as_ref() {
+                            "amp" => Some('&'),
+                            "lt" => Some('<'),
+                            "gt" => Some('>'),
+                            "quot" => Some('"'),
+                            "apos" => Some('\''),
+                            _ => None,
+                        },
+                        Err(_) => None,
+                    };
+                    match resolved {
+                        Some(c) => {
+                            if self.collecting() {
+                                self.text.push(c);
+                            }
+                        }
+                        None => {
+                            let name: String = e.as_ref().to_owned();
+                            return Err(self.refusal(offset, format!("undeclared entity &{name};")));
+                        }
+                    }
+                }
+                Event::DocType(_) => {
+                    return Err(
+                        self.refusal(offset, "DTDs are refused (no entity expansion)".into())
+                    );
+                }
+                Event::Eof => {
+                    if !self.stack.is_empty() {
+                        return Err(self.refusal(offset, "unexpected end of file".into()));
+                    }
+                    return Ok(());
+                }
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Empty(_) => {}
+            }
+        }
+    }
+
+    fn refusal(&self, byte_offset: u64, reason: String) -> Refusal {
+        Refusal {
+            byte_offset,
+            element_path: if self.path.is_empty() {
+                "/".into()
+            } else {
+                self.path.clone()
+            },
+            reason,
+        }
+    }
+
+    fn collecting(&self) -> bool {
+        self.stack.last().is_some_and(|f| f.target.is_some())
+    }
+
+    fn start(
+        &mut self,
+        e: &BytesStart<'_>,
+        ns: Option<String>,
+        offset: u64,
+    ) -> Result<(), Refusal> {
+        let local: String = e.local_name().as_ref().to_owned();
+        let frame = Frame {
+            path_len: self.path.len(),
+            rel_len: self.rel.len(),
+            target: None,
+        };
+        self.path.push('/');
+        self.path.push_str(&local);
+        self.stack.push(frame);
+        let depth = self.stack.len();
+
+        // AppHdr anywhere outside a message (its children are in a head.001 namespace).
+        if self.message.is_none() && local == "AppHdr" {
+            self.app_hdr = Some((depth, Default::default()));
+            return Ok(());
+        }
+        if let Some((hdr_depth, _)) = &self.app_hdr {
+            if depth == hdr_depth + 1 {
+                let target = match local.as_str() {
+                    "MsgDefIdr" => Some(Target::AppHdr(HDR_MSG_DEF_IDR)),
+                    "BizMsgIdr" => Some(Target::AppHdr(HDR_BIZ_MSG_IDR)),
+                    _ => None,
+                };
+                let ours = ns
+                    .as_deref()
+                    .is_none_or(|n| n.starts_with(HEAD_NS) || n == "urn:tch");
+                if ours {
+                    self.set_target(target);
+                }
+            }
+            return Ok(());
+        }
+
+        let Some(message) = &mut self.message else {
+            if local == "FIToFICstmrCdtTrf" {
+                self.messages += 1;
+                let mut message = Message {
+                    depth,
+                    version: ns.as_deref().and_then(version_of).unwrap_or_default(),
+                    root_ns: ns,
+                    index: self.messages - 1,
+                    app_hdr: self.pending_app_hdr.take(),
+                    ctrl_sum: Some(Decimal::default()),
+                    ctrl_sum_ok: true,
+                    ..Message::default()
+                };
+                if message.version.is_empty() {
+                    message.version = String::new();
+                }
+                self.message = Some(message);
+                self.rel.clear();
+            }
+            return Ok(());
+        };
+
+        // Inside a message: only ISO pacs.008, unqualified, or root-namespace elements count.
+        let ours = match ns.as_deref() {
+            None => true,
+            Some(n) if n.starts_with(PACS008_NS) => {
+                if message.version.is_empty() {
+                    message.version = version_of(n).unwrap_or_default();
+                }
+                true
+            }
+            Some(n) => message.root_ns.as_deref() == Some(n),
+        };
+        if !self.rel.is_empty() {
+            self.rel.push('/');
+        }
+        if ours {
+            self.rel.push_str(&local);
+        } else {
+            self.rel.push('#');
+        }
+        let rel_depth = depth - message.depth;
+        if rel_depth == 1 && ours && local == "CdtTrfTxInf" {
+            self.transactions += 1;
+            message.tx_seen += 1;
+            self.tx = Some(RawTx {
+                fields: Default::default(),
+                ccy: None,
+                byte_offset: offset,
+                path: self.path.clone(),
+                index: (message.tx_seen - 1) as u32,
+            });
+            return Ok(());
+        }
+        let target = if let Some(rest) = self.rel.strip_prefix("GrpHdr/") {
+            fields::group_field(rest).map(Target::Group)
+        } else if let Some(rest) = self.rel.strip_prefix("CdtTrfTxInf/") {
+            fields::tx_field(rest).map(Target::Tx)
+        } else {
+            None
+        };
+        if let Some(t) = target
+            && (t == Target::Group(grp::TTL_AMT) || t == Target::Tx(tx::AMOUNT))
+        {
+            let ccy = e.try_get_attribute("Ccy").ok().flatten().and_then(|a| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.trim().to_owned())
+            });
+            match t {
+                Target::Group(_) => message.group_ccy = ccy,
+                _ => {
+                    if let Some(raw) = &mut self.tx {
+                        raw.ccy = ccy;
+                    }
+                }
+            }
+        }
+        self.set_target(target);
+        Ok(())
+    }
+
+    fn set_target(&mut self, target: Option<Target>) {
+        if let Some(frame) = self.stack.last_mut() {
+            frame.target = target;
+        }
+        self.text.clear();
+    }
+
+    fn end(&mut self, sink: &mut dyn FnMut(Payment)) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let depth = self.stack.len() + 1;
+        if let Some(target) = frame.target {
+            let value = self.text.trim().to_owned();
+            self.text.clear();
+            match target {
+                Target::Group(i) => {
+                    if let Some(m) = &mut self.message {
+                        m.group[i].get_or_insert(value);
+                    }
+                }
+                Target::Tx(i) => {
+                    if let Some(t) = &mut self.tx {
+                        t.fields[i].get_or_insert(value);
+                    }
+                }
+                Target::AppHdr(i) => {
+                    if let Some((_, hdr)) = &mut self.app_hdr {
+                        hdr[i].get_or_insert(value);
+                    }
+                }
+            }
+        }
+        if let Some((hdr_depth, hdr)) = &self.app_hdr
+            && depth == *hdr_depth
+        {
+            self.pending_app_hdr = Some(hdr.clone());
+            self.app_hdr = None;
+        }
+        if let Some(message_depth) = self.message.as_ref().map(|m| m.depth) {
+            let rel_depth = depth.saturating_sub(message_depth);
+            if rel_depth == 1
+                && self.tx.is_some()
+                && self.rel == "CdtTrfTxInf"
+                && let Some(raw) = self.tx.take()
+            {
+                self.finish_tx(raw, sink);
+            }
+            if depth == message_depth {
+                self.finish_message();
+            }
+        }
+        self.path.truncate(frame.path_len);
+        self.rel.truncate(frame.rel_len);
+    }
+
+    fn finish_tx(&mut self, raw: RawTx, sink: &mut dyn FnMut(Payment)) {
+        let Some(m) = &mut self.message else { return };
+        let msg_id = m.group[grp::MSG_ID].clone();
+        let quarantine = |reason: String, element: &str| Quarantined {
+            source_file: self.source.clone(),
+            byte_offset: raw.byte_offset,
+            element_path: format!("{}[{}]{}", raw.path, raw.index, element),
+            msg_id: msg_id.clone(),
+            reason,
+        };
+        let amount_text = raw.fields[tx::AMOUNT].clone();
+        // CtrlSum adds the plain decimals of every transaction, accepted or not.
+        match amount_text.as_deref().and_then(Decimal::parse) {
+            Some(d) => m.ctrl_sum = m.ctrl_sum.and_then(|s| s.checked_add(d)),
+            None => m.ctrl_sum_ok = false,
+        }
+        let Some(amount_text) = amount_text else {
+            m.total_incomplete = true;
+            self.quarantine.push(quarantine(
+                "missing IntrBkSttlmAmt".into(),
+                "/IntrBkSttlmAmt",
+            ));
+            return;
+        };
+        let Some(currency) = raw.ccy.clone() else {
+            m.total_incomplete = true;
+            self.quarantine.push(quarantine(
+                "IntrBkSttlmAmt has no Ccy attribute".into(),
+                "/IntrBkSttlmAmt",
+            ));
+            return;
+        };
+        let amount_minor = match currency::to_minor_units(&amount_text, &currency) {
+            Ok(v) => v,
+            Err(e) => {
+                m.total_incomplete = true;
+                self.quarantine
+                    .push(quarantine(e.to_string(), "/IntrBkSttlmAmt"));
+                return;
+            }
+        };
+        // The header total covers every transaction with a valid amount, accepted or not.
+        let total = m.total_by_currency.entry(currency.clone()).or_insert(0);
+        match total.checked_add(amount_minor) {
+            Some(t) => *total = t,
+            None => m.total_overflow = true,
+        }
+        let date_text = raw.fields[tx::STTLM_DT]
+            .as_deref()
+            .or(m.group[grp::STTLM_DT].as_deref());
+        let settlement_date = match date_text.map(parse_date) {
+            None => None,
+            Some(Some(d)) => Some(d),
+            Some(None) => {
+                let text = date_text.unwrap_or_default().to_owned();
+                self.quarantine.push(quarantine(
+                    format!("settlement date {text:?} is not YYYY-MM-DD"),
+                    "/IntrBkSttlmDt",
+                ));
+                return;
+            }
+        };
+        let clr = m.group[grp::CLR_SYS].as_deref();
+        let agent = |base: usize| participant(&raw.fields[base..base + 3], clr);
+        let group_agent = |base: usize| participant(&m.group[base..base + 3], clr);
+        let instructing = agent(tx::INSTG).or_else(|| group_agent(grp::INSTG));
+        let instructed = agent(tx::INSTD).or_else(|| group_agent(grp::INSTD));
+        let debtor_agent = agent(tx::DBTR_AGT);
+        let creditor_agent = agent(tx::CDTR_AGT);
+        let (payer, payee, rule) = match (&instructing, &instructed, &debtor_agent, &creditor_agent)
+        {
+            (Some(a), Some(b), _, _) => (a.clone(), b.clone(), RULE_AGENTS),
+            (_, _, Some(a), Some(b)) => (a.clone(), b.clone(), RULE_ACCOUNT_AGENTS),
+            _ => {
+                self.quarantine.push(quarantine(
+                    "no settlement participants: needs instructing and instructed agents, or debtor and creditor agents, each with a BIC or clearing member id".into(),
+                    "",
+                ));
+                return;
+            }
+        };
+        let mut f = raw.fields;
+        let payment = Payment {
+            source_file: self.source.clone(),
+            message_index: m.index,
+            tx_index: raw.index,
+            byte_offset: raw.byte_offset,
+            version: m.version.clone(),
+            msg_id: m.group[grp::MSG_ID].clone(),
+            cre_dt_tm: m.group[grp::CRE_DT_TM].clone(),
+            nb_of_txs: m.group[grp::NB_OF_TXS].clone(),
+            sttlm_mtd: m.group[grp::STTLM_MTD].clone(),
+            clearing_system: m.group[grp::CLR_SYS].clone(),
+            service_level: f[tx::SVC_LVL]
+                .take()
+                .or_else(|| m.group[grp::SVC_LVL].clone()),
+            instr_id: f[tx::INSTR_ID].take(),
+            end_to_end_id: f[tx::END_TO_END_ID].take(),
+            tx_id: f[tx::TX_ID].take(),
+            uetr: f[tx::UETR].take().map(|u| u.to_ascii_lowercase()),
+            amount_minor,
+            currency,
+            settlement_date,
+            charge_bearer: f[tx::CHRG_BR].take(),
+            instructing_agent: instructing,
+            instructed_agent: instructed,
+            debtor_agent,
+            creditor_agent,
+            payer,
+            payee,
+            participant_rule: rule,
+            debtor_name: f[tx::DBTR_NM].take(),
+            debtor_country: f[tx::DBTR_CTRY].take(),
+            debtor_account: f[tx::DBTR_ACCT].take(),
+            creditor_name: f[tx::CDTR_NM].take(),
+            creditor_country: f[tx::CDTR_CTRY].take(),
+            creditor_account: f[tx::CDTR_ACCT].take(),
+            purpose: f[tx::PURPOSE].take(),
+            remittance: f[tx::REMITTANCE].take(),
+            app_hdr_msg_def_idr: m.app_hdr.as_ref().and_then(|h| h[HDR_MSG_DEF_IDR].clone()),
+        };
+        self.accepted += 1;
+        sink(payment);
+    }
+
+    fn finish_message(&mut self) {
+        let Some(m) = self.message.take() else { return };
+        let msg_id = m.group[grp::MSG_ID].clone();
+        let mut check = |check: &'static str, declared: String, computed: String, ok: bool| {
+            self.checks.push(HeaderCheck {
+                source_file: self.source.clone(),
+                message_index: m.index,
+                msg_id: msg_id.clone(),
+                check,
+                declared,
+                computed,
+                ok,
+            });
+        };
+        let declared_n = m.group[grp::NB_OF_TXS].clone().unwrap_or_default();
+        let counted = m.tx_seen.to_string();
+        let ok = declared_n.parse::<u64>().ok() == Some(m.tx_seen);
+        check("NbOfTxs", declared_n, counted, ok);
+        if let Some(declared) = m.group[grp::CTRL_SUM].clone() {
+            let computed = match (m.ctrl_sum_ok, m.ctrl_sum) {
+                (true, Some(sum)) => sum.to_string(),
+                _ => "not computable (a transaction amount is missing or malformed)".into(),
+            };
+            let ok = match (Decimal::parse(&declared), m.ctrl_sum_ok, m.ctrl_sum) {
+                (Some(d), true, Some(sum)) => d.same_value(sum),
+                _ => false,
+            };
+            check("CtrlSum", declared, computed, ok);
+        }
+        if let Some(declared_text) = m.group[grp::TTL_AMT].clone() {
+            let ccy = m.group_ccy.clone().unwrap_or_default();
+            let declared = format!("{declared_text} {ccy}");
+            let others: Vec<&String> = m.total_by_currency.keys().filter(|c| **c != ccy).collect();
+            let sum = m.total_by_currency.get(&ccy).copied().unwrap_or(0);
+            let computed = if m.total_overflow {
+                "overflow".to_owned()
+            } else if others.is_empty() {
+                format!("{} {ccy}", currency::format_minor(sum, &ccy))
+            } else {
+                format!(
+                    "{} {ccy} plus transactions in {}",
+                    currency::format_minor(sum, &ccy),
+                    others
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let ok = !m.total_overflow
+                && others.is_empty()
+                && !m.total_incomplete
+                && currency::to_minor_units(&declared_text, &ccy).ok() == Some(sum);
+            check("TtlIntrBkSttlmAmt", declared, computed, ok);
+        }
+        if let Some(hdr) = &m.app_hdr
+            && let Some(def) = hdr[HDR_MSG_DEF_IDR].clone().filter(|d| !d.is_empty())
+            && !m.version.is_empty()
+        {
+            let ok = def == m.version;
+            check("MsgDefIdr", def, m.version.clone(), ok);
+        }
+    }
+}
+
+/// `pacs.008.001.NN` from a namespace URI.
+fn version_of(ns: &str) -> Option<String> {
+    ns.strip_prefix("urn:iso:std:iso:20022:tech:xsd:")
+        .filter(|v| v.starts_with("pacs.008."))
+        .map(str::to_owned)
+}
+
+/// A participant id from an agent's (bic, member id, clearing system) fields.
+fn participant(agent: &[Option<String>], default_clr: Option<&str>) -> Option<String> {
+    if let Some(bic) = agent[AGENT_BIC].as_deref().filter(|b| !b.is_empty()) {
+        let bic = bic.to_ascii_uppercase();
+        return Some(if bic.len() == 8 {
+            format!("{bic}XXX")
+        } else {
+            bic
+        });
+    }
+    let member = agent[AGENT_MEMBER].as_deref().filter(|m| !m.is_empty())?;
+    let clr = agent[AGENT_CLR_SYS]
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .or(default_clr)
+        .unwrap_or("MMB");
+    Some(format!("{clr}:{member}"))
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date.
+pub(crate) fn parse_date(text: &str) -> Option<i32> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text[r].parse::<i64>().ok().filter(|_| true);
+    let digits = |r: std::ops::Range<usize>| text[r].bytes().all(|c| c.is_ascii_digit());
+    if !(digits(0..4) && digits(5..7) && digits(8..10)) {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d < 1 || d > days_in[(m - 1) as usize] {
+        return None;
+    }
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * m + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    i32::try_from(era * 146_097 + doe - 719_468).ok()
+}

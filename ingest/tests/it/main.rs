@@ -1,0 +1,5 @@
+//! Integration tests of the readers, on real files from `../shared/data` (skipped, saying
+//! so, when absent) and on fixtures written here.
+
+mod pacs008_fixtures;
+mod pacs008_samples;

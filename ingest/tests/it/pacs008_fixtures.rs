@@ -1,0 +1,224 @@
+//! Hand-written pacs.008 fixtures for the cases real samples do not cover.
+
+use ingest::pacs008::{self, FileSummary, Payment};
+use proptest::prelude::*;
+
+fn read(xml: &str) -> (FileSummary, Vec<Payment>) {
+    let mut payments = Vec::new();
+    let summary = pacs008::read("fixture.xml", xml.as_bytes(), &mut |p| payments.push(p));
+    (summary, payments)
+}
+
+/// A message in `ns` (or none) with the given transactions: (amount, currency, tx-level date).
+fn message(
+    ns: Option<&str>,
+    bic_tag: &str,
+    nb: &str,
+    ctrl: Option<&str>,
+    txs: &[(&str, &str, Option<&str>)],
+) -> String {
+    let xmlns = ns.map(|n| format!(" xmlns=\"{n}\"")).unwrap_or_default();
+    let ctrl = ctrl
+        .map(|c| format!("<CtrlSum>{c}</CtrlSum>"))
+        .unwrap_or_default();
+    let mut body = String::new();
+    for (i, (amount, ccy, date)) in txs.iter().enumerate() {
+        let date = date
+            .map(|d| format!("<IntrBkSttlmDt>{d}</IntrBkSttlmDt>"))
+            .unwrap_or_default();
+        body.push_str(&format!(
+            "<CdtTrfTxInf><PmtId><EndToEndId>E{i}</EndToEndId><TxId>T{i}</TxId></PmtId>\
+             <IntrBkSttlmAmt Ccy=\"{ccy}\">{amount}</IntrBkSttlmAmt>{date}<ChrgBr>SLEV</ChrgBr>\
+             <DbtrAgt><FinInstnId><{bic_tag}>BANKDEFF</{bic_tag}></FinInstnId></DbtrAgt>\
+             <CdtrAgt><FinInstnId><{bic_tag}>BANKFRPPXXX</{bic_tag}></FinInstnId></CdtrAgt>\
+             <Dbtr><Nm>Caf&#233; &amp; Co</Nm></Dbtr></CdtTrfTxInf>"
+        ));
+    }
+    format!(
+        "<Document{xmlns}><FIToFICstmrCdtTrf><GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-11-23T09:00:00</CreDtTm>\
+         <NbOfTxs>{nb}</NbOfTxs>{ctrl}<IntrBkSttlmDt>2026-11-23</IntrBkSttlmDt>\
+         <SttlmInf><SttlmMtd>CLRG</SttlmMtd><ClrSys><Prtry>ST2</Prtry></ClrSys></SttlmInf></GrpHdr>{body}\
+         </FIToFICstmrCdtTrf></Document>"
+    )
+}
+
+const V02: &str = "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.02";
+
+#[test]
+fn version_02_with_bic_and_debtor_agent_fallback() {
+    let (summary, payments) = read(&message(
+        Some(V02),
+        "BIC",
+        "2",
+        Some("10.50"),
+        &[("10", "EUR", None), ("0.50", "EUR", Some("2026-11-24"))],
+    ));
+    assert!(summary.file_ok);
+    assert_eq!(payments.len(), 2);
+    let p = &payments[0];
+    assert_eq!(p.version, "pacs.008.001.02");
+    assert_eq!(
+        (p.payer.as_str(), p.payee.as_str()),
+        ("BANKDEFFXXX", "BANKFRPPXXX")
+    );
+    assert_eq!(p.participant_rule, pacs008::RULE_ACCOUNT_AGENTS);
+    assert_eq!(p.amount_minor, 1000);
+    assert_eq!(p.debtor_name.as_deref(), Some("Café & Co"));
+    assert_eq!(p.clearing_system.as_deref(), Some("ST2"));
+    // Transaction-level settlement date overrides the group header's.
+    assert_eq!(payments[0].settlement_date, Some(20_780));
+    assert_eq!(payments[1].settlement_date, Some(20_781));
+    assert!(summary.checks.iter().all(|c| c.ok), "{:?}", summary.checks);
+}
+
+#[test]
+fn several_messages_in_one_file_and_no_namespace() {
+    let xml = format!(
+        "<?xml version=\"1.0\"?>{}{}",
+        message(None, "BICFI", "1", None, &[("1", "JPY", None)]),
+        message(
+            Some("urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"),
+            "BICFI",
+            "1",
+            None,
+            &[("2.5", "BHD", None)]
+        )
+    );
+    let (summary, payments) = read(&xml);
+    assert_eq!(summary.messages, 2);
+    assert_eq!(
+        payments
+            .iter()
+            .map(|p| (p.message_index, p.amount_minor))
+            .collect::<Vec<_>>(),
+        vec![(0, 1), (1, 2500)]
+    );
+    assert_eq!(payments[1].version, "pacs.008.001.08");
+}
+
+#[test]
+fn bad_transactions_are_set_aside_and_the_header_still_checked() {
+    let (summary, payments) = read(&message(
+        None,
+        "BICFI",
+        "3",
+        Some("1001.5"),
+        &[
+            ("1000.0", "JPY", None),
+            ("1", "JPY", None),
+            ("0.5", "ZZZ", None),
+        ],
+    ));
+    assert_eq!(payments.len(), 1);
+    assert_eq!(summary.quarantine.len(), 2);
+    assert!(
+        summary.quarantine[0]
+            .reason
+            .contains("more decimals than JPY allows (0)"),
+        "{:?}",
+        summary.quarantine[0]
+    );
+    assert!(
+        summary.quarantine[0]
+            .element_path
+            .ends_with("/CdtTrfTxInf[0]/IntrBkSttlmAmt")
+    );
+    assert!(
+        summary.quarantine[1]
+            .reason
+            .contains("unknown currency code \"ZZZ\"")
+    );
+    assert_eq!(summary.quarantine[1].msg_id.as_deref(), Some("M1"));
+    let nb = summary
+        .checks
+        .iter()
+        .find(|c| c.check == "NbOfTxs")
+        .unwrap();
+    assert!(nb.ok);
+    let ctrl = summary
+        .checks
+        .iter()
+        .find(|c| c.check == "CtrlSum")
+        .unwrap();
+    assert!(ctrl.ok, "{ctrl:?}");
+}
+
+#[test]
+fn header_count_and_sum_mismatches_are_reported() {
+    let (summary, payments) = read(&message(
+        None,
+        "BICFI",
+        "5",
+        Some("3"),
+        &[("1", "EUR", None)],
+    ));
+    assert_eq!(payments.len(), 1);
+    let nb = summary
+        .checks
+        .iter()
+        .find(|c| c.check == "NbOfTxs")
+        .unwrap();
+    assert_eq!(
+        (nb.declared.as_str(), nb.computed.as_str(), nb.ok),
+        ("5", "1", false)
+    );
+    let ctrl = summary
+        .checks
+        .iter()
+        .find(|c| c.check == "CtrlSum")
+        .unwrap();
+    assert!(!ctrl.ok);
+}
+
+#[test]
+fn dtds_entities_and_broken_xml_refuse_the_file() {
+    let good = message(None, "BICFI", "1", None, &[("1", "EUR", None)]);
+    let cases = [
+        (
+            format!("<!DOCTYPE d [<!ENTITY x \"y\">]>{good}"),
+            "DTDs are refused",
+        ),
+        (good.replace("Caf&#233;", "&x;"), "undeclared entity &x;"),
+        (good[..good.len() - 40].to_owned(), "file refused"),
+        (good.replace("</GrpHdr>", "</GrpHdrX>"), "malformed XML"),
+    ];
+    for (xml, reason) in cases {
+        let (summary, payments) = read(&xml);
+        assert!(!summary.file_ok, "{reason}");
+        assert_eq!(summary.accepted, 0);
+        let q = summary.quarantine.last().unwrap();
+        assert!(q.reason.contains(reason), "{reason}: {q:?}");
+        // Rows handed out before the problem was found must be discarded by the caller.
+        let _ = payments;
+    }
+}
+
+#[test]
+fn the_file_digest_covers_every_byte() {
+    let xml = message(None, "BICFI", "1", None, &[("1", "EUR", None)]) + "\n\n<!-- trailing -->\n";
+    let (summary, _) = read(&xml);
+    assert_eq!(summary.file_digest, verify::Digest::of(xml.as_bytes()));
+    assert_eq!(summary.bytes, xml.len() as u64);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn arbitrary_input_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        let mut n = 0;
+        let summary = pacs008::read("x.xml", &bytes[..], &mut |_| n += 1);
+        prop_assert_eq!(summary.file_digest, verify::Digest::of(&bytes));
+    }
+
+    #[test]
+    fn edited_messages_never_panic(edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+        let mut bytes = message(None, "BICFI", "2", Some("3"), &[("1", "EUR", None), ("2", "EUR", None)]).into_bytes();
+        for (at, b) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = b;
+        }
+        let summary = pacs008::read("x.xml", &bytes[..], &mut |_| {});
+        prop_assert!(summary.accepted <= summary.transactions);
+    }
+}
