@@ -7,4 +7,5 @@
 
 pub mod artifact;
 pub mod demo;
+pub mod netting;
 pub mod summary;

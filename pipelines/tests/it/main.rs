@@ -3,4 +3,5 @@
 
 mod artifact;
 mod cli;
+mod netting;
 mod schemas;

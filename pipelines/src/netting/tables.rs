@@ -1,0 +1,349 @@
+//! Netting results as Arrow tables, and obligations read from a `payments` table.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, Date32Array, Int64Array, RecordBatch, StringArray, UInt64Array,
+};
+use arrow::datatypes::{
+    DataType, Date32Type, Field, Int64Type, Schema, SchemaRef, UInt32Type, UInt64Type,
+};
+
+use super::{NettingError, NettingResult, Obligation};
+
+/// The netting tables of one run.
+#[derive(Debug, Clone)]
+pub struct NettingTables {
+    pub bilateral: RecordBatch,
+    pub multilateral: RecordBatch,
+    pub legs: RecordBatch,
+    pub efficiency: RecordBatch,
+    pub duplicates: RecordBatch,
+}
+
+fn schema_err(e: impl ToString) -> NettingError {
+    NettingError::Schema(e.to_string())
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, NettingError> {
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| NettingError::Schema(format!("missing column {name}")))
+}
+
+fn utf8<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray, NettingError> {
+    column(batch, name)?
+        .as_string_opt::<i32>()
+        .ok_or_else(|| NettingError::Schema(format!("column {name} is not Utf8")))
+}
+
+fn text(a: &StringArray, i: usize) -> &str {
+    if a.is_null(i) { "" } else { a.value(i) }
+}
+
+/// Reads obligations from `payments` batches (the ingest schema).
+pub fn obligations(batches: &[RecordBatch]) -> Result<Vec<Obligation>, NettingError> {
+    let mut out = Vec::new();
+    for b in batches {
+        let date = column(b, "settlement_date")?
+            .as_primitive_opt::<Date32Type>()
+            .ok_or_else(|| schema_err("settlement_date is not Date32"))?;
+        let amount = column(b, "amount_minor")?
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| schema_err("amount_minor is not Int64"))?;
+        let offset = column(b, "byte_offset")?
+            .as_primitive_opt::<UInt64Type>()
+            .ok_or_else(|| schema_err("byte_offset is not UInt64"))?;
+        let msg_index = column(b, "message_index")?
+            .as_primitive_opt::<UInt32Type>()
+            .ok_or_else(|| schema_err("message_index is not UInt32"))?;
+        let tx_index = column(b, "tx_index")?
+            .as_primitive_opt::<UInt32Type>()
+            .ok_or_else(|| schema_err("tx_index is not UInt32"))?;
+        let (currency, payer, payee, digest) = (
+            utf8(b, "currency")?,
+            utf8(b, "payer")?,
+            utf8(b, "payee")?,
+            utf8(b, "file_digest")?,
+        );
+        let (uetr, msg_id, e2e, tx_id) = (
+            utf8(b, "uetr")?,
+            utf8(b, "msg_id")?,
+            utf8(b, "end_to_end_id")?,
+            utf8(b, "tx_id")?,
+        );
+        for i in 0..b.num_rows() {
+            let identity = if uetr.is_valid(i) && !uetr.value(i).is_empty() {
+                format!("uetr:{}", uetr.value(i).to_ascii_lowercase())
+            } else {
+                format!(
+                    "ids:{}\u{1f}{}\u{1f}{}",
+                    text(msg_id, i),
+                    text(e2e, i),
+                    text(tx_id, i)
+                )
+            };
+            out.push(Obligation {
+                settlement_date: date.is_valid(i).then(|| date.value(i)),
+                currency: currency.value(i).to_owned(),
+                payer: payer.value(i).to_owned(),
+                payee: payee.value(i).to_owned(),
+                amount_minor: amount.value(i),
+                identity,
+                file_digest: digest.value(i).to_owned(),
+                byte_offset: offset.value(i),
+                message_index: msg_index.value(i),
+                tx_index: tx_index.value(i),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn f(name: &str, t: DataType) -> Field {
+    Field::new(name, t, false)
+}
+
+pub fn bilateral_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        f("value_date", DataType::Date32),
+        f("currency", DataType::Utf8),
+        f("participant_a", DataType::Utf8),
+        f("participant_b", DataType::Utf8),
+        f("gross_a_to_b_minor", DataType::Int64),
+        f("gross_b_to_a_minor", DataType::Int64),
+        f("net_minor", DataType::Int64),
+        f("transactions", DataType::UInt64),
+    ]))
+}
+
+pub fn multilateral_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        f("value_date", DataType::Date32),
+        f("currency", DataType::Utf8),
+        f("participant", DataType::Utf8),
+        f("paid_minor", DataType::Int64),
+        f("received_minor", DataType::Int64),
+        f("net_minor", DataType::Int64),
+        f("transactions", DataType::UInt64),
+    ]))
+}
+
+pub fn legs_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        f("value_date", DataType::Date32),
+        f("currency", DataType::Utf8),
+        f("leg", DataType::UInt64),
+        f("payer", DataType::Utf8),
+        f("payee", DataType::Utf8),
+        f("amount_minor", DataType::Int64),
+        f("payer_position_before_minor", DataType::Int64),
+        f("payee_position_before_minor", DataType::Int64),
+    ]))
+}
+
+pub fn efficiency_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        f("value_date", DataType::Date32),
+        f("currency", DataType::Utf8),
+        f("transactions", DataType::UInt64),
+        f("participants", DataType::UInt64),
+        f("gross_minor", DataType::Int64),
+        f("bilateral_minor", DataType::Int64),
+        f("multilateral_minor", DataType::Int64),
+        f("legs", DataType::UInt64),
+        Field::new("multilateral_efficiency_bp", DataType::Int64, true),
+        Field::new("bilateral_efficiency_bp", DataType::Int64, true),
+        Field::new("gross_to_multilateral_milli", DataType::Int64, true),
+    ]))
+}
+
+pub fn duplicates_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        f("identity", DataType::Utf8),
+        f("kept_file_digest", DataType::Utf8),
+        f("kept_byte_offset", DataType::UInt64),
+        f("duplicate_file_digest", DataType::Utf8),
+        f("duplicate_byte_offset", DataType::UInt64),
+        f("currency", DataType::Utf8),
+        f("amount_minor", DataType::Int64),
+    ]))
+}
+
+/// `numerator / denominator` in basis points, rounded down; `None` when the denominator is 0.
+fn ratio(numerator: i64, denominator: i64, scale: i128) -> Option<i64> {
+    (denominator != 0).then(|| (i128::from(numerator) * scale / i128::from(denominator)) as i64)
+}
+
+/// The netting result as sorted tables.
+pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> {
+    let arrow_err = |e: arrow::error::ArrowError| NettingError::Schema(e.to_string());
+    let (mut bd, mut bc, mut ba, mut bb, mut bab, mut bba, mut bn, mut bt) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
+    let (mut md, mut mc, mut mp, mut mpaid, mut mrec, mut mn, mut mt) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut ld, mut lc, mut li, mut lpayer, mut lpayee, mut la, mut lpb, mut leb) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
+    let mut eff: Vec<(i32, String, u64, u64, i64, i64, i64, u64)> = Vec::new();
+    for ((date, currency), g) in &result.groups {
+        for ((a, b), (ab, ba_, n)) in &g.pairs {
+            bd.push(*date);
+            bc.push(currency.as_str());
+            ba.push(a.as_str());
+            bb.push(b.as_str());
+            bab.push(*ab);
+            bba.push(*ba_);
+            bn.push(ba_ - ab);
+            bt.push(*n);
+        }
+        for (p, (paid, received, n)) in &g.positions {
+            md.push(*date);
+            mc.push(currency.as_str());
+            mp.push(p.as_str());
+            mpaid.push(*paid);
+            mrec.push(*received);
+            mn.push(received - paid);
+            mt.push(*n);
+        }
+        for (i, (payer, payee, amount, before_payer, before_payee)) in g.legs.iter().enumerate() {
+            ld.push(*date);
+            lc.push(currency.as_str());
+            li.push(i as u64);
+            lpayer.push(payer.as_str());
+            lpayee.push(payee.as_str());
+            la.push(*amount);
+            lpb.push(*before_payer);
+            leb.push(*before_payee);
+        }
+        eff.push((
+            *date,
+            currency.clone(),
+            g.transactions,
+            g.positions.len() as u64,
+            g.gross,
+            g.bilateral_total(),
+            g.multilateral_total(),
+            g.legs.len() as u64,
+        ));
+    }
+    let bilateral = RecordBatch::try_new(
+        bilateral_schema(),
+        vec![
+            Arc::new(Date32Array::from(bd)),
+            Arc::new(StringArray::from(bc)),
+            Arc::new(StringArray::from(ba)),
+            Arc::new(StringArray::from(bb)),
+            Arc::new(Int64Array::from(bab)),
+            Arc::new(Int64Array::from(bba)),
+            Arc::new(Int64Array::from(bn)),
+            Arc::new(UInt64Array::from(bt)),
+        ],
+    )
+    .map_err(arrow_err)?;
+    let multilateral = RecordBatch::try_new(
+        multilateral_schema(),
+        vec![
+            Arc::new(Date32Array::from(md)),
+            Arc::new(StringArray::from(mc)),
+            Arc::new(StringArray::from(mp)),
+            Arc::new(Int64Array::from(mpaid)),
+            Arc::new(Int64Array::from(mrec)),
+            Arc::new(Int64Array::from(mn)),
+            Arc::new(UInt64Array::from(mt)),
+        ],
+    )
+    .map_err(arrow_err)?;
+    let legs = RecordBatch::try_new(
+        legs_schema(),
+        vec![
+            Arc::new(Date32Array::from(ld)),
+            Arc::new(StringArray::from(lc)),
+            Arc::new(UInt64Array::from(li)),
+            Arc::new(StringArray::from(lpayer)),
+            Arc::new(StringArray::from(lpayee)),
+            Arc::new(Int64Array::from(la)),
+            Arc::new(Int64Array::from(lpb)),
+            Arc::new(Int64Array::from(leb)),
+        ],
+    )
+    .map_err(arrow_err)?;
+    let efficiency = RecordBatch::try_new(
+        efficiency_schema(),
+        vec![
+            Arc::new(Date32Array::from_iter_values(eff.iter().map(|e| e.0))),
+            Arc::new(StringArray::from_iter_values(
+                eff.iter().map(|e| e.1.as_str()),
+            )),
+            Arc::new(UInt64Array::from_iter_values(eff.iter().map(|e| e.2))),
+            Arc::new(UInt64Array::from_iter_values(eff.iter().map(|e| e.3))),
+            Arc::new(Int64Array::from_iter_values(eff.iter().map(|e| e.4))),
+            Arc::new(Int64Array::from_iter_values(eff.iter().map(|e| e.5))),
+            Arc::new(Int64Array::from_iter_values(eff.iter().map(|e| e.6))),
+            Arc::new(UInt64Array::from_iter_values(eff.iter().map(|e| e.7))),
+            Arc::new(Int64Array::from_iter(
+                eff.iter().map(|e| ratio(e.4 - e.6, e.4, 10_000)),
+            )),
+            Arc::new(Int64Array::from_iter(
+                eff.iter().map(|e| ratio(e.4 - e.5, e.4, 10_000)),
+            )),
+            Arc::new(Int64Array::from_iter(
+                eff.iter().map(|e| ratio(e.4, e.6, 1_000)),
+            )),
+        ],
+    )
+    .map_err(arrow_err)?;
+    let mut dups: Vec<&(String, Obligation, Obligation)> = result.duplicates.iter().collect();
+    dups.sort_by(|a, b| {
+        (&a.0, &a.2.file_digest, a.2.byte_offset).cmp(&(&b.0, &b.2.file_digest, b.2.byte_offset))
+    });
+    let duplicates = RecordBatch::try_new(
+        duplicates_schema(),
+        vec![
+            Arc::new(StringArray::from_iter_values(
+                dups.iter().map(|d| d.0.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                dups.iter().map(|d| d.1.file_digest.as_str()),
+            )),
+            Arc::new(UInt64Array::from_iter_values(
+                dups.iter().map(|d| d.1.byte_offset),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                dups.iter().map(|d| d.2.file_digest.as_str()),
+            )),
+            Arc::new(UInt64Array::from_iter_values(
+                dups.iter().map(|d| d.2.byte_offset),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                dups.iter().map(|d| d.2.currency.as_str()),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                dups.iter().map(|d| d.2.amount_minor),
+            )),
+        ],
+    )
+    .map_err(arrow_err)?;
+    Ok(NettingTables {
+        bilateral,
+        multilateral,
+        legs,
+        efficiency,
+        duplicates,
+    })
+}

@@ -1,0 +1,222 @@
+//! DOMAIN.md §6: the worked example and every netting invariant as a property.
+
+use std::collections::BTreeMap;
+
+use pipelines::netting::{self, LegsMode, NettingConfig, Obligation};
+use proptest::prelude::*;
+
+fn ob(i: u32, date: i32, ccy: &str, payer: &str, payee: &str, amount: i64) -> Obligation {
+    Obligation {
+        settlement_date: Some(date),
+        currency: ccy.into(),
+        payer: payer.into(),
+        payee: payee.into(),
+        amount_minor: amount,
+        identity: format!("ids:{i}"),
+        file_digest: "f".into(),
+        byte_offset: u64::from(i),
+        message_index: 0,
+        tx_index: i,
+    }
+}
+
+#[test]
+fn the_worked_example() {
+    let day = 20_780;
+    let obligations = vec![
+        ob(0, day, "EUR", "A", "B", 100),
+        ob(1, day, "EUR", "B", "C", 80),
+        ob(2, day, "EUR", "C", "A", 50),
+        ob(3, day, "EUR", "B", "A", 30),
+    ];
+    let result = netting::net(obligations, &NettingConfig::default()).unwrap();
+    let g = &result.groups[&(day, "EUR".to_owned())];
+    assert_eq!(
+        (g.gross, g.bilateral_total(), g.multilateral_total()),
+        (260, 200, 30)
+    );
+    assert_eq!((g.net("A"), g.net("B"), g.net("C")), (-20, -10, 30));
+    let tables = netting::to_tables(&result).unwrap();
+    let eff = &tables.efficiency;
+    let bp = eff.column_by_name("multilateral_efficiency_bp").unwrap();
+    let bp = bp
+        .as_any()
+        .downcast_ref::<arrow::array::Int64Array>()
+        .unwrap()
+        .value(0);
+    assert_eq!(bp, 8846, "1 - 30/260 = 88.46 %");
+    // Largest debtor (A, owes 20) pays the largest creditor (C) first; then B pays C.
+    assert_eq!(
+        g.legs
+            .iter()
+            .map(|l| (l.0.as_str(), l.1.as_str(), l.2))
+            .collect::<Vec<_>>(),
+        vec![("A", "C", 20), ("B", "C", 10)]
+    );
+    // The legacy order (by id) happens to agree here, and also settles everything.
+    let legacy = netting::net(
+        result
+            .groups
+            .values()
+            .next()
+            .map(|_| {
+                vec![
+                    ob(0, day, "EUR", "A", "B", 100),
+                    ob(1, day, "EUR", "B", "C", 80),
+                    ob(2, day, "EUR", "C", "A", 50),
+                    ob(3, day, "EUR", "B", "A", 30),
+                ]
+            })
+            .unwrap(),
+        &NettingConfig {
+            legs: LegsMode::LegacyById,
+            ..NettingConfig::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(legacy.groups[&(day, "EUR".to_owned())].legs.len(), 2);
+}
+
+fn obligations_strategy() -> impl Strategy<Value = Vec<Obligation>> {
+    let party = prop::sample::select(vec!["BANKA", "BANKB", "BANKC", "BANKD", "BANKE", "BANKF"]);
+    let ccy = prop::sample::select(vec!["EUR", "JPY"]);
+    prop::collection::vec(
+        (0i32..2, ccy, party.clone(), party, 0i64..1_000_000_000),
+        0..120,
+    )
+    .prop_map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (d, c, p, q, a))| ob(i as u32, 20_780 + d, c, p, q, a))
+            .collect()
+    })
+}
+
+/// Positions straight from the definition, per (date, currency).
+fn naive_positions(obligations: &[Obligation]) -> BTreeMap<(i32, String), BTreeMap<String, i64>> {
+    let mut out: BTreeMap<(i32, String), BTreeMap<String, i64>> = BTreeMap::new();
+    for o in obligations {
+        let g = out
+            .entry((o.settlement_date.unwrap(), o.currency.clone()))
+            .or_default();
+        *g.entry(o.payer.clone()).or_default() -= o.amount_minor;
+        *g.entry(o.payee.clone()).or_default() += o.amount_minor;
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn invariants_hold(obligations in obligations_strategy()) {
+        let result = netting::net(obligations.clone(), &NettingConfig::default()).unwrap();
+        let naive = naive_positions(&obligations);
+        prop_assert_eq!(result.groups.len(), naive.len(), "currencies and dates never mix");
+        for (key, g) in &result.groups {
+            let expected = &naive[key];
+            // n_p from the definition; Σ n_p = 0 exactly.
+            for (p, n) in expected {
+                prop_assert_eq!(g.net(p), *n);
+            }
+            prop_assert_eq!(g.positions.keys().map(|p| g.net(p)).sum::<i64>(), 0);
+            // n_p = Σ_q b_qp, with b antisymmetric (a < b stored once).
+            let mut from_bilateral: BTreeMap<&str, i64> = BTreeMap::new();
+            for ((a, b), (ab, ba, _)) in &g.pairs {
+                prop_assert!(a < b);
+                *from_bilateral.entry(a).or_default() += ba - ab;
+                *from_bilateral.entry(b).or_default() += ab - ba;
+            }
+            for p in g.positions.keys() {
+                prop_assert_eq!(from_bilateral.get(p.as_str()).copied().unwrap_or(0), g.net(p));
+            }
+            // M ≤ B ≤ G.
+            prop_assert!(g.multilateral_total() <= g.bilateral_total());
+            prop_assert!(g.bilateral_total() <= g.gross);
+            // Legs bring every position to zero, with at most N − 1 legs.
+            let mut after: BTreeMap<&str, i64> = g.positions.keys().map(|p| (p.as_str(), g.net(p))).collect();
+            for (payer, payee, amount, _, _) in &g.legs {
+                prop_assert!(*amount > 0);
+                *after.get_mut(payer.as_str()).unwrap() += amount;
+                *after.get_mut(payee.as_str()).unwrap() -= amount;
+            }
+            prop_assert!(after.values().all(|n| *n == 0), "{:?}", after);
+            prop_assert!(g.legs.len() + 1 <= g.positions.len().max(1));
+        }
+    }
+
+    #[test]
+    fn input_order_and_duplicates_do_not_change_results(obligations in obligations_strategy(), seed in any::<u64>()) {
+        let reference = netting::to_tables(&netting::net(obligations.clone(), &NettingConfig::default()).unwrap()).unwrap();
+        let mut shuffled = obligations.clone();
+        let mut rng = pipelines::demo::SplitMix64::new(seed);
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        // Re-deliver a few payments from another file: counted once, reported.
+        let resent: Vec<Obligation> = obligations.iter().take(3).map(|o| Obligation { file_digest: "g".into(), ..o.clone() }).collect();
+        shuffled.extend(resent.iter().cloned());
+        let result = netting::net(shuffled, &NettingConfig::default()).unwrap();
+        prop_assert_eq!(result.duplicates.len(), resent.len());
+        let tables = netting::to_tables(&result).unwrap();
+        prop_assert_eq!(&tables.bilateral, &reference.bilateral);
+        prop_assert_eq!(&tables.multilateral, &reference.multilateral);
+        prop_assert_eq!(&tables.legs, &reference.legs);
+        prop_assert_eq!(&tables.efficiency, &reference.efficiency);
+    }
+
+    #[test]
+    fn netting_a_disjoint_union_adds_the_nets(x in obligations_strategy(), y in obligations_strategy()) {
+        let y: Vec<Obligation> = y.into_iter().map(|o| Obligation { identity: format!("y{}", o.identity), tx_index: o.tx_index + 10_000, ..o }).collect();
+        let nx = netting::net(x.clone(), &NettingConfig::default()).unwrap();
+        let ny = netting::net(y.clone(), &NettingConfig::default()).unwrap();
+        let both = netting::net(x.into_iter().chain(y).collect(), &NettingConfig::default()).unwrap();
+        for (key, g) in &both.groups {
+            for p in g.positions.keys() {
+                let part = |r: &netting::NettingResult| r.groups.get(key).map_or(0, |g| g.net(p));
+                prop_assert_eq!(g.net(p), part(&nx) + part(&ny));
+            }
+            let gross = |r: &netting::NettingResult| r.groups.get(key).map_or(0, |g| g.gross);
+            prop_assert_eq!(g.gross, gross(&nx) + gross(&ny));
+        }
+    }
+}
+
+#[test]
+fn other_value_dates_are_set_aside_and_missing_dates_filled() {
+    let mut undated = ob(0, 0, "EUR", "A", "B", 5);
+    undated.settlement_date = None;
+    let config = NettingConfig {
+        value_date: Some(20_780),
+        ..NettingConfig::default()
+    };
+    let result = netting::net(
+        vec![undated.clone(), ob(1, 20_781, "EUR", "A", "B", 7)],
+        &config,
+    )
+    .unwrap();
+    assert_eq!(result.groups[&(20_780, "EUR".to_owned())].gross, 5);
+    assert_eq!(result.set_aside.len(), 1);
+    assert!(
+        result.set_aside[0]
+            .1
+            .contains("2026-11-24 is not the run's value date 2026-11-23"),
+        "{}",
+        result.set_aside[0].1
+    );
+    let result = netting::net(vec![undated], &NettingConfig::default()).unwrap();
+    assert!(result.groups.is_empty());
+    assert!(result.set_aside[0].1.contains("no settlement date"));
+}
+
+#[test]
+fn overflow_is_an_error_not_a_wrap() {
+    let big = vec![
+        ob(0, 1, "EUR", "A", "B", i64::MAX),
+        ob(1, 1, "EUR", "A", "B", 1),
+    ];
+    assert!(matches!(
+        netting::net(big, &NettingConfig::default()),
+        Err(netting::NettingError::Overflow { .. })
+    ));
+}
