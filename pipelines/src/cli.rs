@@ -47,6 +47,76 @@ pub enum Command {
     Export(ExportArgs),
     /// Run the demo: key, generated tables, signed artifacts, receipt, checkpoint, verify.
     Demo(DemoArgs),
+    /// Generate realistic input files.
+    #[command(subcommand)]
+    Gen(GenCommand),
+    /// Settlement netting over pacs.008 files.
+    #[command(subcommand)]
+    Netting(NettingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenCommand {
+    /// pacs.008 files: STEP2-style .001.02 bulk files and CBPR+ .001.08 singles with AppHdr.
+    Pacs008(GenPacs008Args),
+}
+
+#[derive(Debug, Args)]
+pub struct GenPacs008Args {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 10_000)]
+    pub transactions: u64,
+    #[arg(long, default_value_t = 12)]
+    pub banks: u32,
+    /// Comma-separated ISO 4217 codes.
+    #[arg(long, default_value = "EUR", value_delimiter = ',')]
+    pub currencies: Vec<String>,
+    /// Number of bulk files.
+    #[arg(long, default_value_t = 4)]
+    pub files: u32,
+    /// CBPR+ single-transaction files (part of --transactions).
+    #[arg(long, default_value_t = 10)]
+    pub singles: u32,
+    /// Re-sent messages and repeated transactions to inject.
+    #[arg(long, default_value_t = 0)]
+    pub duplicates: u32,
+    /// XSD-valid but unacceptable transactions to inject.
+    #[arg(long, default_value_t = 0)]
+    pub invalid: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Settlement date of the generated day.
+    #[arg(long, default_value = "2026-11-23")]
+    pub value_date: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NettingCommand {
+    /// Net a day's pacs.008 files into signed bilateral, multilateral, legs and efficiency tables.
+    Run(NettingRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NettingRunArgs {
+    /// pacs.008 files or directories (searched recursively for *.xml).
+    #[arg(long, required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Value date (YYYY-MM-DD): fills missing settlement dates; other dates are set aside.
+    #[arg(long)]
+    pub value_date: Option<String>,
+    /// Receipt chain to append to.
+    #[arg(long, default_value = "netting")]
+    pub chain: String,
+    /// Settlement legs in the earlier system's order (by participant id only).
+    #[arg(long)]
+    pub legacy_legs: bool,
+    /// Exit 1 when any record was quarantined.
+    #[arg(long)]
+    pub strict: bool,
+    /// Public keys of other writers whose receipts may precede ours on the chain.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

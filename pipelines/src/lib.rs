@@ -7,5 +7,8 @@
 
 pub mod artifact;
 pub mod demo;
+pub mod gen_pacs008;
 pub mod netting;
+pub mod netting_run;
+pub mod report;
 pub mod summary;

@@ -33,7 +33,7 @@ mod fields;
 mod reader;
 pub mod table;
 
-pub use reader::{FileSummary, read, read_file};
+pub use reader::{FileSummary, parse_date, read, read_file};
 
 /// One settled payment: a `CdtTrfTxInf` that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -683,7 +683,7 @@ fn participant(agent: &[Option<String>], default_clr: Option<&str>) -> Option<St
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
-pub(crate) fn parse_date(text: &str) -> Option<i32> {
+pub fn parse_date(text: &str) -> Option<i32> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;

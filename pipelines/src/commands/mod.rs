@@ -11,8 +11,11 @@ use crate::settings::Settings;
 mod canon;
 mod demo;
 mod export;
+mod gen_cmd;
 mod keygen;
 mod log;
+mod netting;
+mod progress;
 mod verify;
 
 /// The exit-code contract.
@@ -45,6 +48,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Canon(args) => canon::canon(args),
         Command::Export(args) => export::export(&settings, args),
         Command::Demo(args) => demo::demo(&settings, args),
+        Command::Gen(args) => gen_cmd::generate(&settings, args),
+        Command::Netting(args) => netting::netting(&settings, args),
     }
 }
 

@@ -1,0 +1,82 @@
+use anyhow::{Context, Result};
+use pipelines::netting::{LegsMode, NettingConfig};
+use pipelines::netting_run::{self, RunParams};
+use verify::clock::SystemClock;
+use verify::keys::{PublicKey, TrustSet};
+
+use super::{ExitStatus, note, out_json, progress};
+use crate::cli::{NettingCommand, NettingRunArgs};
+use crate::settings::Settings;
+
+pub fn netting(settings: &Settings, command: NettingCommand) -> Result<ExitStatus> {
+    match command {
+        NettingCommand::Run(args) => run(settings, args),
+    }
+}
+
+fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
+    let value_date = match &args.value_date {
+        Some(text) => Some(
+            ingest::pacs008::parse_date(text)
+                .with_context(|| format!("--value-date {text:?} is not YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
+    let signer = settings.signing_key()?;
+    let trust = TrustSet::new(
+        args.trusted_keys
+            .iter()
+            .map(|p| PublicKey::read(p))
+            .collect::<Result<Vec<_>, _>>()?,
+    );
+    let store = settings.open_store()?;
+    let params = RunParams {
+        inputs: args.input,
+        config: NettingConfig {
+            value_date,
+            legs: if args.legacy_legs {
+                LegsMode::LegacyById
+            } else {
+                LegsMode::LargestFirst
+            },
+        },
+        chain: args.chain,
+    };
+    let reporter = progress::reporter(settings);
+    let (_, summary) = netting_run::run(
+        &store,
+        &signer,
+        &trust,
+        &SystemClock,
+        &params,
+        reporter.as_ref(),
+    )?;
+    if settings.json {
+        out_json(&summary)?;
+    } else {
+        note(
+            settings,
+            &format!(
+                "netting: manifest {} (receipt {} on chain {})",
+                summary.manifest, summary.receipt_sequence, summary.chain
+            ),
+        );
+        for (name, t) in &summary.tables {
+            super::out(&format!("{name:14} {:>10} rows  {}", t.rows, t.digest))?;
+        }
+        if summary.quarantined > 0 {
+            note(
+                settings,
+                &format!(
+                    "{} records quarantined (see the quarantine table)",
+                    summary.quarantined
+                ),
+            );
+        }
+    }
+    Ok(if args.strict && summary.quarantined > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
