@@ -3,9 +3,9 @@
 
     python3 pipelines/benches/netting_baseline.py FILE_OR_DIR... [--json] [--value-date YYYY-MM-DD]
 
-This is the reference point the Rust tool is timed against, not production code. It
-mirrors the semantics of the Rust pacs.008 reader (``ingest/src/pacs008/reader.rs``,
-``fields.rs``, ``currency::to_minor_units``) and the netting stage:
+The reference the Rust tool is timed against, not production code. It mirrors the Rust
+pacs.008 reader (``ingest/src/pacs008/reader.rs``, ``fields.rs``,
+``currency::to_minor_units``) and the settlement netting stage:
 
 * messages are ``FIToFICstmrCdtTrf`` elements; inside them elements are matched by local
   name only (any namespace, never by prefix); text is trimmed; the first occurrence in
@@ -22,14 +22,15 @@ mirrors the semantics of the Rust pacs.008 reader (``ingest/src/pacs008/reader.r
 * a file lxml cannot parse is refused as a whole (its payments are discarded) and counted
   in ``quarantined_files``.
 
-Memory stays flat on multi-GB files: each transaction, group header and message is cleared
-(with its previous siblings deleted) as soon as it has been read.
+Memory stays flat on multi-GB files (each transaction, group header and message is cleared,
+previous siblings deleted, once read); only the run's set of duplicate keys grows.
 """
 import json
 import os
 import re
 import sys
 from collections import defaultdict
+from functools import lru_cache
 
 from lxml import etree
 
@@ -47,10 +48,6 @@ AMOUNT_RE = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 I64_MAX = 2**63 - 1
 MESSAGE, TX, GRP_HDR = "FIToFICstmrCdtTrf", "CdtTrfTxInf", "GrpHdr"
-
-
-def local(tag):
-    return tag[tag.rfind("}") + 1:]
 
 
 def xpath(*paths):
@@ -72,15 +69,14 @@ def agent_finder(name):
 
 
 def participant(el, finders, default_clr):
-    bic_f, member_f, clr_f = finders
-    bic = first_text(bic_f, el)
+    bic = first_text(finders[0], el)
     if bic:
         bic = bic.upper()
         return bic + "XXX" if len(bic) == 8 else bic
-    member = first_text(member_f, el)
+    member = first_text(finders[1], el)
     if not member:
         return None
-    clr = first_text(clr_f, el) or default_clr
+    clr = first_text(finders[2], el) or default_clr
     return f"{'MMB' if clr is None else clr}:{member}"
 
 
@@ -91,6 +87,7 @@ F_UETR, F_E2E, F_TXID = xpath("PmtId/UETR"), xpath("PmtId/EndToEndId"), xpath("P
 A_INSTG, A_INSTD, A_DBTR, A_CDTR = (agent_finder(n) for n in ("InstgAgt", "InstdAgt", "DbtrAgt", "CdtrAgt"))
 
 
+@lru_cache(maxsize=4096)
 def valid_date(text):
     m = DATE_RE.fullmatch(text)
     if not m:
@@ -113,26 +110,19 @@ def to_minor(text, ccy):
     return value if value <= I64_MAX else None
 
 
-class FileResult:
-    """What one file contributes; merged into the run only if the whole file parses."""
-
+class FileResult:  # what one file adds; merged into the run only if the whole file parses
     def __init__(self):
         self.flows = defaultdict(int)  # (date, ccy, payer, payee) -> sum of minor units
         self.keys = set()
-        self.accepted = self.quarantined = self.duplicates = 0
+        self.transactions = self.quarantined = self.duplicates = 0
 
 
 def read_tx(tx, group, value_date, seen, out):
-    amount_el = F_AMOUNT(tx)
-    amount_el = amount_el[0] if amount_el else None
-    ccy = (amount_el.get("Ccy") or "").strip() if amount_el is not None else ""
-    if amount_el is None or amount_el.get("Ccy") is None:
-        out.quarantined += 1
-        return
-    minor = to_minor((amount_el.text or "").strip(), ccy)
-    date = first_text(F_DATE, tx)
-    date = group["date"] if date is None else date
-    date = value_date if date is None else date
+    found = F_AMOUNT(tx)
+    ccy = (found[0].get("Ccy") if found else None) or ""
+    ccy = ccy.strip()
+    minor = to_minor((found[0].text or "").strip(), ccy) if found else None
+    date = next((d for d in (first_text(F_DATE, tx), group["date"], value_date) if d is not None), None)
     if minor is None or date is None or not valid_date(date):
         out.quarantined += 1
         return
@@ -153,7 +143,7 @@ def read_tx(tx, group, value_date, seen, out):
         out.duplicates += 1
         return
     out.keys.add(key)
-    out.accepted += 1
+    out.transactions += 1
     out.flows[(date, ccy, payer, payee)] += minor
 
 
@@ -171,10 +161,11 @@ def read_file(path, value_date, seen):
     group = no_group
     for _, el in etree.iterparse(path, events=("end",), huge_tree=True,
                                  resolve_entities=False, no_network=True):
-        name = local(el.tag)
+        tag = el.tag
+        name = tag[tag.rfind("}") + 1:]  # local name: "{ns}" stripped, prefix never looked at
         if name == TX or name == GRP_HDR:
             parent = el.getparent()
-            if parent is None or local(parent.tag) != MESSAGE:
+            if parent is None or parent.tag[parent.tag.rfind("}") + 1:] != MESSAGE:
                 continue
             if name == TX:
                 read_tx(el, group, value_date, seen, out)
@@ -215,7 +206,7 @@ def net(flows):
             if p < q:
                 bilateral += abs(amount - pairs.get((q, p), 0))
             elif q < p and (q, p) not in pairs:
-                bilateral += amount
+                bilateral += amount  # the reverse direction has no flows
         total = sum(abs(v) for v in positions.values())
         assert total % 2 == 0, "multilateral positions must sum to zero"
         result[key] = (gross, bilateral, total // 2, dict(sorted(positions.items())))
@@ -237,32 +228,29 @@ def main(argv):
     if not inputs:
         sys.exit(__doc__.strip().splitlines()[2].strip())
     flows, seen = defaultdict(int), set()
-    files = accepted = quarantined = duplicates = bad_files = 0
+    counts = dict.fromkeys(("transactions", "quarantined", "duplicates", "files", "quarantined_files"), 0)
     for path in expand(inputs):
-        files += 1
+        counts["files"] += 1
         try:
             out = read_file(path, value_date, seen)
-        except (etree.LxmlError, OSError) as e:
+        except (etree.LxmlError, OSError) as e:  # the whole file is refused; its payments are dropped
             print(f"quarantined file {path}: {e}", file=sys.stderr)
-            bad_files += 1
+            counts["quarantined_files"] += 1
             continue
         for k, v in out.flows.items():
             flows[k] += v
         seen |= out.keys
-        accepted += out.accepted
-        quarantined += out.quarantined
-        duplicates += out.duplicates
+        for k in ("transactions", "quarantined", "duplicates"):
+            counts[k] += getattr(out, k)
     netted = net(flows)
-    counts = {"transactions": accepted, "quarantined": quarantined, "duplicates": duplicates,
-              "files": files, "quarantined_files": bad_files}
     if as_json:
         groups = [{"date": d, "currency": c, "gross": g, "bilateral": b, "multilateral": m, "positions": pos}
                   for (d, c), (g, b, m, pos) in netted.items()]
         print(json.dumps({"groups": groups, **counts}))
-        return
-    for (d, c), (g, b, m, pos) in netted.items():
-        print(d, c, g, b, m, len(pos))
-    print(" ".join(f"{k}={v}" for k, v in counts.items()))
+    else:
+        for (d, c), (g, b, m, pos) in netted.items():
+            print(d, c, g, b, m, len(pos))
+        print(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 if __name__ == "__main__":

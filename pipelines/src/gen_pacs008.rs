@@ -192,12 +192,24 @@ pub fn generate(out: &Path, params: &GenParams) -> Result<Generated, GenError> {
             + u64::from(u64::from(i) < bulk_total % u64::from(params.files.max(1)))
     };
     let files = if bulk_total > 0 { params.files } else { 0 };
+    // Duplicates: half as re-sent CBPR+ files (when there are singles), the rest as
+    // repeated transactions spread over the bulk files.
+    let resend = if files > 0 {
+        (params.duplicates / 2).min(singles as u32)
+    } else {
+        params.duplicates.min(singles as u32)
+    };
+    let repeats = if files > 0 {
+        params.duplicates - resend
+    } else {
+        0
+    };
     let bulk: Vec<Result<(PathBuf, u64, u64), GenError>> = (0..files)
         .into_par_iter()
         .map(|i| {
             let path = out.join(format!("bulk-{i:04}.xml"));
             let invalid = spread(params.invalid, files, i);
-            let dups = spread(params.duplicates, files + params.singles, i);
+            let dups = spread(repeats, files, i);
             let (xml, n) = bulk_file(params, i, per_file(i), invalid, dups);
             let bytes = write_file(&path, xml.as_bytes())?;
             Ok((path, n, bytes))
@@ -224,7 +236,6 @@ pub fn generate(out: &Path, params: &GenParams) -> Result<Generated, GenError> {
         generated.bytes += bytes;
     }
     // Re-sent CBPR+ files: the same message under another name (same UETR).
-    let resend = u64::from(params.duplicates).min(singles) as u32;
     for i in 0..resend {
         let from = out.join(format!("cbpr-{i:04}.xml"));
         let path = out.join(format!("cbpr-{i:04}-resent.xml"));
@@ -242,10 +253,9 @@ pub fn generate(out: &Path, params: &GenParams) -> Result<Generated, GenError> {
 
 /// How many of `total` faults file `i` of `files` gets.
 fn spread(total: u32, files: u32, i: u32) -> u32 {
-    if files == 0 {
-        0
-    } else {
-        total / files + u32::from(i < total % files)
+    match (total.checked_div(files), total.checked_rem(files)) {
+        (Some(each), Some(rest)) => each + u32::from(i < rest),
+        _ => 0,
     }
 }
 

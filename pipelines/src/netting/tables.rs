@@ -175,6 +175,9 @@ fn ratio(numerator: i64, denominator: i64, scale: i128) -> Option<i64> {
     (denominator != 0).then(|| (i128::from(numerator) * scale / i128::from(denominator)) as i64)
 }
 
+/// (date, currency, transactions, participants, G, B, M, legs).
+type EfficiencyRow = (i32, String, u64, u64, i64, i64, i64, u64);
+
 /// The netting result as sorted tables.
 pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> {
     let arrow_err = |e: arrow::error::ArrowError| NettingError::Schema(e.to_string());
@@ -200,7 +203,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
         vec![],
         vec![],
     );
-    let mut eff: Vec<(i32, String, u64, u64, i64, i64, i64, u64)> = Vec::new();
+    let mut eff: Vec<EfficiencyRow> = Vec::new();
     for ((date, currency), g) in &result.groups {
         for ((a, b), (ab, ba_, n)) in &g.pairs {
             bd.push(*date);

@@ -3,5 +3,6 @@
 
 mod artifact;
 mod cli;
+mod generator;
 mod netting;
 mod schemas;
