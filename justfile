@@ -3,11 +3,11 @@ export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", env_var("HOME"
 
 # The README's main job.
 demo:
-    cargo run -p pipelines --bin mez -- demo
+    cargo mez demo
 
 # The README's test command.
 test:
-    cargo test --workspace
+    cargo xtest
 
 # Exactly what CI runs.
 ci:
@@ -15,6 +15,7 @@ ci:
 
 lint:
     bash .ci/check-kernel-deps
+    cargo xtask duckdb
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 

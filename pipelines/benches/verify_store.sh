@@ -34,7 +34,7 @@ target=$(( target_gb * 1024 * 1024 * 1024 ))
 seed=1000
 half_rss=""
 while [ "$(blob_bytes)" -lt "$target" ]; do
-  "$mez" --quiet --store "$store" demo --transfers 10000000 --seed "$seed" --no-verify
+  "$mez" --quiet --store "$store" demo --transfers 10000000 --transactions 0 --seed "$seed" --no-verify
   seed=$((seed + 1))
   if [ -z "$half_rss" ] && [ "$(blob_bytes)" -ge $((target / 2)) ]; then
     half_bytes=$(blob_bytes)

@@ -53,6 +53,14 @@ pub enum Command {
     /// Settlement netting over pacs.008 files.
     #[command(subcommand)]
     Netting(NettingCommand),
+    /// Run SQL (DuckDB) over the store: latest tables by name, any artifact as "sha256:<hex>".
+    Sql(SqlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// One SQL statement.
+    pub query: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,9 +228,12 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Transfers to generate.
+    /// Rows of the generated `transfers` table (0: skip that job).
     #[arg(long, default_value_t = 10_000)]
     pub transfers: usize,
+    /// pacs.008 transactions of the generated day to net (0: skip netting).
+    #[arg(long, default_value_t = 20_000)]
+    pub transactions: u64,
     /// Generator seed.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

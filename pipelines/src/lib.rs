@@ -11,4 +11,5 @@ pub mod gen_pacs008;
 pub mod netting;
 pub mod netting_run;
 pub mod report;
+pub mod sql;
 pub mod summary;

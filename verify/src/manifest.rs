@@ -175,6 +175,17 @@ pub fn sign(statement: &Statement, signer: &SecretKey) -> Result<SignedManifest>
     })
 }
 
+/// Reads the statement of stored manifest bytes **without checking any signature**: for
+/// tools that only need to find tables (`mez sql`). Verdicts come from [`open`].
+pub fn statement_unverified(what: &str, bytes: &[u8]) -> Result<Statement> {
+    use base64::Engine as _;
+    let envelope = Envelope::from_bytes(what, bytes)?;
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(&envelope.payload)
+        .map_err(|_| Error::malformed(what, "payload is not valid base64"))?;
+    serde_json::from_slice(&payload).map_err(|e| Error::json(what, e))
+}
+
 /// Parses and verifies stored manifest bytes against the trusted keys; `what` names the
 /// object in errors. Returns the statement and the keys that signed it.
 pub fn open(what: &str, bytes: &[u8], trust: &TrustSet) -> Result<(Statement, Vec<PublicKey>)> {

@@ -16,6 +16,7 @@ mod keygen;
 mod log;
 mod netting;
 mod progress;
+mod sql;
 mod verify;
 
 /// The exit-code contract.
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Demo(args) => demo::demo(&settings, args),
         Command::Gen(args) => gen_cmd::generate(&settings, args),
         Command::Netting(args) => netting::netting(&settings, args),
+        Command::Sql(args) => sql::sql(&settings, args),
     }
 }
 

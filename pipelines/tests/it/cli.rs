@@ -31,7 +31,10 @@ fn vectors_path() -> PathBuf {
 
 fn demo_store() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let o = mez(dir.path(), &["demo", "--transfers", "2000"]);
+    let o = mez(
+        dir.path(),
+        &["demo", "--transfers", "2000", "--transactions", "300"],
+    );
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     dir
 }
@@ -43,21 +46,28 @@ fn demo_then_verify_then_tamper() {
     assert!(out.join("demo.key").is_file());
     let o = mez(dir.path(), &["verify", "--trusted-key", "outputs/demo.pub"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
+    // Two runs: the transfers tables (2 artifacts) and the netting of a day (8 artifacts).
     assert!(
-        stdout(&o).starts_with("verified: 1 manifests, 2 blobs"),
+        stdout(&o).starts_with("verified: 2 manifests, 10 blobs"),
         "{}",
         stdout(&o)
     );
 
     // A second demo run grows the chain and keeps it consistent.
-    assert_eq!(code(&mez(dir.path(), &["demo", "--transfers", "2000"])), 0);
+    assert_eq!(
+        code(&mez(
+            dir.path(),
+            &["demo", "--transfers", "2000", "--transactions", "300"]
+        )),
+        0
+    );
     let o = mez(
         dir.path(),
         &["--json", "verify", "--trusted-key", "outputs/demo.pub"],
     );
     assert_eq!(code(&o), 0);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(report["chains"]["demo"]["checkpoint_size"], 2);
+    assert_eq!(report["chains"]["demo"]["checkpoint_size"], 4);
 
     // Flip a byte of a blob: exit 1, and the blob is named.
     let blob_dir = out.join("blobs/sha256");
@@ -273,14 +283,30 @@ fn proofs_from_a_store_verify_with_the_standalone_checker() {
     assert_eq!(
         code(&mez(
             dir.path(),
-            &["demo", "--transfers", "2000", "--seed", "9"]
+            &[
+                "demo",
+                "--transfers",
+                "2000",
+                "--transactions",
+                "300",
+                "--seed",
+                "9"
+            ]
         )),
         0
     );
     assert_eq!(
         code(&mez(
             dir.path(),
-            &["demo", "--transfers", "2000", "--seed", "10"]
+            &[
+                "demo",
+                "--transfers",
+                "2000",
+                "--transactions",
+                "300",
+                "--seed",
+                "10"
+            ]
         )),
         0
     );
@@ -378,9 +404,19 @@ fn canon_prints_rfc8785_bytes_and_names_bad_files() {
 #[test]
 fn export_formats_agree_and_bad_digests_are_named() {
     let dir = demo_store();
-    let o = mez(dir.path(), &["--json", "demo", "--transfers", "2000"]);
+    let o = mez(
+        dir.path(),
+        &[
+            "--json",
+            "demo",
+            "--transfers",
+            "2000",
+            "--transactions",
+            "0",
+        ],
+    );
     let summary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let totals = summary["run"]["tables"]["totals"]["digest"]
+    let totals = summary["runs"][0]["tables"]["totals"]["digest"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -6,3 +6,4 @@ mod cli;
 mod generator;
 mod netting;
 mod schemas;
+mod sql;
