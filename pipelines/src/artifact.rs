@@ -52,6 +52,11 @@ pub enum ArtifactError {
     SortColumn { table: String, column: String },
     #[error(transparent)]
     Store(#[from] verify::Error),
+    #[error("{path}: {reason}", path = path.display())]
+    Io {
+        path: std::path::PathBuf,
+        reason: String,
+    },
 }
 
 /// A table written to the store.
@@ -141,6 +146,133 @@ pub fn encode(
     }
     writer.close().map_err(parquet)?;
     Ok((Bytes::from(buffer), rows as u64))
+}
+
+/// Streams a large table to a Parquet file in constant memory (one row group at most),
+/// slicing rows exactly as [`encode`] does: the same rows give the same bytes.
+pub struct TableWriter {
+    table: String,
+    writer: ArrowWriter<std::io::BufWriter<std::fs::File>>,
+    pending: Vec<RecordBatch>,
+    pending_rows: usize,
+    rows: u64,
+    schema: SchemaRef,
+    path: std::path::PathBuf,
+}
+
+impl std::fmt::Debug for TableWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableWriter")
+            .field("table", &self.table)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+impl TableWriter {
+    /// Creates `path` for table `table`, whose rows will arrive sorted by `sort_key`.
+    pub fn create(
+        path: &std::path::Path,
+        table: &str,
+        schema: &SchemaRef,
+        sort_key: &[&str],
+    ) -> Result<Self, ArtifactError> {
+        let file = std::fs::File::create(path).map_err(|e| ArtifactError::Io {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let writer = ArrowWriter::try_new(
+            std::io::BufWriter::new(file),
+            Arc::clone(schema),
+            Some(properties(schema, table, sort_key)?),
+        )
+        .map_err(|source| ArtifactError::Parquet {
+            table: table.to_owned(),
+            source,
+        })?;
+        Ok(TableWriter {
+            table: table.to_owned(),
+            writer,
+            pending: Vec::new(),
+            pending_rows: 0,
+            rows: 0,
+            schema: Arc::clone(schema),
+            path: path.to_owned(),
+        })
+    }
+
+    /// Appends rows (already in sort order).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), ArtifactError> {
+        self.pending_rows += batch.num_rows();
+        self.pending.push(batch.clone());
+        if self.pending_rows >= BATCH_ROWS {
+            self.drain(false)?;
+        }
+        Ok(())
+    }
+
+    fn drain(&mut self, all: bool) -> Result<(), ArtifactError> {
+        let table = self.table.clone();
+        let merged =
+            concat_batches(&self.schema, &self.pending).map_err(|source| ArtifactError::Arrow {
+                table: table.clone(),
+                source,
+            })?;
+        self.pending.clear();
+        let mut offset = 0;
+        let rows = merged.num_rows();
+        while rows - offset >= BATCH_ROWS || (all && offset < rows) {
+            let len = BATCH_ROWS.min(rows - offset);
+            self.writer
+                .write(&merged.slice(offset, len))
+                .map_err(|source| ArtifactError::Parquet {
+                    table: table.clone(),
+                    source,
+                })?;
+            self.rows += len as u64;
+            offset += len;
+        }
+        if offset < rows {
+            self.pending.push(merged.slice(offset, rows - offset));
+        }
+        self.pending_rows = rows - offset;
+        Ok(())
+    }
+
+    /// Writes the remaining rows and closes the file; returns its path and row count.
+    pub fn finish(mut self) -> Result<(std::path::PathBuf, u64), ArtifactError> {
+        self.drain(true)?;
+        let table = self.table.clone();
+        let mut inner = self
+            .writer
+            .into_inner()
+            .map_err(|source| ArtifactError::Parquet {
+                table: table.clone(),
+                source,
+            })?;
+        std::io::Write::flush(&mut inner).map_err(|e| ArtifactError::Io {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok((self.path, self.rows))
+    }
+}
+
+/// Stores a Parquet file written by [`TableWriter`].
+pub fn store_table_file(
+    store: &Store,
+    table: &str,
+    path: &std::path::Path,
+    rows: u64,
+) -> Result<WrittenTable, ArtifactError> {
+    let (digest, bytes, written) = store.put_blob_file(path)?;
+    Ok(WrittenTable {
+        name: table.to_owned(),
+        digest,
+        rows,
+        bytes,
+        written,
+    })
 }
 
 /// Encodes and stores a table; returns what was written.

@@ -4,13 +4,14 @@
 //! payments, only a quarantine row. Everything written is sorted by a documented key, so the
 //! artifacts do not depend on input order or thread count:
 //!
-//! - `payments` by (file_digest, message_index, tx_index)
-//! - `quarantine` by (file_digest, byte_offset, element_path, reason)
-//! - `header_checks` by (file_digest, message_index, check)
+//! - `payments` by (file_digest, source_file, message_index, tx_index)
+//! - `quarantine` by (file_digest, source_file, byte_offset, element_path, reason)
+//! - `header_checks` by (file_digest, source_file, message_index, check)
 //! - the netting tables as documented in [`crate::netting`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use ingest::pacs008::{self, FileSummary, HeaderCheck, Payment, Quarantined, table};
@@ -132,7 +133,113 @@ pub fn ingest_files(files: &[PathBuf], reporter: &dyn Reporter) -> Result<Ingest
     Ok(ingested)
 }
 
+/// One input file after the first pass: its summary and where its payments were spilled.
+struct Spilled {
+    summary: FileSummary,
+    spill: Option<PathBuf>,
+}
+
+/// Rows per spilled batch.
+const SPILL_ROWS: usize = 8 * 1024;
+
+/// First pass over one file: parse it, spilling its payments to an Arrow IPC file in
+/// batches of [`SPILL_ROWS`] (the `file_digest` column is filled in the second pass, once
+/// the digest is known). Memory: one batch, whatever the file size.
+fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
+    let schema = table::payments_schema();
+    let mut writer: Option<arrow::ipc::writer::FileWriter<std::io::BufWriter<std::fs::File>>> =
+        None;
+    let mut chunk: Vec<Payment> = Vec::with_capacity(SPILL_ROWS);
+    let mut failure: Option<RunError> = None;
+    let placeholder = |_: &str| Digest([0; 32]);
+    let flush = |chunk: &mut Vec<Payment>,
+                 writer: &mut Option<
+        arrow::ipc::writer::FileWriter<std::io::BufWriter<std::fs::File>>,
+    >|
+     -> Result<(), RunError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let batch = table::payments_batch(chunk, &placeholder)?;
+        chunk.clear();
+        if writer.is_none() {
+            let file = std::fs::File::create(&spill).map_err(|e| RunError::Input {
+                path: spill.clone(),
+                reason: e.to_string(),
+            })?;
+            let w = arrow::ipc::writer::FileWriter::try_new(std::io::BufWriter::new(file), &schema)
+                .map_err(|e| RunError::Input {
+                    path: spill.clone(),
+                    reason: e.to_string(),
+                })?;
+            *writer = Some(w);
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write(&batch).map_err(|e| RunError::Input {
+                path: spill.clone(),
+                reason: e.to_string(),
+            })?;
+        }
+        Ok(())
+    };
+    let summary = pacs008::read_file(path, &mut |p| {
+        if failure.is_some() {
+            return;
+        }
+        chunk.push(p);
+        if chunk.len() == SPILL_ROWS
+            && let Err(e) = flush(&mut chunk, &mut writer)
+        {
+            failure = Some(e);
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if !summary.file_ok {
+        // A refused file contributes no payments.
+        drop(writer);
+        let _ = std::fs::remove_file(&spill);
+        return Ok(Spilled {
+            summary,
+            spill: None,
+        });
+    }
+    flush(&mut chunk, &mut writer)?;
+    let spill = match writer {
+        Some(mut w) => {
+            w.finish().map_err(|e| RunError::Input {
+                path: spill.clone(),
+                reason: e.to_string(),
+            })?;
+            Some(spill)
+        }
+        None => None,
+    };
+    Ok(Spilled { summary, spill })
+}
+
+/// Replaces the placeholder `file_digest` column of a spilled batch.
+fn with_file_digest(batch: &RecordBatch, digest: &Digest) -> Result<RecordBatch, RunError> {
+    let text = digest.to_string();
+    let column: arrow::array::ArrayRef = Arc::new(arrow::array::StringArray::from_iter_values(
+        std::iter::repeat_n(text.as_str(), batch.num_rows()),
+    ));
+    let mut columns = batch.columns().to_vec();
+    columns[0] = column;
+    RecordBatch::try_new(batch.schema(), columns).map_err(|e| RunError::Input {
+        path: PathBuf::from("payments"),
+        reason: e.to_string(),
+    })
+}
+
 /// Runs the whole job and publishes it.
+///
+/// Two passes keep memory bounded by batch size, not input size: first every file is
+/// parsed (in parallel) and its payments spilled to a temporary Arrow IPC file; then the
+/// spills are read back in canonical order (file digest, file name), streaming into the
+/// `payments` Parquet file and into the netting accumulator, which keeps only aggregates
+/// and a 16-byte hash per payment identity.
 pub fn run(
     store: &Store,
     signer: &SecretKey,
@@ -142,10 +249,31 @@ pub fn run(
     reporter: &dyn Reporter,
 ) -> Result<(Vec<WrittenTable>, RunSummary), RunError> {
     let files = expand_inputs(&params.inputs)?;
-    let Ingested {
-        files: summaries,
-        mut payments,
-    } = ingest_files(&files, reporter)?;
+    let staging = store.staging_dir()?;
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    reporter.start("reading pacs.008", Some(total), "bytes");
+    let spilled: Vec<Result<Spilled, RunError>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let out = spill_file(path, staging.path().join(format!("spill-{i:06}.arrow")));
+            if let Ok(s) = &out {
+                reporter.advance(s.summary.bytes);
+            }
+            out
+        })
+        .collect();
+    reporter.finish();
+    let mut spilled = spilled.into_iter().collect::<Result<Vec<_>, _>>()?;
+    spilled.sort_by(|a, b| {
+        (a.summary.file_digest, &a.summary.source_file)
+            .cmp(&(b.summary.file_digest, &b.summary.source_file))
+    });
+    let summaries: Vec<FileSummary> = spilled.iter().map(|s| s.summary.clone()).collect();
     let digest_by_source: BTreeMap<String, Digest> = summaries
         .iter()
         .map(|s| (s.source_file.clone(), s.file_digest))
@@ -157,21 +285,43 @@ pub fn run(
             .unwrap_or(Digest([0; 32]))
     };
 
-    payments.sort_by(|a, b| {
-        (digest_of(&a.source_file), a.message_index, a.tx_index).cmp(&(
-            digest_of(&b.source_file),
-            b.message_index,
-            b.tx_index,
-        ))
-    });
-    let payments_batch = table::payments_batch(&payments, &digest_of)?;
-    drop(payments);
-
-    reporter.start("netting", None, "");
-    let result = netting::net(
-        netting::obligations(std::slice::from_ref(&payments_batch))?,
-        &params.config,
+    // Second pass: payments Parquet and netting, streaming in canonical order.
+    let payments_key = ["file_digest", "source_file", "message_index", "tx_index"];
+    let payments_path = staging.path().join("payments.parquet");
+    let mut payments_writer = artifact::TableWriter::create(
+        &payments_path,
+        "payments",
+        &table::payments_schema(),
+        &payments_key,
     )?;
+    let mut accumulator = netting::Accumulator::new(params.config);
+    let accepted: u64 = summaries.iter().map(|s| s.accepted).sum();
+    reporter.start("netting", Some(accepted), "payments");
+    for s in &spilled {
+        let Some(spill) = &s.spill else { continue };
+        let file = std::fs::File::open(spill).map_err(|e| RunError::Input {
+            path: spill.clone(),
+            reason: e.to_string(),
+        })?;
+        let reader = arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
+            .map_err(|e| RunError::Input {
+            path: spill.clone(),
+            reason: e.to_string(),
+        })?;
+        for batch in reader {
+            let batch = batch.map_err(|e| RunError::Input {
+                path: spill.clone(),
+                reason: e.to_string(),
+            })?;
+            let batch = with_file_digest(&batch, &s.summary.file_digest)?;
+            netting::for_each_obligation(&batch, &mut |o| accumulator.add(o))?;
+            payments_writer.write(&batch)?;
+            reporter.advance(batch.num_rows() as u64);
+        }
+        let _ = std::fs::remove_file(spill);
+    }
+    let (payments_path, payment_rows) = payments_writer.finish()?;
+    let result = accumulator.finish();
     let tables = netting::to_tables(&result)?;
     reporter.finish();
 
@@ -201,12 +351,14 @@ pub fn run(
     quarantine.sort_by(|a, b| {
         (
             digest_of(&a.source_file),
+            &a.source_file,
             a.byte_offset,
             &a.element_path,
             &a.reason,
         )
             .cmp(&(
                 digest_of(&b.source_file),
+                &b.source_file,
                 b.byte_offset,
                 &b.element_path,
                 &b.reason,
@@ -217,11 +369,18 @@ pub fn run(
         .flat_map(|s| s.checks.iter().cloned())
         .collect();
     checks.sort_by(|a, b| {
-        (digest_of(&a.source_file), a.message_index, a.check).cmp(&(
-            digest_of(&b.source_file),
-            b.message_index,
-            b.check,
-        ))
+        (
+            digest_of(&a.source_file),
+            &a.source_file,
+            a.message_index,
+            a.check,
+        )
+            .cmp(&(
+                digest_of(&b.source_file),
+                &b.source_file,
+                b.message_index,
+                b.check,
+            ))
     });
     let quarantine_batch = table::quarantine_batch(&quarantine, &digest_of)?;
     let checks_batch = table::header_checks_batch(&checks, &digest_of)?;
@@ -239,11 +398,7 @@ pub fn run(
         Ok(written)
     };
     let written = vec![
-        write(
-            "payments",
-            &payments_batch,
-            &["file_digest", "message_index", "tx_index"],
-        )?,
+        artifact::store_table_file(store, "payments", &payments_path, payment_rows)?,
         write(
             "bilateral",
             &tables.bilateral,
@@ -269,7 +424,7 @@ pub fn run(
         write(
             "header_checks",
             &checks_batch,
-            &["file_digest", "message_index", "check"],
+            &["file_digest", "message_index", "check_name"],
         )?,
     ];
     reporter.finish();

@@ -219,6 +219,67 @@ impl Store {
         Ok((digest, written))
     }
 
+    /// Stores a local file as a blob, streaming: the file is hashed without being read into
+    /// memory, and on a local store hard-linked into place (create-only: an existing key is
+    /// checked, never replaced). Other stores receive it with one create-only put of the
+    /// whole file, as `object_store` multipart uploads cannot be create-only. The caller's
+    /// file is left in place; link it from a directory on the same filesystem as the store
+    /// (see [`Store::staging_dir`]) to avoid a copy.
+    pub fn put_blob_file(&self, path: &FsPath) -> Result<(Digest, u64, Written)> {
+        let (digest, size) = Digest::of_file(path)?;
+        let key = blob_key(&digest);
+        let Some(root) = &self.local_root else {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+            let written = self.put_content(&key, &digest, Bytes::from(bytes))?;
+            return Ok((digest, size, written));
+        };
+        let target = root.join(&key);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+        }
+        let linked = std::fs::hard_link(path, &target).or_else(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                return Err(e);
+            }
+            // Another filesystem: copy next to the target, then link that into place.
+            let staged = target.with_extension(format!("staging-{}", std::process::id()));
+            std::fs::copy(path, &staged)?;
+            let result = std::fs::hard_link(&staged, &target);
+            let _ = std::fs::remove_file(&staged);
+            result
+        });
+        match linked {
+            Ok(()) => Ok((digest, size, Written::Created)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let (found, _) = self.hash_object(&key)?;
+                if found == digest {
+                    Ok((digest, size, Written::AlreadyPresent))
+                } else {
+                    Err(Error::Conflict {
+                        key,
+                        reason: format!("stored object hashes to {found}, key says {digest}"),
+                    })
+                }
+            }
+            Err(e) => Err(Error::io(&target, &e)),
+        }
+    }
+
+    /// A fresh directory for a job's temporary files: inside a local store (so that
+    /// finished files link into place without a copy; never listed, as it is outside the
+    /// object prefixes), else in the system temporary directory. Removed when dropped.
+    pub fn staging_dir(&self) -> Result<tempfile::TempDir> {
+        let base = match &self.local_root {
+            Some(root) => root.join(".staging"),
+            None => std::env::temp_dir(),
+        };
+        std::fs::create_dir_all(&base).map_err(|e| Error::io(&base, &e))?;
+        tempfile::Builder::new()
+            .prefix("job-")
+            .tempdir_in(&base)
+            .map_err(|e| Error::io(&base, &e))
+    }
+
     /// Create-only put of bytes whose digest is `digest` under a content-addressed key.
     /// Existing identical content is success; different content is [`Error::Conflict`].
     pub fn put_content(&self, key: &str, digest: &Digest, bytes: Bytes) -> Result<Written> {

@@ -182,7 +182,7 @@ pub fn header_checks_schema() -> SchemaRef {
         utf8("source_file", false),
         Field::new("message_index", DataType::UInt32, false),
         utf8("msg_id", true),
-        utf8("check", false),
+        utf8("check_name", false),
         utf8("declared", false),
         utf8("computed", false),
         Field::new("ok", DataType::Boolean, false),

@@ -42,18 +42,26 @@ impl Group {
     }
 }
 
+/// A payment counted once and set aside as a duplicate of an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    pub identity: String,
+    pub kept_file_digest: String,
+    pub kept_byte_offset: u64,
+    pub duplicate: Obligation,
+}
+
 /// Everything a netting run computes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NettingResult {
     /// By (value date, currency).
     pub groups: BTreeMap<(i32, String), Group>,
-    /// (identity, kept, duplicate).
-    pub duplicates: Vec<(String, Obligation, Obligation)>,
+    pub duplicates: Vec<Duplicate>,
     /// Obligations not netted, with the reason (e.g. another value date).
     pub set_aside: Vec<(Obligation, String)>,
 }
 
-/// Nets obligations. Input order does not matter.
+/// Nets obligations. Input order does not matter: they are put in canonical order first.
 pub fn net(
     mut obligations: Vec<Obligation>,
     config: &NettingConfig,
@@ -66,20 +74,67 @@ pub fn net(
             b.byte_offset,
         ))
     });
-    let mut result = NettingResult::default();
-    let mut first_seen: HashMap<String, usize> = HashMap::with_capacity(obligations.len());
-    let mut kept: Vec<Obligation> = Vec::with_capacity(obligations.len());
-    for mut o in obligations {
-        if let Some(&i) = first_seen.get(&o.identity) {
-            result
-                .duplicates
-                .push((o.identity.clone(), kept[i].clone(), o));
-            continue;
+    let mut acc = Accumulator::new(*config);
+    for o in obligations {
+        acc.add(o)?;
+    }
+    Ok(acc.finish())
+}
+
+/// Streaming netting: obligations are added **in canonical order** (file digest, message,
+/// transaction) and only aggregates are kept, plus 16 bytes per distinct payment identity
+/// for duplicate detection, so memory does not grow with the size of the payments.
+#[derive(Debug)]
+pub struct Accumulator {
+    config: NettingConfig,
+    /// First 16 bytes of SHA-256(identity) → (index into `sources`, byte offset).
+    seen: HashMap<[u8; 16], (u32, u64)>,
+    sources: Vec<String>,
+    result: NettingResult,
+}
+
+impl Accumulator {
+    pub fn new(config: NettingConfig) -> Self {
+        Accumulator {
+            config,
+            seen: HashMap::new(),
+            sources: Vec::new(),
+            result: NettingResult::default(),
         }
-        match (o.settlement_date, config.value_date) {
+    }
+
+    fn source_index(&mut self, digest: &str) -> u32 {
+        if self.sources.last().is_some_and(|d| d == digest) {
+            return (self.sources.len() - 1) as u32;
+        }
+        if let Some(i) = self.sources.iter().rposition(|d| d == digest) {
+            return i as u32;
+        }
+        self.sources.push(digest.to_owned());
+        (self.sources.len() - 1) as u32
+    }
+
+    /// Adds one obligation (the next in canonical order).
+    pub fn add(&mut self, mut o: Obligation) -> Result<(), NettingError> {
+        let h = verify::Digest::of(o.identity.as_bytes()).0;
+        let key: [u8; 16] = h[..16].try_into().unwrap_or([0; 16]);
+        if let Some(&(source, offset)) = self.seen.get(&key) {
+            self.result.duplicates.push(Duplicate {
+                identity: o.identity.clone(),
+                kept_file_digest: self
+                    .sources
+                    .get(source as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+                kept_byte_offset: offset,
+                duplicate: o,
+            });
+            return Ok(());
+        }
+        match (o.settlement_date, self.config.value_date) {
             (None, Some(d)) => o.settlement_date = Some(d),
             (Some(d), Some(v)) if d != v => {
-                result.set_aside.push((
+                self.result.set_aside.push((
                     o,
                     format!(
                         "settlement date {} is not the run's value date {}",
@@ -87,34 +142,36 @@ pub fn net(
                         format_date(v)
                     ),
                 ));
-                continue;
+                return Ok(());
             }
             (None, None) => {
-                result
+                self.result
                     .set_aside
                     .push((o, "no settlement date (give the run a --value-date)".into()));
-                continue;
+                return Ok(());
             }
             _ => {}
         }
-        first_seen.insert(o.identity.clone(), kept.len());
-        kept.push(o);
-    }
-    for o in &kept {
+        let source = self.source_index(&o.file_digest);
+        self.seen.insert(key, (source, o.byte_offset));
         let date = o.settlement_date.unwrap_or_default();
         let overflow = |what| NettingError::Overflow {
             what,
             currency: o.currency.clone(),
             date: format_date(date),
         };
-        let group = result
-            .groups
-            .entry((date, o.currency.clone()))
-            .or_insert_with(|| Group {
-                value_date: date,
-                currency: o.currency.clone(),
-                ..Group::default()
-            });
+        let group = match self.result.groups.get_mut(&(date, o.currency.clone())) {
+            Some(g) => g,
+            None => self
+                .result
+                .groups
+                .entry((date, o.currency.clone()))
+                .or_insert_with(|| Group {
+                    value_date: date,
+                    currency: o.currency.clone(),
+                    ..Group::default()
+                }),
+        };
         group.transactions += 1;
         group.gross = group
             .gross
@@ -145,11 +202,16 @@ pub fn net(
             .checked_add(o.amount_minor)
             .ok_or_else(|| overflow("received"))?;
         payee.2 += 1;
+        Ok(())
     }
-    for group in result.groups.values_mut() {
-        group.legs = legs(group, config.legs);
+
+    /// Computes the settlement legs and returns the result.
+    pub fn finish(mut self) -> NettingResult {
+        for group in self.result.groups.values_mut() {
+            group.legs = legs(group, self.config.legs);
+        }
+        self.result
     }
-    Ok(result)
 }
 
 /// Settlement legs that bring every position of `group` to zero.

@@ -25,8 +25,8 @@
 mod compute;
 mod tables;
 
-pub use compute::{Group, NettingResult, net};
-pub use tables::{NettingTables, obligations, to_tables};
+pub use compute::{Accumulator, Duplicate, Group, NettingResult, net};
+pub use tables::{NettingTables, for_each_obligation, obligations, to_tables};
 
 /// How settlement legs are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -9,7 +9,7 @@ use arrow::datatypes::{
     DataType, Date32Type, Field, Int64Type, Schema, SchemaRef, UInt32Type, UInt64Type,
 };
 
-use super::{NettingError, NettingResult, Obligation};
+use super::{Duplicate, NettingError, NettingResult, Obligation};
 
 /// The netting tables of one run.
 #[derive(Debug, Clone)]
@@ -45,6 +45,20 @@ fn text(a: &StringArray, i: usize) -> &str {
 pub fn obligations(batches: &[RecordBatch]) -> Result<Vec<Obligation>, NettingError> {
     let mut out = Vec::new();
     for b in batches {
+        for_each_obligation(b, &mut |o| {
+            out.push(o);
+            Ok(())
+        })?;
+    }
+    Ok(out)
+}
+
+/// Calls `f` with the obligation of every row of a `payments` batch, in row order.
+pub fn for_each_obligation(
+    b: &RecordBatch,
+    f: &mut dyn FnMut(Obligation) -> Result<(), NettingError>,
+) -> Result<(), NettingError> {
+    {
         let date = column(b, "settlement_date")?
             .as_primitive_opt::<Date32Type>()
             .ok_or_else(|| schema_err("settlement_date is not Date32"))?;
@@ -83,7 +97,7 @@ pub fn obligations(batches: &[RecordBatch]) -> Result<Vec<Obligation>, NettingEr
                     text(tx_id, i)
                 )
             };
-            out.push(Obligation {
+            f(Obligation {
                 settlement_date: date.is_valid(i).then(|| date.value(i)),
                 currency: currency.value(i).to_owned(),
                 payer: payer.value(i).to_owned(),
@@ -94,10 +108,10 @@ pub fn obligations(batches: &[RecordBatch]) -> Result<Vec<Obligation>, NettingEr
                 byte_offset: offset.value(i),
                 message_index: msg_index.value(i),
                 tx_index: tx_index.value(i),
-            });
+            })?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn f(name: &str, t: DataType) -> Field {
@@ -311,33 +325,42 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
         ],
     )
     .map_err(arrow_err)?;
-    let mut dups: Vec<&(String, Obligation, Obligation)> = result.duplicates.iter().collect();
+    let mut dups: Vec<&Duplicate> = result.duplicates.iter().collect();
     dups.sort_by(|a, b| {
-        (&a.0, &a.2.file_digest, a.2.byte_offset).cmp(&(&b.0, &b.2.file_digest, b.2.byte_offset))
+        (
+            &a.identity,
+            &a.duplicate.file_digest,
+            a.duplicate.byte_offset,
+        )
+            .cmp(&(
+                &b.identity,
+                &b.duplicate.file_digest,
+                b.duplicate.byte_offset,
+            ))
     });
     let duplicates = RecordBatch::try_new(
         duplicates_schema(),
         vec![
             Arc::new(StringArray::from_iter_values(
-                dups.iter().map(|d| d.0.as_str()),
+                dups.iter().map(|d| d.identity.as_str()),
             )),
             Arc::new(StringArray::from_iter_values(
-                dups.iter().map(|d| d.1.file_digest.as_str()),
+                dups.iter().map(|d| d.kept_file_digest.as_str()),
             )),
             Arc::new(UInt64Array::from_iter_values(
-                dups.iter().map(|d| d.1.byte_offset),
+                dups.iter().map(|d| d.kept_byte_offset),
             )),
             Arc::new(StringArray::from_iter_values(
-                dups.iter().map(|d| d.2.file_digest.as_str()),
+                dups.iter().map(|d| d.duplicate.file_digest.as_str()),
             )),
             Arc::new(UInt64Array::from_iter_values(
-                dups.iter().map(|d| d.2.byte_offset),
+                dups.iter().map(|d| d.duplicate.byte_offset),
             )),
             Arc::new(StringArray::from_iter_values(
-                dups.iter().map(|d| d.2.currency.as_str()),
+                dups.iter().map(|d| d.duplicate.currency.as_str()),
             )),
             Arc::new(Int64Array::from_iter_values(
-                dups.iter().map(|d| d.2.amount_minor),
+                dups.iter().map(|d| d.duplicate.amount_minor),
             )),
         ],
     )

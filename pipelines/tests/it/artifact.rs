@@ -155,3 +155,36 @@ fn the_demo_is_deterministic_across_thread_counts() {
         .collect();
     assert_eq!(digests[0], digests[1]);
 }
+
+#[test]
+fn the_streaming_writer_gives_the_same_bytes_as_encode() {
+    let params = DemoParams {
+        transfers: 2 * BATCH_ROWS + 333,
+        seed: 5,
+    };
+    let transfers = demo::generate(&params).unwrap();
+    let (expected, _) = artifact::encode(
+        "t",
+        &transfers.schema(),
+        std::slice::from_ref(&transfers),
+        &["id"],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.parquet");
+    let mut writer =
+        artifact::TableWriter::create(&path, "t", &transfers.schema(), &["id"]).unwrap();
+    // Feed it in uneven pieces.
+    let mut offset = 0;
+    for len in [1, 1000, 5000, 9000, 777, 100_000] {
+        let len = len.min(transfers.num_rows() - offset);
+        writer.write(&transfers.slice(offset, len)).unwrap();
+        offset += len;
+    }
+    let (_, rows) = writer.finish().unwrap();
+    assert_eq!(rows, transfers.num_rows() as u64);
+    assert!(
+        std::fs::read(&path).unwrap() == expected.to_vec(),
+        "bytes differ"
+    );
+}

@@ -5,5 +5,6 @@ mod artifact;
 mod cli;
 mod generator;
 mod netting;
+mod samples;
 mod schemas;
 mod sql;
