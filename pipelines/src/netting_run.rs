@@ -288,7 +288,7 @@ pub fn run(
     // Second pass: payments Parquet and netting, streaming in canonical order.
     let payments_key = ["file_digest", "source_file", "message_index", "tx_index"];
     let payments_path = staging.path().join("payments.parquet");
-    let mut payments_writer = artifact::TableWriter::create(
+    let payments_writer = artifact::TableWriter::create(
         &payments_path,
         "payments",
         &table::payments_schema(),
@@ -297,30 +297,50 @@ pub fn run(
     let mut accumulator = netting::Accumulator::new(params.config);
     let accepted: u64 = summaries.iter().map(|s| s.accepted).sum();
     reporter.start("netting", Some(accepted), "payments");
-    for s in &spilled {
-        let Some(spill) = &s.spill else { continue };
-        let file = std::fs::File::open(spill).map_err(|e| RunError::Input {
-            path: spill.clone(),
-            reason: e.to_string(),
+    // Parquet encoding of `payments` runs on its own thread, fed in order through a
+    // bounded channel, while this thread reads the spills and nets.
+    let (payments_path, payment_rows) = std::thread::scope(|scope| -> Result<_, RunError> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+        let encoder = scope.spawn(move || -> Result<(PathBuf, u64), RunError> {
+            let mut writer = payments_writer;
+            for batch in receiver {
+                writer.write(&batch)?;
+            }
+            Ok(writer.finish()?)
+        });
+        let fed = (|| -> Result<(), RunError> {
+            for s in &spilled {
+                let Some(spill) = &s.spill else { continue };
+                let io = |e: &dyn std::fmt::Display| RunError::Input {
+                    path: spill.clone(),
+                    reason: e.to_string(),
+                };
+                let file = std::fs::File::open(spill).map_err(|e| io(&e))?;
+                let reader =
+                    arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
+                        .map_err(|e| io(&e))?;
+                for batch in reader {
+                    let batch =
+                        with_file_digest(&batch.map_err(|e| io(&e))?, &s.summary.file_digest)?;
+                    netting::for_each_obligation(&batch, &mut |o| accumulator.add(o))?;
+                    reporter.advance(batch.num_rows() as u64);
+                    if sender.send(batch).is_err() {
+                        // The encoder stopped early; its error is reported below.
+                        return Ok(());
+                    }
+                }
+                let _ = std::fs::remove_file(spill);
+            }
+            Ok(())
+        })();
+        drop(sender);
+        let encoded = encoder.join().map_err(|_| RunError::Input {
+            path: PathBuf::from("payments"),
+            reason: "the Parquet encoder thread panicked".into(),
         })?;
-        let reader = arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
-            .map_err(|e| RunError::Input {
-            path: spill.clone(),
-            reason: e.to_string(),
-        })?;
-        for batch in reader {
-            let batch = batch.map_err(|e| RunError::Input {
-                path: spill.clone(),
-                reason: e.to_string(),
-            })?;
-            let batch = with_file_digest(&batch, &s.summary.file_digest)?;
-            netting::for_each_obligation(&batch, &mut |o| accumulator.add(o))?;
-            payments_writer.write(&batch)?;
-            reporter.advance(batch.num_rows() as u64);
-        }
-        let _ = std::fs::remove_file(spill);
-    }
-    let (payments_path, payment_rows) = payments_writer.finish()?;
+        fed?;
+        encoded
+    })?;
     let result = accumulator.finish();
     let tables = netting::to_tables(&result)?;
     reporter.finish();

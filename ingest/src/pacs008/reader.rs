@@ -210,8 +210,8 @@ impl Parser {
                     );
                 }
             };
-            let ns = match ns {
-                ResolveResult::Bound(n) => Some(n.into_inner().to_owned()),
+            let ns: Option<&str> = match ns {
+                ResolveResult::Bound(n) => Some(n.into_inner()),
                 ResolveResult::Unbound => None,
                 ResolveResult::Unknown(prefix) => {
                     return Err(
@@ -289,20 +289,16 @@ impl Parser {
         self.stack.last().is_some_and(|f| f.target.is_some())
     }
 
-    fn start(
-        &mut self,
-        e: &BytesStart<'_>,
-        ns: Option<String>,
-        offset: u64,
-    ) -> Result<(), Refusal> {
-        let local: String = e.local_name().as_ref().to_owned();
+    fn start(&mut self, e: &BytesStart<'_>, ns: Option<&str>, offset: u64) -> Result<(), Refusal> {
+        let local_name = e.local_name();
+        let local: &str = local_name.as_ref();
         let frame = Frame {
             path_len: self.path.len(),
             rel_len: self.rel.len(),
             target: None,
         };
         self.path.push('/');
-        self.path.push_str(&local);
+        self.path.push_str(local);
         self.stack.push(frame);
         let depth = self.stack.len();
 
@@ -313,14 +309,12 @@ impl Parser {
         }
         if let Some((hdr_depth, _)) = &self.app_hdr {
             if depth == hdr_depth + 1 {
-                let target = match local.as_str() {
+                let target = match local {
                     "MsgDefIdr" => Some(Target::AppHdr(HDR_MSG_DEF_IDR)),
                     "BizMsgIdr" => Some(Target::AppHdr(HDR_BIZ_MSG_IDR)),
                     _ => None,
                 };
-                let ours = ns
-                    .as_deref()
-                    .is_none_or(|n| n.starts_with(HEAD_NS) || n == "urn:tch");
+                let ours = ns.is_none_or(|n| n.starts_with(HEAD_NS) || n == "urn:tch");
                 if ours {
                     self.set_target(target);
                 }
@@ -333,8 +327,8 @@ impl Parser {
                 self.messages += 1;
                 let mut message = Message {
                     depth,
-                    version: ns.as_deref().and_then(version_of).unwrap_or_default(),
-                    root_ns: ns,
+                    version: ns.and_then(version_of).unwrap_or_default(),
+                    root_ns: ns.map(str::to_owned),
                     index: self.messages - 1,
                     app_hdr: self.pending_app_hdr.take(),
                     ctrl_sum: Some(Decimal::default()),
@@ -351,7 +345,7 @@ impl Parser {
         };
 
         // Inside a message: only ISO pacs.008, unqualified, or root-namespace elements count.
-        let ours = match ns.as_deref() {
+        let ours = match ns {
             None => true,
             Some(n) if n.starts_with(PACS008_NS) => {
                 if message.version.is_empty() {
@@ -365,7 +359,7 @@ impl Parser {
             self.rel.push('/');
         }
         if ours {
-            self.rel.push_str(&local);
+            self.rel.push_str(local);
         } else {
             self.rel.push('#');
         }

@@ -14,8 +14,12 @@ pub struct Bars {
     bar: Mutex<Option<ProgressBar>>,
 }
 
-/// The reporter for this invocation.
+/// The reporter for this invocation. `MEZ_TIMINGS=1` prints each phase's wall time on
+/// stderr instead (for profiling benchmarks).
 pub fn reporter(settings: &Settings) -> Box<dyn Reporter> {
+    if std::env::var("MEZ_TIMINGS").as_deref() == Ok("1") {
+        return Box::new(Timings::default());
+    }
     if settings.quiet || !std::io::stderr().is_terminal() {
         Box::new(pipelines::report::Silent)
     } else {
@@ -58,6 +62,30 @@ impl Reporter for Bars {
             && let Some(bar) = slot.take()
         {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// Prints the wall time of each phase.
+#[derive(Debug, Default)]
+pub struct Timings {
+    current: Mutex<Option<(String, std::time::Instant)>>,
+}
+
+impl Reporter for Timings {
+    fn start(&self, phase: &str, _: Option<u64>, _: &str) {
+        if let Ok(mut slot) = self.current.lock() {
+            *slot = Some((phase.to_owned(), std::time::Instant::now()));
+        }
+    }
+
+    fn advance(&self, _: u64) {}
+
+    fn finish(&self) {
+        if let Ok(mut slot) = self.current.lock()
+            && let Some((phase, started)) = slot.take()
+        {
+            eprintln!("{phase:20} {:>8.3} s", started.elapsed().as_secs_f64());
         }
     }
 }

@@ -463,3 +463,65 @@ fn export_formats_agree_and_bad_digests_are_named() {
     let o = mez(dir.path(), &["export", "sha256:12", "--format", "csv"]);
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn netting_run_digests_do_not_depend_on_rayon_threads_or_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mez(
+        dir.path(),
+        &[
+            "gen",
+            "pacs008",
+            "--out",
+            "day",
+            "--transactions",
+            "1500",
+            "--banks",
+            "5",
+            "--files",
+            "5",
+            "--singles",
+            "6",
+            "--duplicates",
+            "4",
+            "--invalid",
+            "2",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&mez(dir.path(), &["keygen", "--out", "ops"])), 0);
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("day"))
+        .unwrap()
+        .map(|e| format!("day/{}", e.unwrap().file_name().to_str().unwrap()))
+        .collect();
+    files.sort();
+    let run = |threads: &str, store: &str, files: &[String]| {
+        let mut args = vec![
+            "--json", "--store", store, "--key", "ops.key", "netting", "run", "--input",
+        ];
+        args.extend(files.iter().map(String::as_str));
+        let o = Command::new(env!("CARGO_BIN_EXE_mez"))
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let summary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        summary["tables"].clone()
+    };
+    let one = run("1", "s1", &files);
+    files.reverse();
+    let two = run("2", "s2", &files);
+    assert_eq!(one, two);
+    assert_eq!(one["quarantine"]["rows"], 2);
+    assert_eq!(one["duplicates"]["rows"], 4);
+    // --strict turns quarantined records into exit code 1.
+    let o = mez(
+        dir.path(),
+        &[
+            "--store", "s3", "--key", "ops.key", "netting", "run", "--input", "day", "--strict",
+        ],
+    );
+    assert_eq!(code(&o), 1);
+}

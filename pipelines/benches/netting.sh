@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmark: `mez netting run` end to end over >= 1 GB of generated pacs.008 (~1M
+# transactions), against `openssl dgst -sha256` over the same files and the Python lxml
+# `iterparse` baseline doing the same netting (netting_baseline.py), in the same session;
+# then peak RSS on a single ~2 GB file.
+#
+#   bash pipelines/benches/netting.sh [WORK_DIR] [TRANSACTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+work="${1:-/tmp/mez-bench-netting}"
+tx="${2:-1900000}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mez/target}"
+cargo xtask duckdb >/dev/null
+cargo build --release -q -p pipelines --bin mez
+mez="$CARGO_TARGET_DIR/release/mez"
+python3 -c 'import lxml' 2>/dev/null || python3 -m pip install --quiet lxml
+
+secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+rss_mb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'; }
+
+mkdir -p "$work"
+if [ ! -d "$work/day" ]; then
+  "$mez" gen pacs008 --out "$work/day" --transactions "$tx" --banks 24 --currencies EUR,USD,GBP,JPY \
+    --files 24 --singles 200 --duplicates 100 --invalid 50 --seed 2026
+fi
+bytes=$(du -sb "$work/day" | cut -f1)
+files=$(ls "$work/day" | wc -l)
+find "$work/day" -type f -print0 | xargs -0 cat >/dev/null   # warm the page cache for everyone
+"$mez" keygen --out "$work/key-$$" >/dev/null
+
+t_openssl=$(secs sh -c "find '$work/day' -type f -print0 | xargs -0 openssl dgst -sha256")
+rm -rf "$work/store"
+t_mez=$(secs "$mez" --quiet --store "$work/store" --key "$work/key-$$.key" netting run --input "$work/day")
+rm -rf "$work/store"
+rss_multi=$(rss_mb "$mez" --quiet --store "$work/store" --key "$work/key-$$.key" netting run --input "$work/day")
+t_py=$(secs python3 pipelines/benches/netting_baseline.py "$work/day")
+tx_count=$("$mez" --store "$work/store" sql "SELECT count(*) FROM payments" | tail -1)
+
+# One ~2 GB file: memory must be bounded by batch size, not input size.
+if [ ! -d "$work/big" ]; then
+  "$mez" gen pacs008 --out "$work/big" --transactions 3600000 --banks 24 --currencies EUR --files 1 --singles 0 --seed 7
+fi
+big_bytes=$(du -sb "$work/big" | cut -f1)
+rm -rf "$work/store-big"
+rss_big=$(rss_mb "$mez" --quiet --store "$work/store-big" --key "$work/key-$$.key" netting run --input "$work/big")
+
+echo "input: $files files, $(echo "scale=1; $bytes/1048576" | bc) MiB, $tx_count payments netted; $(nproc) cores"
+echo "openssl dgst -sha256: ${t_openssl}s"
+echo "mez netting run:      ${t_mez}s  ($(echo "scale=0; $tx_count / $t_mez" | bc) tx/s, $(echo "scale=1; $bytes/1048576/$t_mez" | bc) MiB/s)"
+echo "python lxml baseline: ${t_py}s"
+echo "time ratio mez/openssl: $(echo "scale=2; $t_mez / $t_openssl" | bc) (goal <= 4)"
+echo "speed-up over lxml:     $(echo "scale=1; $t_py / $t_mez" | bc)x (goal >= 6)"
+echo "peak RSS: ${rss_multi} MiB on the $(echo "scale=0; $bytes/1048576" | bc) MiB day; ${rss_big} MiB on one $(echo "scale=0; $big_bytes/1048576" | bc) MiB file (goal < 500)"
+rm -f "$work/key-$$.key" "$work/key-$$.pub"
