@@ -29,6 +29,8 @@
 //! (reported as header checks, rows kept): `NbOfTxs`, `CtrlSum` and `TtlIntrBkSttlmAmt`
 //! against the transactions, and the AppHdr `MsgDefIdr` against the Document namespace.
 
+use std::sync::Arc;
+
 mod fields;
 mod reader;
 pub mod table;
@@ -36,20 +38,21 @@ pub mod table;
 pub use reader::{FileSummary, parse_date, read, read_file};
 
 /// One settled payment: a `CdtTrfTxInf` that passed every check.
+/// Values shared by every payment of a file or message are reference-counted, not copied.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Payment {
-    pub source_file: String,
+    pub source_file: Arc<str>,
     /// 0-based message number within the file and transaction number within the message.
     pub message_index: u32,
     pub tx_index: u32,
     pub byte_offset: u64,
     /// `pacs.008.001.NN` from the namespace, or empty when the file has none.
-    pub version: String,
-    pub msg_id: Option<String>,
-    pub cre_dt_tm: Option<String>,
-    pub nb_of_txs: Option<String>,
-    pub sttlm_mtd: Option<String>,
-    pub clearing_system: Option<String>,
+    pub version: Arc<str>,
+    pub msg_id: Option<Arc<str>>,
+    pub cre_dt_tm: Option<Arc<str>>,
+    pub nb_of_txs: Option<Arc<str>>,
+    pub sttlm_mtd: Option<Arc<str>>,
+    pub clearing_system: Option<Arc<str>>,
     pub service_level: Option<String>,
     pub instr_id: Option<String>,
     pub end_to_end_id: Option<String>,

@@ -1,6 +1,7 @@
 //! The streaming pacs.008 reader: one pass, constant memory per transaction.
 
 use std::io::{BufReader, Read};
+use std::sync::Arc;
 use std::path::Path;
 
 use quick_xml::NsReader;
@@ -132,6 +133,10 @@ struct Frame {
 struct Message {
     /// Stack depth of the `FIToFICstmrCdtTrf` element.
     depth: usize,
+    /// Element path of the message root (for quarantine rows).
+    path: String,
+    /// Group values shared by its payments, built at the first transaction.
+    shared: Option<Shared>,
     root_ns: Option<String>,
     version: String,
     index: u32,
@@ -151,12 +156,23 @@ struct RawTx {
     fields: [Option<String>; tx::COUNT],
     ccy: Option<String>,
     byte_offset: u64,
-    path: String,
     index: u32,
+}
+
+/// Group-header values shared by every payment of a message.
+#[derive(Clone)]
+struct Shared {
+    version: Arc<str>,
+    msg_id: Option<Arc<str>>,
+    cre_dt_tm: Option<Arc<str>>,
+    nb_of_txs: Option<Arc<str>>,
+    sttlm_mtd: Option<Arc<str>>,
+    clearing_system: Option<Arc<str>>,
 }
 
 struct Parser {
     source: String,
+    source_shared: Arc<str>,
     stack: Vec<Frame>,
     /// Full element path, `/Envelope/Document/FIToFICstmrCdtTrf/...`.
     path: String,
@@ -179,6 +195,7 @@ impl Parser {
     fn new(source: &str) -> Self {
         Parser {
             source: source.to_owned(),
+            source_shared: Arc::from(source),
             stack: Vec::with_capacity(32),
             path: String::with_capacity(256),
             rel: String::with_capacity(128),
@@ -327,6 +344,7 @@ impl Parser {
                 self.messages += 1;
                 let mut message = Message {
                     depth,
+                    path: self.path.clone(),
                     version: ns.and_then(version_of).unwrap_or_default(),
                     root_ns: ns.map(str::to_owned),
                     index: self.messages - 1,
@@ -371,7 +389,6 @@ impl Parser {
                 fields: Default::default(),
                 ccy: None,
                 byte_offset: offset,
-                path: self.path.clone(),
                 index: (message.tx_seen - 1) as u32,
             });
             return Ok(());
@@ -462,12 +479,14 @@ impl Parser {
 
     fn finish_tx(&mut self, raw: RawTx, sink: &mut dyn FnMut(Payment)) {
         let Some(m) = &mut self.message else { return };
-        let msg_id = m.group[grp::MSG_ID].clone();
+        let source = &self.source;
+        let group_msg_id = &m.group[grp::MSG_ID];
+        let message_path = &m.path;
         let quarantine = |reason: String, element: &str| Quarantined {
-            source_file: self.source.clone(),
+            source_file: source.clone(),
             byte_offset: raw.byte_offset,
-            element_path: format!("{}[{}]{}", raw.path, raw.index, element),
-            msg_id: msg_id.clone(),
+            element_path: format!("{message_path}/CdtTrfTxInf[{}]{element}", raw.index),
+            msg_id: group_msg_id.clone(),
             reason,
         };
         let amount_text = raw.fields[tx::AMOUNT].clone();
@@ -502,7 +521,10 @@ impl Parser {
             }
         };
         // The header total covers every transaction with a valid amount, accepted or not.
-        let total = m.total_by_currency.entry(currency.clone()).or_insert(0);
+        let total = match m.total_by_currency.get_mut(&currency) {
+            Some(t) => t,
+            None => m.total_by_currency.entry(currency.clone()).or_insert(0),
+        };
         match total.checked_add(amount_minor) {
             Some(t) => *total = t,
             None => m.total_overflow = true,
@@ -542,17 +564,33 @@ impl Parser {
             }
         };
         let mut f = raw.fields;
+        let shared = match &m.shared {
+            Some(shared) => shared.clone(),
+            None => {
+                let arc = |i: usize| m.group[i].as_deref().map(Arc::from);
+                let shared = Shared {
+                    version: Arc::from(m.version.as_str()),
+                    msg_id: arc(grp::MSG_ID),
+                    cre_dt_tm: arc(grp::CRE_DT_TM),
+                    nb_of_txs: arc(grp::NB_OF_TXS),
+                    sttlm_mtd: arc(grp::STTLM_MTD),
+                    clearing_system: arc(grp::CLR_SYS),
+                };
+                m.shared = Some(shared.clone());
+                shared
+            }
+        };
         let payment = Payment {
-            source_file: self.source.clone(),
+            source_file: Arc::clone(&self.source_shared),
             message_index: m.index,
             tx_index: raw.index,
             byte_offset: raw.byte_offset,
-            version: m.version.clone(),
-            msg_id: m.group[grp::MSG_ID].clone(),
-            cre_dt_tm: m.group[grp::CRE_DT_TM].clone(),
-            nb_of_txs: m.group[grp::NB_OF_TXS].clone(),
-            sttlm_mtd: m.group[grp::STTLM_MTD].clone(),
-            clearing_system: m.group[grp::CLR_SYS].clone(),
+            version: shared.version,
+            msg_id: shared.msg_id,
+            cre_dt_tm: shared.cre_dt_tm,
+            nb_of_txs: shared.nb_of_txs,
+            sttlm_mtd: shared.sttlm_mtd,
+            clearing_system: shared.clearing_system,
             service_level: f[tx::SVC_LVL]
                 .take()
                 .or_else(|| m.group[grp::SVC_LVL].clone()),

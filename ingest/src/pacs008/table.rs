@@ -83,13 +83,23 @@ pub fn payments_batch(
 ) -> Result<RecordBatch, IngestError> {
     let opt =
         |f: fn(&Payment) -> &Option<String>| strings(rows.iter().map(move |p| f(p).as_deref()));
-    let digests: Vec<String> = rows
-        .iter()
-        .map(|p| digest_of(&p.source_file).to_string())
-        .collect();
+    let shared = |f: fn(&Payment) -> &Option<std::sync::Arc<str>>| {
+        strings(rows.iter().map(move |p| f(p).as_deref()))
+    };
+    // Rows of one file come together: format each file's digest once.
+    let mut digests: Vec<std::sync::Arc<str>> = Vec::with_capacity(rows.len());
+    for p in rows {
+        match digests.last() {
+            Some(last) if rows[digests.len() - 1].source_file == p.source_file => {
+                let last = std::sync::Arc::clone(last);
+                digests.push(last);
+            }
+            _ => digests.push(std::sync::Arc::from(digest_of(&p.source_file).to_string())),
+        }
+    }
     let columns: Vec<ArrayRef> = vec![
-        required(digests.iter().map(String::as_str)),
-        required(rows.iter().map(|p| p.source_file.as_str())),
+        required(digests.iter().map(|d| &**d)),
+        required(rows.iter().map(|p| &*p.source_file)),
         Arc::new(UInt32Array::from_iter_values(
             rows.iter().map(|p| p.message_index),
         )),
@@ -99,12 +109,12 @@ pub fn payments_batch(
         Arc::new(UInt64Array::from_iter_values(
             rows.iter().map(|p| p.byte_offset),
         )),
-        required(rows.iter().map(|p| p.version.as_str())),
-        opt(|p| &p.msg_id),
-        opt(|p| &p.cre_dt_tm),
-        opt(|p| &p.nb_of_txs),
-        opt(|p| &p.sttlm_mtd),
-        opt(|p| &p.clearing_system),
+        required(rows.iter().map(|p| &*p.version)),
+        shared(|p| &p.msg_id),
+        shared(|p| &p.cre_dt_tm),
+        shared(|p| &p.nb_of_txs),
+        shared(|p| &p.sttlm_mtd),
+        shared(|p| &p.clearing_system),
         opt(|p| &p.service_level),
         opt(|p| &p.instr_id),
         opt(|p| &p.end_to_end_id),

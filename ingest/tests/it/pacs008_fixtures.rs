@@ -56,7 +56,7 @@ fn version_02_with_bic_and_debtor_agent_fallback() {
     assert!(summary.file_ok);
     assert_eq!(payments.len(), 2);
     let p = &payments[0];
-    assert_eq!(p.version, "pacs.008.001.02");
+    assert_eq!(&*p.version, "pacs.008.001.02");
     assert_eq!(
         (p.payer.as_str(), p.payee.as_str()),
         ("BANKDEFFXXX", "BANKFRPPXXX")
@@ -93,7 +93,7 @@ fn several_messages_in_one_file_and_no_namespace() {
             .collect::<Vec<_>>(),
         vec![(0, 1), (1, 2500)]
     );
-    assert_eq!(payments[1].version, "pacs.008.001.08");
+    assert_eq!(&*payments[1].version, "pacs.008.001.08");
 }
 
 #[test]

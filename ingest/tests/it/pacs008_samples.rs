@@ -111,7 +111,7 @@ fn header_mismatches_are_reported() {
     let s = dir.join("samples");
     // The CBPR+ files re-namespaced to .12 still declare MsgDefIdr pacs.008.001.08.
     let (summary, payments) = read(&s.join("cbpr-plus/p.2.1.1_pacs008_AtoB_EUR.xml"));
-    assert_eq!(payments[0].version, "pacs.008.001.12");
+    assert_eq!(&*payments[0].version, "pacs.008.001.12");
     let check = summary
         .checks
         .iter()
@@ -126,7 +126,7 @@ fn header_mismatches_are_reported() {
     // The two-transaction MDR example: counts and totals agree.
     let (summary, payments) = read(&s.join("iso-mdr/pacs008_nons_mdr_2tx_EUR_INDA.xml"));
     assert_eq!(payments.len(), 2);
-    assert_eq!(payments[0].version, "");
+    assert_eq!(&*payments[0].version, "");
     let nb = summary
         .checks
         .iter()
