@@ -1,8 +1,8 @@
 //! The streaming pacs.008 reader: one pass, constant memory per transaction.
 
 use std::io::{BufReader, Read};
-use std::sync::Arc;
 use std::path::Path;
+use std::sync::Arc;
 
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};

@@ -124,17 +124,22 @@ pub fn s3_server() -> Option<&'static S3Server> {
     server
 }
 
-/// Opens a store on a fresh prefix of the test bucket.
-pub fn s3_store(server: &S3Server, prefix: &str) -> Store {
-    let options = [
-        ("aws_endpoint", server.endpoint.as_str()),
+/// Backend options for the loopback server (dummy keys; path-style requests).
+fn s3_options(endpoint: &str) -> [(String, String); 6] {
+    [
+        ("aws_endpoint", endpoint),
         ("aws_allow_http", "true"),
         ("aws_access_key_id", "mez-test"),
         ("aws_secret_access_key", "mez-test"),
         ("aws_region", "us-east-1"),
         ("aws_virtual_hosted_style_request", "false"),
     ]
-    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+}
+
+/// Opens a store on a fresh prefix of the test bucket.
+pub fn s3_store(server: &S3Server, prefix: &str) -> Store {
+    let options = s3_options(&server.endpoint);
     let unique = format!(
         "{prefix}-{}-{}",
         std::process::id(),
@@ -208,16 +213,7 @@ fn start_weed() -> Option<S3Server> {
 }
 
 fn s3_store_raw(endpoint: &str) -> Store {
-    let options = [
-        ("aws_endpoint", endpoint),
-        ("aws_allow_http", "true"),
-        ("aws_access_key_id", "mez-test"),
-        ("aws_secret_access_key", "mez-test"),
-        ("aws_region", "us-east-1"),
-        ("aws_virtual_hosted_style_request", "false"),
-    ]
-    .map(|(k, v)| (k.to_owned(), v.to_owned()));
-    Store::open_with_options(&format!("s3://{BUCKET}"), options).unwrap()
+    Store::open_with_options(&format!("s3://{BUCKET}"), s3_options(endpoint)).unwrap()
 }
 
 fn which(program: &str) -> Option<PathBuf> {
