@@ -9,6 +9,7 @@
 //! - [`pacs008`] — ISO 20022 FIToFICustomerCreditTransfer, every version .02–.13.
 //! - [`currency`] — ISO 4217 minor units and exact decimal amounts.
 
+pub mod akn;
 pub mod currency;
 mod error;
 pub mod pacs008;

@@ -18,8 +18,9 @@ use crate::error::{Error, Result};
 /// Size of the read buffer used for streaming hashing (large reads keep SHA-NI busy).
 pub const HASH_BUFFER_BYTES: usize = 1 << 20;
 
-/// A SHA-256 digest.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A SHA-256 digest (`Default` is all zeros, a placeholder that is never a real digest
+/// of anything we store).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Digest(pub [u8; 32]);
 
 impl Digest {

@@ -1,0 +1,515 @@
+//! The streaming Akoma Ntoso reader.
+
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use verify::Digest;
+use verify::digest::StreamHasher;
+
+use super::{PROVISION_ELEMENTS, dialect};
+use crate::error::IngestError;
+
+/// One provision row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Provision {
+    pub component: String,
+    pub eid: String,
+    pub eid_source: &'static str,
+    pub element: String,
+    /// `@name` (meaningful on `hcontainer`: `schedule`, `regulation`, …).
+    pub name: Option<String>,
+    pub num: Option<String>,
+    pub heading: Option<String>,
+    pub depth: u32,
+    pub parent_eid: Option<String>,
+    pub position: u32,
+    pub in_quoted: bool,
+    pub text: String,
+    pub refs: Vec<String>,
+    pub terms: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// One document (file) and its provisions.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AknDocument {
+    pub source_file: String,
+    pub file_digest: Digest,
+    pub bytes: u64,
+    pub dialect: String,
+    /// Local name of the document element (`act`, `bill`, `judgment`, …) and its `@name`.
+    pub doc_type: String,
+    pub doc_name: Option<String>,
+    pub work_uri: Option<String>,
+    pub expression_uri: Option<String>,
+    pub expression_date: Option<String>,
+    pub language: Option<String>,
+    /// `attachment` and `component` elements.
+    pub components: u32,
+    pub provisions: Vec<Provision>,
+    /// Why the file was refused, if it was (then `provisions` is empty).
+    pub refused: Option<(u64, String, String)>,
+}
+
+/// Reads a file. Only failing to open it is an error.
+pub fn read_file(path: &Path) -> Result<AknDocument, IngestError> {
+    let file = std::fs::File::open(path).map_err(|e| IngestError::Io {
+        file: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(read(&path.display().to_string(), file))
+}
+
+struct Hashing<R> {
+    inner: R,
+    hasher: StreamHasher,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Reads one Akoma Ntoso document.
+pub fn read(source: &str, input: impl Read) -> AknDocument {
+    let mut hashing = Hashing {
+        inner: input,
+        hasher: StreamHasher::new(),
+    };
+    let mut state = State::default();
+    let outcome = state.run(&mut hashing);
+    let mut rest = [0u8; 1 << 16];
+    while let Ok(n) = hashing.read(&mut rest) {
+        if n == 0 {
+            break;
+        }
+    }
+    let (file_digest, bytes) = hashing.hasher.finish();
+    let mut doc = state.doc;
+    doc.source_file = source.to_owned();
+    doc.file_digest = file_digest;
+    doc.bytes = bytes;
+    if let Err((offset, path, reason)) = outcome {
+        doc.provisions.clear();
+        doc.refused = Some((offset, path, reason));
+    }
+    // Rows are finished in end-tag order; present them in document order.
+    doc.provisions.sort_by_key(|p| p.position);
+    doc
+}
+
+/// What an open element means to the reader.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Other,
+    /// Foreign namespace or `meta`: skipped with its subtree (except FRBR, see below).
+    Skipped,
+    Provision,
+    Num,
+    Heading,
+    Note,
+    Quoted,
+    Block,
+    Component,
+    Meta,
+    /// A `num` that is not a provision's own (list items): a space follows it in the text.
+    Label,
+}
+
+struct Frame {
+    role: Role,
+    path_len: usize,
+}
+
+struct OpenProvision {
+    /// Stack depth of the provision element (its num and heading are direct children).
+    stack_depth: usize,
+    row: Provision,
+    text: String,
+    num: String,
+    heading: String,
+}
+
+#[derive(Default)]
+struct State {
+    doc: AknDocument,
+    ns: Option<String>,
+    stack: Vec<Frame>,
+    path: String,
+    open: Vec<OpenProvision>,
+    /// Component path (`attachment[1]/attachment[2]`).
+    components: Vec<String>,
+    component_counts: Vec<u32>,
+    quoted: u32,
+    notes: u32,
+    nums: u32,
+    headings: u32,
+    skipped: u32,
+    in_meta: u32,
+    /// FRBR level inside the main document's meta: work, expression.
+    frbr: Option<&'static str>,
+    position: u32,
+    note_text: String,
+}
+
+type Refusal = (u64, String, String);
+
+fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
+}
+
+impl State {
+    fn refusal(&self, offset: u64, reason: impl Into<String>) -> Refusal {
+        (
+            offset,
+            if self.path.is_empty() {
+                "/".into()
+            } else {
+                self.path.clone()
+            },
+            reason.into(),
+        )
+    }
+
+    fn run(&mut self, input: impl Read) -> Result<(), Refusal> {
+        let mut reader = NsReader::from_reader(BufReader::with_capacity(1 << 16, input));
+        reader.config_mut().expand_empty_elements = true;
+        let mut buf = Vec::with_capacity(1024);
+        loop {
+            buf.clear();
+            let offset = reader.buffer_position();
+            let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
+                Ok(pair) => pair,
+                Err(e) => {
+                    return Err(self.refusal(reader.error_position(), format!("malformed XML: {e}")));
+                }
+            };
+            let ns: Option<&str> = match ns {
+                ResolveResult::Bound(n) => Some(n.into_inner()),
+                ResolveResult::Unbound => None,
+                ResolveResult::Unknown(p) => {
+                    return Err(self.refusal(offset, format!("undeclared namespace prefix {p:?}")));
+                }
+            };
+            match event {
+                Event::Start(e) => self.start(&e, ns, offset)?,
+                Event::End(_) => self.end(),
+                Event::Text(e) => self.text(&e.xml10_content()),
+                Event::CData(e) => self.text(&e.xml10_content()),
+                Event::GeneralRef(e) => {
+                    let c = match e.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c),
+                        _ => match e.as_ref() {
+                            "amp" => Some('&'),
+                            "lt" => Some('<'),
+                            "gt" => Some('>'),
+                            "quot" => Some('"'),
+                            "apos" => Some('\''),
+                            _ => None,
+                        },
+                    };
+                    match c {
+                        Some(c) => self.text(c.encode_utf8(&mut [0u8; 4])),
+                        None => {
+                            let name: &str = e.as_ref();
+                            return Err(self.refusal(
+                                offset,
+                                format!("undeclared entity &{name}; (entities are not expanded)"),
+                            ));
+                        }
+                    }
+                }
+                Event::DocType(_) => {
+                    return Err(self.refusal(offset, "DTDs are refused (no entity expansion)"));
+                }
+                Event::Eof => {
+                    if !self.stack.is_empty() {
+                        return Err(self.refusal(offset, "unexpected end of file"));
+                    }
+                    if self.ns.is_none() {
+                        return Err(self
+                            .refusal(0, "no akomaNtoso root element in an Akoma Ntoso namespace"));
+                    }
+                    return Ok(());
+                }
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Empty(_) => {}
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.skipped > 0 {
+            return;
+        }
+        if self.notes > 0 {
+            self.note_text.push_str(text);
+            return;
+        }
+        let Some(open) = self.open.last_mut() else {
+            return;
+        };
+        if self.nums > 0 {
+            open.num.push_str(text);
+        } else if self.headings > 0 {
+            open.heading.push_str(text);
+        } else {
+            open.text.push_str(text);
+        }
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, ns: Option<&str>, offset: u64) -> Result<(), Refusal> {
+        let local_name = e.local_name();
+        let local: &str = local_name.as_ref();
+        let path_len = self.path.len();
+        self.path.push('/');
+        self.path.push_str(local);
+        // The root decides the document's namespace.
+        if self.ns.is_none() {
+            if local != "akomaNtoso" {
+                return Err(
+                    self.refusal(offset, format!("root element is {local}, not akomaNtoso"))
+                );
+            }
+            let Some(d) = ns.and_then(dialect) else {
+                return Err(self.refusal(
+                    offset,
+                    format!(
+                        "namespace {:?} is not an Akoma Ntoso namespace",
+                        ns.unwrap_or("")
+                    ),
+                ));
+            };
+            self.doc.dialect = d.to_owned();
+            self.ns = ns.map(str::to_owned);
+            self.stack.push(Frame {
+                role: Role::Other,
+                path_len,
+            });
+            return Ok(());
+        }
+        let ours = ns == self.ns.as_deref();
+        let depth_from_root = self.stack.len();
+        let role = if self.skipped > 0 || !ours {
+            Role::Skipped
+        } else if self.in_meta > 0 {
+            self.meta_start(e, local);
+            Role::Other
+        } else if local == "meta" {
+            self.in_meta += 1;
+            Role::Meta
+        } else if depth_from_root == 1 {
+            // The document element: act, bill, doc, judgment, portion, documentCollection, …
+            self.doc.doc_type = local.to_owned();
+            self.doc.doc_name = attr(e, "name");
+            Role::Other
+        } else if local == "attachment" || local == "component" {
+            self.doc.components += 1;
+            let counter = self.component_counts.last_mut();
+            let n = match counter {
+                Some(c) => {
+                    *c += 1;
+                    *c
+                }
+                None => {
+                    self.component_counts.push(1);
+                    1
+                }
+            };
+            self.components.push(format!("{local}[{n}]"));
+            self.component_counts.push(0);
+            Role::Component
+        } else if PROVISION_ELEMENTS.contains(&local) {
+            self.open_provision(e, local);
+            Role::Provision
+        } else {
+            match local {
+                "num" if self.direct_child_of_provision() => Role::Num,
+                "heading" if self.direct_child_of_provision() => Role::Heading,
+                "num" => Role::Label,
+                "authorialNote" | "note" => Role::Note,
+                "quotedStructure" | "embeddedStructure" => Role::Quoted,
+                "p" | "content" | "intro" | "wrapUp" | "wrap" | "listIntroduction"
+                | "listWrapUp" | "tr" | "blockContainer" | "crossHeading" | "subheading" => {
+                    Role::Block
+                }
+                "eol" | "br" | "eop" => {
+                    self.text("\n");
+                    Role::Other
+                }
+                "ref" => {
+                    if let (Some(href), Some(open)) = (attr(e, "href"), self.open.last_mut()) {
+                        if self.notes == 0 {
+                            open.row.refs.push(href);
+                        }
+                    }
+                    Role::Other
+                }
+                "term" => {
+                    if let (Some(t), Some(open)) = (attr(e, "refersTo"), self.open.last_mut()) {
+                        open.row.terms.push(t);
+                    }
+                    Role::Other
+                }
+                _ => Role::Other,
+            }
+        };
+        match role {
+            Role::Skipped => self.skipped += 1,
+            Role::Num => self.nums += 1,
+            Role::Heading => self.headings += 1,
+            Role::Note => {
+                self.notes += 1;
+                if self.notes == 1 {
+                    self.note_text.clear();
+                }
+            }
+            Role::Quoted => self.quoted += 1,
+            _ => {}
+        }
+        self.stack.push(Frame { role, path_len });
+        Ok(())
+    }
+
+    /// Whether the element being opened is a direct child of the innermost provision.
+    fn direct_child_of_provision(&self) -> bool {
+        self.nums == 0
+            && self.headings == 0
+            && self
+                .open
+                .last()
+                .is_some_and(|o| o.stack_depth + 1 == self.stack.len())
+    }
+
+    /// FRBR identification of the main document (the first `meta` only).
+    fn meta_start(&mut self, e: &BytesStart<'_>, local: &str) {
+        if !self.components.is_empty() {
+            return;
+        }
+        match local {
+            "FRBRWork" => self.frbr = Some("work"),
+            "FRBRExpression" => self.frbr = Some("expression"),
+            "FRBRManifestation" | "FRBRItem" => self.frbr = None,
+            "FRBRthis" => match self.frbr {
+                Some("work") if self.doc.work_uri.is_none() => self.doc.work_uri = attr(e, "value"),
+                Some("expression") if self.doc.expression_uri.is_none() => {
+                    self.doc.expression_uri = attr(e, "value")
+                }
+                _ => {}
+            },
+            "FRBRdate" if self.frbr == Some("expression") && self.doc.expression_date.is_none() => {
+                self.doc.expression_date = attr(e, "date");
+            }
+            "FRBRlanguage" if self.frbr == Some("expression") && self.doc.language.is_none() => {
+                self.doc.language = attr(e, "language");
+            }
+            _ => {}
+        }
+    }
+
+    fn open_provision(&mut self, e: &BytesStart<'_>, local: &str) {
+        let (eid, source) = if let Some(v) = attr(e, "eId") {
+            (v, "eId")
+        } else if let Some(v) = attr(e, "id") {
+            (v, "id")
+        } else if let Some(v) = attr(e, "xml:id") {
+            (v, "xml:id")
+        } else {
+            (format!("{local}_{}", self.position), "generated")
+        };
+        let row = Provision {
+            component: if self.components.is_empty() {
+                "main".into()
+            } else {
+                self.components.join("/")
+            },
+            eid,
+            eid_source: source,
+            element: local.to_owned(),
+            name: attr(e, "name"),
+            depth: self.open.len() as u32,
+            parent_eid: self.open.last().map(|p| p.row.eid.clone()),
+            position: self.position,
+            in_quoted: self.quoted > 0,
+            ..Provision::default()
+        };
+        self.position += 1;
+        self.open.push(OpenProvision {
+            stack_depth: self.stack.len(),
+            row,
+            text: String::new(),
+            num: String::new(),
+            heading: String::new(),
+        });
+    }
+
+    fn end(&mut self) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        self.path.truncate(frame.path_len);
+        match frame.role {
+            Role::Skipped => self.skipped -= 1,
+            Role::Num => self.nums -= 1,
+            Role::Heading => self.headings -= 1,
+            Role::Quoted => self.quoted -= 1,
+            Role::Note => {
+                self.notes -= 1;
+                if self.notes == 0 {
+                    let note = clean(&self.note_text);
+                    if let (false, Some(open)) = (note.is_empty(), self.open.last_mut()) {
+                        open.row.notes.push(note);
+                    }
+                }
+            }
+            Role::Block => self.text("\n"),
+            Role::Label => self.text(" "),
+            Role::Component => {
+                self.components.pop();
+                self.component_counts.pop();
+            }
+            Role::Provision => {
+                if let Some(mut open) = self.open.pop() {
+                    open.row.text = clean(&open.text);
+                    open.row.num = Some(clean(&open.num)).filter(|s| !s.is_empty());
+                    open.row.heading = Some(clean(&open.heading)).filter(|s| !s.is_empty());
+                    self.doc.provisions.push(open.row);
+                }
+            }
+            Role::Meta => self.in_meta -= 1,
+            Role::Other => {}
+        }
+    }
+}
+
+/// Whitespace runs become one space within a line; lines are trimmed; empty lines dropped.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        let mut first = true;
+        for word in line.split_whitespace() {
+            if first {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                first = false;
+            } else {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
