@@ -1,7 +1,10 @@
 //! # packs — lawpacks, regpacks and licensepacks
 //!
-//! Building packs from ingested tables (one signed, content-addressed Parquet artifact set per
-//! jurisdiction, with a Merkle root over its entries) and reading them back by digest.
+//! A pack is the set of tables a zone builds from one kind of source for one jurisdiction,
+//! with a semantic digest (a Merkle root over its rows) that the run manifest publishes next
+//! to the artifacts' content digests. This crate turns ingested rows into pack tables and
+//! compares packs; writing, signing and publishing stay in `pipelines`.
 //!
-//! The pack builders arrive with the pipelines that use them; this crate is the workspace's
-//! fixed place for them.
+//! - [`lawpack`] — Akoma Ntoso documents and provisions; diffs by stable provision key.
+
+pub mod lawpack;

@@ -194,7 +194,9 @@ impl State {
             let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
                 Ok(pair) => pair,
                 Err(e) => {
-                    return Err(self.refusal(reader.error_position(), format!("malformed XML: {e}")));
+                    return Err(
+                        self.refusal(reader.error_position(), format!("malformed XML: {e}"))
+                    );
                 }
             };
             let ns: Option<&str> = match ns {
