@@ -55,6 +55,47 @@ pub enum Command {
     Netting(NettingCommand),
     /// Run SQL (DuckDB) over the store: latest tables by name, any artifact as "sha256:<hex>".
     Sql(SqlArgs),
+    /// Lawpacks: Akoma Ntoso statutes as signed provision tables.
+    #[command(subcommand)]
+    Lawpack(LawpackCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LawpackCommand {
+    /// Build a lawpack from Akoma Ntoso files or directories.
+    Build(LawpackBuildArgs),
+    /// Added, removed and changed provisions between two lawpacks (manifest digests).
+    Diff(LawpackDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LawpackBuildArgs {
+    /// Jurisdiction id (also names the receipt chain `lawpack-<id>`).
+    #[arg(long)]
+    pub jurisdiction: String,
+    #[arg(long, required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Validate every document against this XSD (e.g. the OASIS akomantoso30.xsd) with
+    /// xmllint; the result is recorded per document, never a reason to drop one.
+    #[arg(long, value_name = "XSD")]
+    pub validate: Option<PathBuf>,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LawpackDiffArgs {
+    /// Manifest digest of the earlier lawpack.
+    pub before: String,
+    /// Manifest digest of the later lawpack (default: the same as BEFORE, to compare two
+    /// expressions inside one lawpack).
+    pub after: Option<String>,
+    /// Only this expression URI on the BEFORE side.
+    #[arg(long)]
+    pub expression_before: Option<String>,
+    /// Only this expression URI on the AFTER side.
+    #[arg(long)]
+    pub expression_after: Option<String>,
 }
 
 #[derive(Debug, Args)]

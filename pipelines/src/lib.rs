@@ -8,6 +8,7 @@
 pub mod artifact;
 pub mod demo;
 pub mod gen_pacs008;
+pub mod lawpack_run;
 pub mod netting;
 pub mod netting_run;
 pub mod report;

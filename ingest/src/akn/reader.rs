@@ -352,10 +352,10 @@ impl State {
                     Role::Other
                 }
                 "ref" => {
-                    if let (Some(href), Some(open)) = (attr(e, "href"), self.open.last_mut()) {
-                        if self.notes == 0 {
-                            open.row.refs.push(href);
-                        }
+                    if let (Some(href), Some(open)) = (attr(e, "href"), self.open.last_mut())
+                        && self.notes == 0
+                    {
+                        open.row.refs.push(href);
                     }
                     Role::Other
                 }

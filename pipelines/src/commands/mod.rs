@@ -13,6 +13,7 @@ mod demo;
 mod export;
 mod gen_cmd;
 mod keygen;
+mod lawpack;
 mod log;
 mod netting;
 mod progress;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Gen(args) => gen_cmd::generate(&settings, args),
         Command::Netting(args) => netting::netting(&settings, args),
         Command::Sql(args) => sql::sql(&settings, args),
+        Command::Lawpack(args) => lawpack::lawpack(&settings, args),
     }
 }
 

@@ -4,6 +4,7 @@
 mod artifact;
 mod cli;
 mod generator;
+mod lawpack;
 mod netting;
 mod samples;
 mod schemas;

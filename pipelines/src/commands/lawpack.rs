@@ -1,0 +1,128 @@
+use anyhow::Result;
+use pipelines::lawpack_run::{self, LawpackParams};
+use verify::Digest;
+use verify::clock::SystemClock;
+use verify::keys::{PublicKey, TrustSet};
+
+use super::{ExitStatus, note, out, out_json, progress};
+use crate::cli::{LawpackBuildArgs, LawpackCommand, LawpackDiffArgs};
+use crate::settings::Settings;
+
+pub fn lawpack(settings: &Settings, command: LawpackCommand) -> Result<ExitStatus> {
+    match command {
+        LawpackCommand::Build(args) => build(settings, args),
+        LawpackCommand::Diff(args) => diff(settings, args),
+    }
+}
+
+fn build(settings: &Settings, args: LawpackBuildArgs) -> Result<ExitStatus> {
+    let signer = settings.signing_key()?;
+    let trust = TrustSet::new(
+        args.trusted_keys
+            .iter()
+            .map(|p| PublicKey::read(p))
+            .collect::<Result<Vec<_>, _>>()?,
+    );
+    let store = settings.open_store()?;
+    let params = LawpackParams {
+        jurisdiction: args.jurisdiction,
+        inputs: args.input,
+        validate_xsd: args.validate,
+    };
+    let reporter = progress::reporter(settings);
+    let (_, summary) = lawpack_run::run(
+        &store,
+        &signer,
+        &trust,
+        &SystemClock,
+        &params,
+        reporter.as_ref(),
+    )?;
+    if settings.json {
+        out_json(&summary)?;
+    } else {
+        note(
+            settings,
+            &format!(
+                "lawpack: manifest {} (receipt {} on chain {})",
+                summary.manifest, summary.receipt_sequence, summary.chain
+            ),
+        );
+        for (name, t) in &summary.tables {
+            out(&format!("{name:12} {:>8} rows  {}", t.rows, t.digest))?;
+        }
+        if summary.quarantined > 0 {
+            note(
+                settings,
+                &format!(
+                    "{} documents quarantined (see the quarantine table)",
+                    summary.quarantined
+                ),
+            );
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn parse_digest(text: &str) -> Result<Digest> {
+    Ok(if text.starts_with(Digest::PREFIX) {
+        text.parse()?
+    } else {
+        Digest::from_hex(text)?
+    })
+}
+
+fn diff(settings: &Settings, args: LawpackDiffArgs) -> Result<ExitStatus> {
+    let store = settings.open_store()?;
+    let before = parse_digest(&args.before)?;
+    let after = match &args.after {
+        Some(a) => parse_digest(a)?,
+        None => before,
+    };
+    let a = lawpack_run::provisions_of(&store, &before)?;
+    let b = lawpack_run::provisions_of(&store, &after)?;
+    let changes = packs::lawpack::diff(
+        &a,
+        &b,
+        args.expression_before.as_deref(),
+        args.expression_after.as_deref(),
+    )?;
+    if settings.json {
+        let rows: Vec<serde_json::Value> = changes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "provision_key": c.provision_key,
+                    "change": c.change,
+                    "element": c.element,
+                    "num_before": c.num_before,
+                    "num_after": c.num_after,
+                    "fields": c.fields,
+                })
+            })
+            .collect();
+        out_json(&rows)?;
+    } else {
+        out("change,element,num_before,num_after,fields,provision_key")?;
+        for c in &changes {
+            out(&format!(
+                "{},{},{},{},{},{}",
+                c.change,
+                c.element,
+                csv(c.num_before.as_deref().unwrap_or("")),
+                csv(c.num_after.as_deref().unwrap_or("")),
+                csv(&c.fields.join(" ")),
+                csv(&c.provision_key)
+            ))?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn csv(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
