@@ -97,6 +97,9 @@ fn with_validation(
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(table_err)
 }
 
+/// A document and, when validated, xmllint's verdict.
+type ReadDocument = (AknDocument, Option<(bool, String)>);
+
 /// Builds and publishes a lawpack.
 pub fn run(
     store: &Store,
@@ -110,7 +113,7 @@ pub fn run(
     verify::receipt::check_chain_id(&chain_id)?;
     let files = expand_inputs(&params.inputs)?;
     reporter.start("reading Akoma Ntoso", Some(files.len() as u64), "files");
-    let read: Vec<Result<(AknDocument, Option<(bool, String)>), RunError>> = files
+    let read: Vec<Result<ReadDocument, RunError>> = files
         .par_iter()
         .map(|path| {
             let doc = akn::read_file(path)?;
@@ -246,10 +249,8 @@ pub fn provisions_of(store: &Store, manifest: &Digest) -> Result<RecordBatch, Ru
             reason: "this manifest has no provisions table (not a lawpack)".into(),
         })?;
     let (schema, batches) = artifact::read_table(store, &subject.sha256()?)?;
-    Ok(
-        arrow::compute::concat_batches(&schema, &batches).map_err(|e| RunError::Input {
-            path: PathBuf::from(&key),
-            reason: e.to_string(),
-        })?,
-    )
+    arrow::compute::concat_batches(&schema, &batches).map_err(|e| RunError::Input {
+        path: PathBuf::from(&key),
+        reason: e.to_string(),
+    })
 }
