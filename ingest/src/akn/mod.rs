@@ -71,3 +71,11 @@ pub fn dialect(ns: &str) -> Option<&'static str> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn provision_elements_are_sorted_for_binary_search() {
+        assert!(super::PROVISION_ELEMENTS.windows(2).all(|w| w[0] < w[1]));
+    }
+}

@@ -333,7 +333,7 @@ impl State {
             self.components.push(format!("{local}[{n}]"));
             self.component_counts.push(0);
             Role::Component
-        } else if PROVISION_ELEMENTS.contains(&local) {
+        } else if PROVISION_ELEMENTS.binary_search(&local).is_ok() {
             self.open_provision(e, local);
             Role::Provision
         } else {
@@ -422,14 +422,26 @@ impl State {
     }
 
     fn open_provision(&mut self, e: &BytesStart<'_>, local: &str) {
-        let (eid, source) = if let Some(v) = attr(e, "eId") {
-            (v, "eId")
-        } else if let Some(v) = attr(e, "id") {
-            (v, "id")
-        } else if let Some(v) = attr(e, "xml:id") {
-            (v, "xml:id")
-        } else {
-            (format!("{local}_{}", self.position), "generated")
+        // One pass over the attributes: eId (3.0), id (2.0), xml:id (AKN4EU), name.
+        let (mut eid, mut id, mut xml_id, mut name) = (None, None, None, None);
+        for a in e.attributes().flatten() {
+            let slot = match a.key.as_ref() {
+                "eId" => &mut eid,
+                "id" => &mut id,
+                "xml:id" => &mut xml_id,
+                "name" => &mut name,
+                _ => continue,
+            };
+            *slot = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned());
+        }
+        let (eid, source) = match (eid, id, xml_id) {
+            (Some(v), _, _) => (v, "eId"),
+            (None, Some(v), _) => (v, "id"),
+            (None, None, Some(v)) => (v, "xml:id"),
+            _ => (format!("{local}_{}", self.position), "generated"),
         };
         let row = Provision {
             component: if self.components.is_empty() {
@@ -440,7 +452,7 @@ impl State {
             eid,
             eid_source: source,
             element: local.to_owned(),
-            name: attr(e, "name"),
+            name,
             depth: self.open.len() as u32,
             parent_eid: self.open.last().map(|p| p.row.eid.clone()),
             position: self.position,
@@ -497,21 +509,48 @@ impl State {
 }
 
 /// Whitespace runs become one space within a line; lines are trimmed; empty lines dropped.
+/// One pass over the characters (this runs for every provision's text).
 fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for line in text.split('\n') {
-        let mut first = true;
-        for word in line.split_whitespace() {
-            if first {
-                if !out.is_empty() {
-                    out.push('\n');
-                }
-                first = false;
-            } else {
+    let (mut space, mut newline) = (false, false);
+    for c in text.chars() {
+        if c == '\n' {
+            newline = !out.is_empty();
+            space = false;
+        } else if c.is_whitespace() {
+            space = !out.is_empty() && !newline;
+        } else {
+            if newline {
+                out.push('\n');
+            } else if space {
                 out.push(' ');
             }
-            out.push_str(word);
+            newline = false;
+            space = false;
+            out.push(c);
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+    use proptest::prelude::*;
+
+    /// The definition: lines trimmed, whitespace runs collapsed, empty lines dropped.
+    fn reference(text: &str) -> String {
+        text.split('\n')
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    proptest! {
+        #[test]
+        fn clean_matches_its_definition(text in "[ a\t\n\r\u{a0}\u{2028}b]{0,40}") {
+            prop_assert_eq!(clean(&text), reference(&text));
+        }
+    }
 }
