@@ -87,3 +87,43 @@ fn every_document_reproduces_its_documented_element_counts() {
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+#[test]
+fn quoted_structure_is_told_apart_from_the_documents_own() {
+    let Some(dir) = corpus() else { return };
+    let read = |f: &str| akn::read_file(&dir.join("samples").join(f)).unwrap();
+    let own = |d: &akn::AknDocument, e: &str| {
+        d.provisions
+            .iter()
+            .filter(|p| p.element == e && !p.in_quoted)
+            .count()
+    };
+    let quoted = |d: &akn::AknDocument| d.provisions.iter().filter(|p| p.in_quoted).count();
+    // UK Data Protection Act 1998: 97 section elements, 16 schedules; the sections that
+    // amending text quotes are flagged, not counted as the Act's own.
+    let dpa = read("uk_ukpga-1998-29.xml");
+    let sections = dpa
+        .provisions
+        .iter()
+        .filter(|p| p.element == "section")
+        .count();
+    let schedules = dpa
+        .provisions
+        .iter()
+        .filter(|p| p.name.as_deref() == Some("schedule"))
+        .count();
+    assert_eq!((sections, schedules), (97, 16));
+    assert!(own(&dpa, "section") < sections && quoted(&dpa) > 0);
+    // South African Constitution: 287 sections, none quoted.
+    let za = read("za_constitution-1996_bluebell.xml");
+    assert_eq!((own(&za, "section"), quoted(&za)), (287, 0));
+    // A Kenyan amending act: most of its structure is the text it inserts.
+    let ke = read("ke_act-1989-12-06_v2.xml");
+    assert!(quoted(&ke) > own(&ke, "section"));
+    // Every quoted provision sits under a non-quoted one of the document.
+    for d in [&dpa, &ke] {
+        for p in d.provisions.iter().filter(|p| p.in_quoted) {
+            assert!(p.parent_eid.is_some(), "{}", p.eid);
+        }
+    }
+}
