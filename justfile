@@ -21,5 +21,7 @@ lint:
 
 # Benchmarks (figures go in issue notes, never in tests).
 bench:
-    cargo build --release -p pipelines --bin mez
     bash pipelines/benches/verify_store.sh
+    bash pipelines/benches/netting.sh
+    cargo bench -p ingest --bench akn
+    python3 ingest/benches/akn_baseline.py ../shared/data/akn/samples
