@@ -13,5 +13,6 @@ pub mod akn;
 pub mod currency;
 mod error;
 pub mod pacs008;
+pub mod sanctions;
 
 pub use error::IngestError;

@@ -5,3 +5,5 @@ mod akn_fixtures;
 mod akn_samples;
 mod pacs008_fixtures;
 mod pacs008_samples;
+mod sanctions_fixtures;
+mod sanctions_samples;

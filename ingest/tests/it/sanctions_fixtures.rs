@@ -1,0 +1,59 @@
+//! Hand-written sanctions fixtures: bad entries and files are set aside, never a panic.
+
+use ingest::sanctions;
+use proptest::prelude::*;
+
+fn write(dir: &std::path::Path, name: &str, body: &[u8]) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+#[test]
+fn bad_rows_and_entries_are_quarantined_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let sdn = write(
+        dir.path(),
+        "sdn.csv",
+        b"1,\"ACME, Ltd\",-0- ,\"IRAN] [SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,\"DOE, John\",spaceship,X,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n3,too,short\r\n\x1a",
+    );
+    let r = sanctions::read_ofac_csv_set("ofac_sdn", &sdn, None, None, None).unwrap();
+    assert_eq!(r.entries.len(), 1);
+    assert_eq!(r.entries[0].programs, vec!["IRAN", "SDGT"]);
+    assert_eq!(r.entries[0].entry_type, sanctions::EntryType::Entity);
+    let reasons: Vec<&str> = r.quarantine.iter().map(|q| q.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        vec!["unknown SDN_Type \"spaceship\"", "3 columns, expected 12"]
+    );
+
+    let xml = write(dir.path(), "sdn.xml", b"<sdnList><sdnEntry><uid>9</uid><lastName>X</lastName><sdnType>Starship</sdnType></sdnEntry><sdnEntry><uid>10</uid><lastName>Y</lastName><sdnType>Entity</sdnType></sdnEntry></sdnList>");
+    let r = sanctions::read_xml(&xml).unwrap();
+    assert_eq!(r.entries.len(), 1);
+    assert!(
+        r.quarantine[0]
+            .reason
+            .contains("unknown sdnType \"Starship\"")
+    );
+    assert_eq!(r.quarantine[0].msg_id.as_deref(), Some("9"));
+
+    let dtd = write(dir.path(), "dtd.xml", b"<!DOCTYPE sdnList [<!ENTITY e \"x\">]><sdnList><sdnEntry><uid>1</uid></sdnEntry></sdnList>");
+    let r = sanctions::read_xml(&dtd).unwrap();
+    assert!(r.entries.is_empty());
+    assert!(r.quarantine[0].reason.contains("DTDs are refused"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn arbitrary_files_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = write(dir.path(), "sdn.csv", &bytes);
+        let _ = sanctions::read_ofac_csv_set("ofac_sdn", &csv, Some(&csv), Some(&csv), Some(&csv));
+        let mut xml = b"<sdnList>".to_vec();
+        xml.extend_from_slice(&bytes);
+        let path = write(dir.path(), "list.xml", &xml);
+        let _ = sanctions::read_xml(&path);
+    }
+}
