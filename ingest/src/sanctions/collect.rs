@@ -93,13 +93,26 @@ pub fn records(
                 stack.push(local.clone());
                 text.clear();
                 if current.is_none() && record_names.contains(&local.as_str()) {
+                    // The record element's own attributes are fields `@name`.
+                    let fields = e
+                        .attributes()
+                        .flatten()
+                        .map(|a| {
+                            let key: String = a.key.local_name().as_ref().to_owned();
+                            let value = a
+                                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .map(|v| v.trim().to_owned())
+                                .unwrap_or_default();
+                            (format!("@{key}"), value)
+                        })
+                        .collect();
                     current = Some((
                         stack.len(),
                         Record {
                             element: local,
                             byte_offset: offset,
                             path: format!("/{}", stack.join("/")),
-                            fields: Vec::new(),
+                            fields,
                         },
                     ));
                     continue;

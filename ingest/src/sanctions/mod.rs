@@ -7,13 +7,16 @@
 //! its magic bytes; XML formats by their root element. Bad entries are quarantined with the
 //! reason and the rest of the list goes on.
 //!
-//! Still to come in this module: EU FSF XML, the UK Sanctions List XML and the simple
-//! custom CSV.
+//! Also the EU Financial Sanctions Files XML, the UK Sanctions List XML and a simple custom
+//! CSV (`id,name` plus optional `type,aliases,dob,countries,programs`).
 
 mod collect;
+mod custom_csv;
+mod eu;
 mod ofac_csv;
 mod ofac_xml;
 pub mod table;
+mod uk;
 mod un;
 
 use std::io::{BufRead, BufReader, Read};
@@ -22,6 +25,7 @@ use std::path::Path;
 use crate::error::IngestError;
 use crate::pacs008::Quarantined;
 
+pub use custom_csv::read_custom_csv;
 pub use ofac_csv::read_ofac_csv_set;
 
 /// What an entry is.
@@ -113,13 +117,58 @@ pub fn read_xml(path: &Path) -> Result<ListReading, IngestError> {
         Ok(ofac_xml::read(&source, open(path)?))
     } else if head.contains("<CONSOLIDATED_LIST") {
         Ok(un::read(&source, open(path)?))
+    } else if head.contains("<export") && head.contains("fsd/export") {
+        Ok(eu::read(&source, open(path)?))
+    } else if head.contains("<Designations") {
+        Ok(uk::read(&source, open(path)?))
     } else {
         Err(IngestError::Malformed {
             file: source,
             byte_offset: 0,
             element_path: "/".into(),
-            reason: "not a known sanctions list format (expected sdnList or CONSOLIDATED_LIST)"
-                .into(),
+            reason: "not a known sanctions list format (expected OFAC sdnList, UN CONSOLIDATED_LIST, EU FSF export or UK Designations)".into(),
         })
     }
+}
+
+/// Streams the records of an XML list through `map`; records `map` rejects and a refused
+/// file become quarantine rows.
+fn read_records(
+    source: &str,
+    input: impl Read,
+    record_names: &[&str],
+    uid_field: &str,
+    map: fn(&collect::Record, &mut Vec<Name>) -> Result<Entry, String>,
+) -> ListReading {
+    let mut out = ListReading::default();
+    let mut bad = Vec::new();
+    let result = collect::records(input, record_names, &mut |r| {
+        let mut names = Vec::new();
+        match map(&r, &mut names) {
+            Ok(e) => {
+                out.entries.push(e);
+                out.names.extend(names);
+            }
+            Err(reason) => bad.push(Quarantined {
+                source_file: source.to_owned(),
+                byte_offset: r.byte_offset,
+                element_path: r.path.clone(),
+                msg_id: r.get(uid_field).map(str::to_owned),
+                reason,
+            }),
+        }
+    });
+    out.quarantine = bad;
+    if let Err((offset, path, reason)) = result {
+        out.entries.clear();
+        out.names.clear();
+        out.quarantine.push(Quarantined {
+            source_file: source.to_owned(),
+            byte_offset: offset,
+            element_path: path,
+            msg_id: None,
+            reason: format!("file refused: {reason}"),
+        });
+    }
+    out
 }

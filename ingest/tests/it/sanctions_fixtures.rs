@@ -43,6 +43,28 @@ fn bad_rows_and_entries_are_quarantined_with_reasons() {
     assert!(r.quarantine[0].reason.contains("DTDs are refused"));
 }
 
+#[test]
+fn the_custom_csv_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "custom.csv",
+        b"id,name,type,aliases,dob,countries,programs\nC1,Acme Trading LLC,entity,Acme Co; ACME,,AE,LOCAL\nC2,Jane Roe,individual,,1970-01-02,GB;FR,\nC3,,entity,,,,\nC4,X,starship,,,,\n",
+    );
+    let r = sanctions::read_custom_csv("zone-watchlist", &path).unwrap();
+    assert_eq!(r.entries.len(), 2);
+    assert_eq!(r.names.len(), 4);
+    assert_eq!(r.entries[1].countries, vec!["GB", "FR"]);
+    assert_eq!(r.quarantine.len(), 2);
+    let no_name = write(dir.path(), "bad.csv", b"uid,label\n1,x\n");
+    assert!(
+        sanctions::read_custom_csv("x", &no_name)
+            .unwrap_err()
+            .to_string()
+            .contains("id and name")
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(100))]
 

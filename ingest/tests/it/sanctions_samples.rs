@@ -171,7 +171,46 @@ fn excerpts_parse_and_unknown_formats_are_refused() {
         by_type(&un),
         BTreeMap::from([("entity", 3), ("individual", 4)])
     );
-    let err = sanctions::read_xml(&ex.join("eu_fsf_excerpt.xml")).unwrap_err();
+    // EU FSF: 5 sanctionEntity (4 persons, 1 enterprise) with 45 nameAlias.
+    let eu = sanctions::read_xml(&ex.join("eu_fsf_excerpt.xml")).unwrap();
+    assert!(eu.quarantine.is_empty(), "{:?}", eu.quarantine);
+    assert_eq!(
+        by_type(&eu),
+        BTreeMap::from([("entity", 1), ("individual", 4)])
+    );
+    assert_eq!(eu.names.len(), 45);
+    let ksm = eu.entries.iter().find(|e| e.source_uid == "191").unwrap();
+    assert_eq!(ksm.dates_of_birth[0], "1965-04-14");
+    // UK: 5 designations: 2 entities, 2 individuals, 1 ship; partial dates kept as given.
+    let uk = sanctions::read_xml(&ex.join("uk_sanctions_list_excerpt.xml")).unwrap();
+    assert_eq!(
+        by_type(&uk),
+        BTreeMap::from([("entity", 2), ("individual", 2), ("vessel", 1)])
+    );
+    assert!(uk.names.iter().any(|n| n.kind == "original_script"));
+    assert!(
+        uk.names
+            .iter()
+            .any(|n| n.strength.as_deref() == Some("weak"))
+    );
+    let akhund = uk
+        .entries
+        .iter()
+        .find(|e| e.source_uid == "AFG0006")
+        .unwrap();
+    assert!(
+        akhund.dates_of_birth.iter().any(|d| d == "dd/mm/1945"),
+        "{:?}",
+        akhund.dates_of_birth
+    );
+    assert!(
+        uk.entries
+            .iter()
+            .any(|e| e.identifiers.iter().any(|i| i.starts_with("IMO: ")))
+    );
+    let unknown = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(unknown.path(), "<html/>").unwrap();
+    let err = sanctions::read_xml(unknown.path()).unwrap_err();
     assert!(
         err.to_string()
             .contains("not a known sanctions list format"),
