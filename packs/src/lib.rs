@@ -6,5 +6,7 @@
 //! compares packs; writing, signing and publishing stay in `pipelines`.
 //!
 //! - [`lawpack`] — Akoma Ntoso documents and provisions; diffs by stable provision key.
+//! - [`regpack`] — sanctions list entries and names; a Merkle leaf per entry; diffs.
 
 pub mod lawpack;
+pub mod regpack;

@@ -1,0 +1,113 @@
+//! Regpacks: the sanctions lists in force for a jurisdiction, committed entry by entry.
+//!
+//! An entry is keyed by (list, source uid). Its **leaf** is the RFC 8785 canonical JSON of
+//! the entry with all its names (sorted), hashed as an RFC 6962 leaf; the regpack's Merkle
+//! root over the leaves, in key order, commits to every entry — not only to counts, as the
+//! earlier system did. A diff between two regpacks compares leaves key by key.
+
+use std::collections::BTreeMap;
+
+use arrow::array::RecordBatch;
+use ingest::sanctions::{Entry, ListReading, Name, table};
+use verify::merkle::{self, Hash};
+
+/// Errors of regpack building.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegpackError {
+    #[error(transparent)]
+    Ingest(#[from] ingest::IngestError),
+    #[error(transparent)]
+    Verify(#[from] verify::Error),
+}
+
+/// The tables of a regpack and its semantic digest.
+#[derive(Debug, Clone)]
+pub struct Regpack {
+    pub entries: RecordBatch,
+    pub names: RecordBatch,
+    /// (list, source uid) → leaf hash, in key order.
+    pub leaves: BTreeMap<(String, String), Hash>,
+    pub merkle_root: Hash,
+}
+
+fn leaf(entry: &Entry, names: &[&Name]) -> Result<Hash, RegpackError> {
+    let mut names: Vec<serde_json::Value> = names
+        .iter()
+        .map(|n| serde_json::json!({"name": n.name, "kind": n.kind, "strength": n.strength}))
+        .collect();
+    names.sort_by_key(|v| v.to_string());
+    let doc = serde_json::json!({
+        "list": entry.list,
+        "source_uid": entry.source_uid,
+        "entry_type": entry.entry_type.as_str(),
+        "primary_name": entry.primary_name,
+        "programs": entry.programs,
+        "listed_on": entry.listed_on,
+        "dates_of_birth": entry.dates_of_birth,
+        "nationalities": entry.nationalities,
+        "countries": entry.countries,
+        "addresses": entry.addresses,
+        "identifiers": entry.identifiers,
+        "remarks": entry.remarks,
+        "names": names,
+    });
+    Ok(merkle::leaf_hash(&verify::canon::to_canonical_vec(&doc)?))
+}
+
+/// Builds a regpack from list readings. Entries with the same (list, uid) in two inputs:
+/// the later input wins (a list read twice is the same list).
+pub fn build(readings: &[ListReading]) -> Result<Regpack, RegpackError> {
+    let mut entries: BTreeMap<(String, String), Entry> = BTreeMap::new();
+    let mut names: BTreeMap<(String, String), Vec<Name>> = BTreeMap::new();
+    for r in readings {
+        let mut fresh: BTreeMap<(String, String), Vec<Name>> = BTreeMap::new();
+        for n in &r.names {
+            fresh
+                .entry((n.list.clone(), n.source_uid.clone()))
+                .or_default()
+                .push(n.clone());
+        }
+        for e in &r.entries {
+            let key = (e.list.clone(), e.source_uid.clone());
+            names.insert(key.clone(), fresh.remove(&key).unwrap_or_default());
+            entries.insert(key, e.clone());
+        }
+    }
+    let mut leaves = BTreeMap::new();
+    for (key, e) in &entries {
+        let n: Vec<&Name> = names
+            .get(key)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        leaves.insert(key.clone(), leaf(e, &n)?);
+    }
+    let merkle_root = merkle::root_of(&leaves.values().copied().collect::<Vec<_>>());
+    let all_entries: Vec<Entry> = entries.into_values().collect();
+    let all_names: Vec<Name> = names.into_values().flatten().collect();
+    Ok(Regpack {
+        entries: table::entries_batch(&all_entries)?,
+        names: table::names_batch(&all_names)?,
+        leaves,
+        merkle_root,
+    })
+}
+
+/// (list, source uid, `added` | `removed` | `changed`) from `before` to `after`, in key order.
+pub fn diff(before: &Regpack, after: &Regpack) -> Vec<(String, String, &'static str)> {
+    let mut out = Vec::new();
+    for (k, leaf) in &before.leaves {
+        match after.leaves.get(k) {
+            None => out.push((k.0.clone(), k.1.clone(), "removed")),
+            Some(l) if l != leaf => out.push((k.0.clone(), k.1.clone(), "changed")),
+            Some(_) => {}
+        }
+    }
+    for k in after.leaves.keys() {
+        if !before.leaves.contains_key(k) {
+            out.push((k.0.clone(), k.1.clone(), "added"));
+        }
+    }
+    out.sort();
+    out
+}
