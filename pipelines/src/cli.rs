@@ -58,6 +58,26 @@ pub enum Command {
     /// Lawpacks: Akoma Ntoso statutes as signed provision tables.
     #[command(subcommand)]
     Lawpack(LawpackCommand),
+    /// Regpacks: sanctions lists as signed entry tables with a Merkle leaf per entry.
+    #[command(subcommand)]
+    Regpack(RegpackCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegpackCommand {
+    /// Build a regpack from official list files (OFAC CSV/XML, UN, EU FSF, UK, custom CSV).
+    Build(RegpackBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegpackBuildArgs {
+    #[arg(long)]
+    pub jurisdiction: String,
+    /// List files; an OFAC sdn*.csv or cons_prim*.csv brings its add/alt/comments siblings.
+    #[arg(long, required = true, num_args = 1..)]
+    pub lists: Vec<PathBuf>,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

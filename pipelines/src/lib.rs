@@ -11,6 +11,7 @@ pub mod gen_pacs008;
 pub mod lawpack_run;
 pub mod netting;
 pub mod netting_run;
+pub mod regpack_run;
 pub mod report;
 pub mod sql;
 pub mod summary;

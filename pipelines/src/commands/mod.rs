@@ -17,6 +17,7 @@ mod lawpack;
 mod log;
 mod netting;
 mod progress;
+mod regpack;
 mod sql;
 mod verify;
 
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Netting(args) => netting::netting(&settings, args),
         Command::Sql(args) => sql::sql(&settings, args),
         Command::Lawpack(args) => lawpack::lawpack(&settings, args),
+        Command::Regpack(args) => regpack::regpack(&settings, args),
     }
 }
 

@@ -6,6 +6,7 @@ mod cli;
 mod generator;
 mod lawpack;
 mod netting;
+mod regpack;
 mod samples;
 mod schemas;
 mod sql;
