@@ -61,6 +61,24 @@ pub enum Command {
     /// Regpacks: sanctions lists as signed entry tables with a Merkle leaf per entry.
     #[command(subcommand)]
     Regpack(RegpackCommand),
+    /// Official sanctions list files.
+    #[command(subcommand)]
+    Lists(ListsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Download the official lists into the store with a signed manifest of their digests.
+    Fetch(ListsFetchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListsFetchArgs {
+    /// Fetch NAME from URL instead of the official sources (repeatable), e.g. a mirror.
+    #[arg(long = "source", value_name = "NAME=URL")]
+    pub sources: Vec<String>,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@
 
 pub mod artifact;
 pub mod demo;
+pub mod fetch;
 pub mod gen_pacs008;
 pub mod lawpack_run;
 pub mod netting;

@@ -88,7 +88,11 @@ impl SqlSession {
                 "CREATE SCHEMA IF NOT EXISTS {};",
                 quote_ident(job)
             ))?;
-            for subject in &statement.subject {
+            for subject in statement
+                .subject
+                .iter()
+                .filter(|s| s.media_type == verify::manifest::PARQUET_MEDIA_TYPE)
+            {
                 let digest = subject.sha256()?;
                 let path = session.blob_path(&digest)?;
                 session.conn.execute_batch(&format!(

@@ -14,6 +14,7 @@ mod export;
 mod gen_cmd;
 mod keygen;
 mod lawpack;
+mod lists;
 mod log;
 mod netting;
 mod progress;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Sql(args) => sql::sql(&settings, args),
         Command::Lawpack(args) => lawpack::lawpack(&settings, args),
         Command::Regpack(args) => regpack::regpack(&settings, args),
+        Command::Lists(args) => lists::lists(&settings, args),
     }
 }
 

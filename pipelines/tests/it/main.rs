@@ -3,6 +3,7 @@
 
 mod artifact;
 mod cli;
+mod fetch;
 mod generator;
 mod lawpack;
 mod netting;

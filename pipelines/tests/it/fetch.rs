@@ -1,0 +1,100 @@
+//! `mez lists fetch` against a local HTTP server on loopback serving the shared list files.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Serves files under `root` over HTTP/1.1 (one request per connection) until the test ends.
+fn serve(root: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut line = String::new();
+            if BufReader::new(&stream).read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .trim_start_matches('/')
+                .to_owned();
+            let reply = match std::fs::read(root.join(&path)) {
+                Ok(body) => {
+                    let mut r = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    r.extend(body);
+                    r
+                }
+                Err(_) => {
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_vec()
+                }
+            };
+            let _ = stream.write_all(&reply);
+        }
+    });
+    port
+}
+
+#[test]
+fn lists_are_fetched_stored_by_digest_and_failures_reported() {
+    let lists = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/sanctions");
+    if !lists.is_dir() {
+        eprintln!("SKIPPED: the real corpus {} is absent", lists.display());
+        return;
+    }
+    let port = serve(lists.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let mez = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_mez"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    assert_eq!(mez(&["keygen", "--out", "k"]).0, 0);
+    let base = format!("http://127.0.0.1:{port}");
+    let (code, out, err) = mez(&[
+        "--json",
+        "--store",
+        "s",
+        "--key",
+        "k.key",
+        "lists",
+        "fetch",
+        "--source",
+        &format!("ofac/sdn.csv={base}/ofac/csv-2021-07-07/sdn.csv.gz"),
+        "--source",
+        &format!("un/consolidated.xml={base}/excerpts/un_consolidated_excerpt.xml"),
+        "--source",
+        &format!("eu/fsf.xml={base}/no/such/file.xml"),
+    ]);
+    assert_eq!(code, 1, "one source failed: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["failed"].as_array().unwrap().len(), 1);
+    assert!(v["failed"][0][2].as_str().unwrap().contains("404"));
+    let stored = v["run"]["tables"]["un/consolidated.xml"]["digest"]
+        .as_str()
+        .unwrap();
+    let expected = verify::Digest::of(
+        &std::fs::read(lists.join("excerpts/un_consolidated_excerpt.xml")).unwrap(),
+    );
+    assert_eq!(stored, expected.to_string());
+    let (code, out, _) = mez(&["--store", "s", "verify", "--trusted-key", "k.pub"]);
+    assert_eq!(code, 0, "{out}");
+    // A store holding non-Parquet runs still answers SQL about its Parquet runs.
+    let (code, _, err) = mez(&["--store", "s", "sql", "SELECT 1"]);
+    assert_eq!(code, 0, "{err}");
+}
