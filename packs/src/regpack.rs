@@ -19,6 +19,8 @@ pub enum RegpackError {
     Ingest(#[from] ingest::IngestError),
     #[error(transparent)]
     Verify(#[from] verify::Error),
+    #[error("regpack table: {0}")]
+    Table(String),
 }
 
 /// The tables of a regpack and its semantic digest.
@@ -85,12 +87,75 @@ pub fn build(readings: &[ListReading]) -> Result<Regpack, RegpackError> {
     let merkle_root = merkle::root_of(&leaves.values().copied().collect::<Vec<_>>());
     let all_entries: Vec<Entry> = entries.into_values().collect();
     let all_names: Vec<Name> = names.into_values().flatten().collect();
+    // `entries_batch` sorts by (list, source_uid): the order of `leaves`.
+    let entries = with_leaves(&table::entries_batch(&all_entries)?, &leaves)?;
     Ok(Regpack {
-        entries: table::entries_batch(&all_entries)?,
+        entries,
         names: table::names_batch(&all_names)?,
         leaves,
         merkle_root,
     })
+}
+
+/// Appends `entry_leaf` (hex leaf hash) to an entries batch in key order.
+fn with_leaves(
+    entries: &RecordBatch,
+    leaves: &BTreeMap<(String, String), Hash>,
+) -> Result<RecordBatch, RegpackError> {
+    use std::sync::Arc;
+
+    use arrow::array::StringArray;
+    use arrow::datatypes::{DataType, Field, Schema};
+    let column = StringArray::from_iter_values(leaves.values().map(hex::encode));
+    let mut fields: Vec<Arc<Field>> = entries.schema().fields().iter().cloned().collect();
+    fields.push(Arc::new(Field::new("entry_leaf", DataType::Utf8, false)));
+    let mut columns = entries.columns().to_vec();
+    columns.push(Arc::new(column));
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| RegpackError::Table(e.to_string()))
+}
+
+/// The leaves recorded in a stored entries table (`list`, `source_uid`, `entry_leaf`).
+pub fn leaves_of(
+    entries: &RecordBatch,
+) -> Result<BTreeMap<(String, String), String>, RegpackError> {
+    use arrow::array::AsArray;
+    let col = |name: &str| {
+        entries
+            .column_by_name(name)
+            .and_then(|c| c.as_string_opt::<i32>())
+            .ok_or_else(|| RegpackError::Table(format!("entries has no Utf8 column {name}")))
+    };
+    let (list, uid, leaf) = (col("list")?, col("source_uid")?, col("entry_leaf")?);
+    Ok((0..entries.num_rows())
+        .map(|i| {
+            (
+                (list.value(i).to_owned(), uid.value(i).to_owned()),
+                leaf.value(i).to_owned(),
+            )
+        })
+        .collect())
+}
+
+/// Added, removed and changed entries between two stored entries tables, in key order.
+pub fn diff_tables(
+    before: &RecordBatch,
+    after: &RecordBatch,
+) -> Result<Vec<(String, String, &'static str)>, RegpackError> {
+    let (a, b) = (leaves_of(before)?, leaves_of(after)?);
+    let mut out = Vec::new();
+    for (k, leaf) in &a {
+        match b.get(k) {
+            None => out.push((k.0.clone(), k.1.clone(), "removed")),
+            Some(l) if l != leaf => out.push((k.0.clone(), k.1.clone(), "changed")),
+            Some(_) => {}
+        }
+    }
+    for k in b.keys().filter(|k| !a.contains_key(*k)) {
+        out.push((k.0.clone(), k.1.clone(), "added"));
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// (list, source uid, `added` | `removed` | `changed`) from `before` to `after`, in key order.

@@ -85,6 +85,14 @@ pub struct ListsFetchArgs {
 pub enum RegpackCommand {
     /// Build a regpack from official list files (OFAC CSV/XML, UN, EU FSF, UK, custom CSV).
     Build(RegpackBuildArgs),
+    /// Added, removed and changed entries between two regpacks (manifest digests).
+    Diff(RegpackDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegpackDiffArgs {
+    pub before: String,
+    pub after: String,
 }
 
 #[derive(Debug, Args)]

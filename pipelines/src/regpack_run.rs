@@ -190,3 +190,23 @@ pub fn run(
     let summary = RunSummary::new("regpack", &written, quarantine.len() as u64, &publication);
     Ok((written, summary))
 }
+
+/// The entries table of a published regpack, by manifest digest (digests checked).
+pub fn entries_of(store: &Store, manifest: &Digest) -> Result<arrow::array::RecordBatch, RunError> {
+    let key = verify::store::manifest_key(manifest);
+    let bytes = store.get_verified(&key, manifest)?;
+    let statement = verify::manifest::statement_unverified(&key, &bytes)?;
+    let subject = statement
+        .subject
+        .iter()
+        .find(|s| s.name == "entries")
+        .ok_or_else(|| RunError::Input {
+            path: PathBuf::from(&key),
+            reason: "this manifest has no entries table (not a regpack)".into(),
+        })?;
+    let (schema, batches) = artifact::read_table(store, &subject.sha256()?)?;
+    arrow::compute::concat_batches(&schema, &batches).map_err(|e| RunError::Input {
+        path: PathBuf::from(&key),
+        reason: e.to_string(),
+    })
+}

@@ -117,4 +117,9 @@ fn regpacks_commit_to_every_entry_and_diff_consecutive_ofac_snapshots() {
     let c = regpack::build(&[edited]).unwrap();
     assert_ne!(c.merkle_root, b.merkle_root);
     assert_eq!(regpack::diff(&b, &c).len(), 1);
+    // The same diff from the stored tables (their `entry_leaf` column).
+    assert_eq!(
+        regpack::diff_tables(&a.entries, &b.entries).unwrap(),
+        changes
+    );
 }

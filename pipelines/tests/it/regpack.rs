@@ -72,4 +72,28 @@ fn regpacks_build_from_every_format_verify_and_ignore_list_order() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows.len(), 5, "{rows:?}");
     assert!(manifest.starts_with("sha256:"));
+    // A regpack without the UK list: its 5 entries are "removed" in the diff.
+    let without_uk: Vec<String> = files
+        .iter()
+        .filter(|f| !f.contains("uk_"))
+        .cloned()
+        .collect();
+    let c = build("s1", &without_uk);
+    let (code, out, err) = mez(&[
+        "--json",
+        "--store",
+        "s1",
+        "regpack",
+        "diff",
+        manifest,
+        c["manifest"].as_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let changes: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(changes.len(), 5);
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["change"] == "removed" && c["list"] == "uk")
+    );
 }
