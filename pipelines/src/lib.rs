@@ -14,5 +14,6 @@ pub mod netting;
 pub mod netting_run;
 pub mod regpack_run;
 pub mod report;
+pub mod screening;
 pub mod sql;
 pub mod summary;

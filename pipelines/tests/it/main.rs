@@ -10,4 +10,5 @@ mod netting;
 mod regpack;
 mod samples;
 mod schemas;
+mod screening;
 mod sql;
