@@ -14,5 +14,6 @@ pub mod currency;
 mod error;
 pub mod pacs008;
 pub mod sanctions;
+mod xml;
 
 pub use error::IngestError;

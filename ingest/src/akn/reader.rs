@@ -212,17 +212,7 @@ impl State {
                 Event::Text(e) => self.text(&e.xml10_content()),
                 Event::CData(e) => self.text(&e.xml10_content()),
                 Event::GeneralRef(e) => {
-                    let c = match e.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c),
-                        _ => match e.as_ref() {
-                            "amp" => Some('&'),
-                            "lt" => Some('<'),
-                            "gt" => Some('>'),
-                            "quot" => Some('"'),
-                            "apos" => Some('\''),
-                            _ => None,
-                        },
-                    };
+                    let c = crate::xml::resolve_reference(&e);
                     match c {
                         Some(c) => self.text(c.encode_utf8(&mut [0u8; 4])),
                         None => {

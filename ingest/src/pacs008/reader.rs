@@ -250,18 +250,7 @@ impl Parser {
                     }
                 }
                 Event::GeneralRef(e) => {
-                    let resolved = match e.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c),
-                        Ok(None) => match e.as_ref() {
-                            "amp" => Some('&'),
-                            "lt" => Some('<'),
-                            "gt" => Some('>'),
-                            "quot" => Some('"'),
-                            "apos" => Some('\''),
-                            _ => None,
-                        },
-                        Err(_) => None,
-                    };
+                    let resolved = crate::xml::resolve_reference(&e);
                     match resolved {
                         Some(c) => {
                             if self.collecting() {

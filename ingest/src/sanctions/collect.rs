@@ -150,17 +150,7 @@ pub fn records(
             Event::Text(e) => text.push_str(&e.xml10_content()),
             Event::CData(e) => text.push_str(&e.xml10_content()),
             Event::GeneralRef(e) => {
-                let c = match e.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match e.as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
+                let c = crate::xml::resolve_reference(&e);
                 match c {
                     Some(c) => text.push(c),
                     None => {

@@ -14,7 +14,7 @@ fn attr<'a>(group: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
 
 /// Reads an FSF `export` document.
 pub fn read(source: &str, input: impl Read) -> ListReading {
-    super::read_records(source, input, &["sanctionEntity"], "@logicalId", map)
+    super::read_records(source, input, &["sanctionEntity"], "@logicalId", &map)
 }
 
 fn map(r: &Record, names: &mut Vec<Name>) -> Result<Entry, String> {

@@ -131,6 +131,9 @@ pub fn read_xml(path: &Path) -> Result<ListReading, IngestError> {
     }
 }
 
+/// Turns one XML record into an entry (pushing its names), or says why it cannot.
+type EntryMapper<'a> = dyn Fn(&collect::Record, &mut Vec<Name>) -> Result<Entry, String> + 'a;
+
 /// Streams the records of an XML list through `map`; records `map` rejects and a refused
 /// file become quarantine rows.
 fn read_records(
@@ -138,7 +141,7 @@ fn read_records(
     input: impl Read,
     record_names: &[&str],
     uid_field: &str,
-    map: fn(&collect::Record, &mut Vec<Name>) -> Result<Entry, String>,
+    map: &EntryMapper<'_>,
 ) -> ListReading {
     let mut out = ListReading::default();
     let mut bad = Vec::new();

@@ -2,9 +2,8 @@
 
 use std::io::Read;
 
-use super::collect::{self, Record};
+use super::collect::Record;
 use super::{Entry, EntryType, ListReading, Name};
-use crate::pacs008::Quarantined;
 
 fn entry_type(text: &str) -> Option<EntryType> {
     match text.to_ascii_lowercase().as_str() {
@@ -32,42 +31,17 @@ fn field<'a>(group: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| *v)
 }
 
-/// Reads an `sdnList` document; `list` names it (`ofac_sdn`, `ofac_consolidated`).
+/// Reads an `sdnList` document; the list is `ofac_consolidated` when the file name says
+/// so (`cons…`), else `ofac_sdn`.
 pub fn read(source: &str, input: impl Read) -> ListReading {
     let list = if source.to_ascii_lowercase().contains("cons") {
         "ofac_consolidated"
     } else {
         "ofac_sdn"
     };
-    let mut out = ListReading::default();
-    let mut bad = Vec::new();
-    let result = collect::records(input, &["sdnEntry"], &mut |r: Record| match map(
-        list,
-        &r,
-        &mut out.names,
-    ) {
-        Ok(e) => out.entries.push(e),
-        Err(reason) => bad.push(Quarantined {
-            source_file: source.to_owned(),
-            byte_offset: r.byte_offset,
-            element_path: r.path.clone(),
-            msg_id: r.get("uid").map(str::to_owned),
-            reason,
-        }),
-    });
-    out.quarantine = bad;
-    if let Err((offset, path, reason)) = result {
-        out.entries.clear();
-        out.names.clear();
-        out.quarantine.push(Quarantined {
-            source_file: source.to_owned(),
-            byte_offset: offset,
-            element_path: path,
-            msg_id: None,
-            reason: format!("file refused: {reason}"),
-        });
-    }
-    out
+    super::read_records(source, input, &["sdnEntry"], "uid", &|r, names| {
+        map(list, r, names)
+    })
 }
 
 fn map(list: &str, r: &Record, names: &mut Vec<Name>) -> Result<Entry, String> {

@@ -7,7 +7,7 @@ use super::{Entry, EntryType, ListReading, Name};
 
 /// Reads a `Designations` document.
 pub fn read(source: &str, input: impl Read) -> ListReading {
-    super::read_records(source, input, &["Designation"], "UniqueID", map)
+    super::read_records(source, input, &["Designation"], "UniqueID", &map)
 }
 
 /// `dd/mm/yyyy` → `yyyy-mm-dd`; partial dates (`dd/mm/1945`) and other forms are kept.

@@ -2,41 +2,18 @@
 
 use std::io::Read;
 
-use super::collect::{self, Record};
+use super::collect::Record;
 use super::{Entry, EntryType, ListReading, Name};
-use crate::pacs008::Quarantined;
 
 /// Reads a `CONSOLIDATED_LIST` document.
 pub fn read(source: &str, input: impl Read) -> ListReading {
-    let mut out = ListReading::default();
-    let mut bad = Vec::new();
-    let result = collect::records(
+    super::read_records(
+        source,
         input,
         &["INDIVIDUAL", "ENTITY"],
-        &mut |r: Record| match map(&r, &mut out.names) {
-            Ok(e) => out.entries.push(e),
-            Err(reason) => bad.push(Quarantined {
-                source_file: source.to_owned(),
-                byte_offset: r.byte_offset,
-                element_path: r.path.clone(),
-                msg_id: r.get("REFERENCE_NUMBER").map(str::to_owned),
-                reason,
-            }),
-        },
-    );
-    out.quarantine = bad;
-    if let Err((offset, path, reason)) = result {
-        out.entries.clear();
-        out.names.clear();
-        out.quarantine.push(Quarantined {
-            source_file: source.to_owned(),
-            byte_offset: offset,
-            element_path: path,
-            msg_id: None,
-            reason: format!("file refused: {reason}"),
-        });
-    }
-    out
+        "REFERENCE_NUMBER",
+        &map,
+    )
 }
 
 fn map(r: &Record, names: &mut Vec<Name>) -> Result<Entry, String> {

@@ -4,7 +4,7 @@ use verify::Digest;
 use verify::clock::SystemClock;
 use verify::keys::{PublicKey, TrustSet};
 
-use super::{ExitStatus, note, out, out_json, progress};
+use super::{ExitStatus, out, out_json, progress};
 use crate::cli::{LawpackBuildArgs, LawpackCommand, LawpackDiffArgs};
 use crate::settings::Settings;
 
@@ -38,29 +38,7 @@ fn build(settings: &Settings, args: LawpackBuildArgs) -> Result<ExitStatus> {
         &params,
         reporter.as_ref(),
     )?;
-    if settings.json {
-        out_json(&summary)?;
-    } else {
-        note(
-            settings,
-            &format!(
-                "lawpack: manifest {} (receipt {} on chain {})",
-                summary.manifest, summary.receipt_sequence, summary.chain
-            ),
-        );
-        for (name, t) in &summary.tables {
-            out(&format!("{name:12} {:>8} rows  {}", t.rows, t.digest))?;
-        }
-        if summary.quarantined > 0 {
-            note(
-                settings,
-                &format!(
-                    "{} documents quarantined (see the quarantine table)",
-                    summary.quarantined
-                ),
-            );
-        }
-    }
+    super::print_run(settings, &summary, "documents")?;
     Ok(ExitStatus::Success)
 }
 

@@ -81,3 +81,36 @@ pub(crate) fn note(settings: &Settings, text: &str) {
 pub(crate) fn out_json(value: &impl serde::Serialize) -> Result<()> {
     out(&serde_json::to_string_pretty(value)?)
 }
+
+/// Prints a run's summary: JSON with `--json`, else one line per table on stdout and the
+/// manifest, receipt and quarantine count on stderr. `set_aside` names what a quarantine
+/// row is (records, documents, entries).
+pub(crate) fn print_run(
+    settings: &Settings,
+    summary: &pipelines::summary::RunSummary,
+    set_aside: &str,
+) -> Result<()> {
+    if settings.json {
+        return out_json(summary);
+    }
+    note(
+        settings,
+        &format!(
+            "{}: manifest {} (receipt {} on chain {})",
+            summary.job, summary.manifest, summary.receipt_sequence, summary.chain
+        ),
+    );
+    for (name, t) in &summary.tables {
+        out(&format!("{name:14} {:>10} rows  {}", t.rows, t.digest))?;
+    }
+    if summary.quarantined > 0 {
+        note(
+            settings,
+            &format!(
+                "{} {set_aside} quarantined (see the quarantine table)",
+                summary.quarantined
+            ),
+        );
+    }
+    Ok(())
+}

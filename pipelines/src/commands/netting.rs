@@ -4,7 +4,7 @@ use pipelines::netting_run::{self, RunParams};
 use verify::clock::SystemClock;
 use verify::keys::{PublicKey, TrustSet};
 
-use super::{ExitStatus, note, out_json, progress};
+use super::{ExitStatus, progress};
 use crate::cli::{NettingCommand, NettingRunArgs};
 use crate::settings::Settings;
 
@@ -51,29 +51,7 @@ fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
         &params,
         reporter.as_ref(),
     )?;
-    if settings.json {
-        out_json(&summary)?;
-    } else {
-        note(
-            settings,
-            &format!(
-                "netting: manifest {} (receipt {} on chain {})",
-                summary.manifest, summary.receipt_sequence, summary.chain
-            ),
-        );
-        for (name, t) in &summary.tables {
-            super::out(&format!("{name:14} {:>10} rows  {}", t.rows, t.digest))?;
-        }
-        if summary.quarantined > 0 {
-            note(
-                settings,
-                &format!(
-                    "{} records quarantined (see the quarantine table)",
-                    summary.quarantined
-                ),
-            );
-        }
-    }
+    super::print_run(settings, &summary, "records")?;
     Ok(if args.strict && summary.quarantined > 0 {
         ExitStatus::Failure
     } else {

@@ -3,7 +3,7 @@ use pipelines::regpack_run::{self, RegpackParams};
 use verify::clock::SystemClock;
 use verify::keys::{PublicKey, TrustSet};
 
-use super::{ExitStatus, note, out, out_json};
+use super::{ExitStatus, out, out_json};
 use crate::cli::{RegpackBuildArgs, RegpackCommand};
 use crate::settings::Settings;
 
@@ -55,28 +55,6 @@ fn build(settings: &Settings, args: RegpackBuildArgs) -> Result<ExitStatus> {
         lists: args.lists,
     };
     let (_, summary) = regpack_run::run(&store, &signer, &trust, &SystemClock, &params)?;
-    if settings.json {
-        out_json(&summary)?;
-    } else {
-        note(
-            settings,
-            &format!(
-                "regpack: manifest {} (receipt {} on chain {})",
-                summary.manifest, summary.receipt_sequence, summary.chain
-            ),
-        );
-        for (name, t) in &summary.tables {
-            out(&format!("{name:12} {:>8} rows  {}", t.rows, t.digest))?;
-        }
-        if summary.quarantined > 0 {
-            note(
-                settings,
-                &format!(
-                    "{} entries quarantined (see the quarantine table)",
-                    summary.quarantined
-                ),
-            );
-        }
-    }
+    super::print_run(settings, &summary, "entries")?;
     Ok(ExitStatus::Success)
 }
