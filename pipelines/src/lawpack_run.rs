@@ -17,14 +17,14 @@ use ingest::akn::{self, AknDocument};
 use ingest::pacs008::{Quarantined, table};
 use rayon::prelude::*;
 use verify::Digest;
-use verify::chain;
 use verify::clock::Clock;
 use verify::keys::{SecretKey, TrustSet};
-use verify::manifest::{Input, PARQUET_MEDIA_TYPE, RunRecord, Statement, Subject, Tool};
+use verify::manifest::Input;
 use verify::store::Store;
 
 use crate::artifact::{self, WrittenTable};
 use crate::netting_run::{RunError, expand_inputs};
+use crate::publish::{RunDescription, publish_tables, table_of};
 use crate::report::Reporter;
 use crate::summary::RunSummary;
 
@@ -203,14 +203,9 @@ pub fn run(
         "provisions_merkle_root".to_owned(),
         format!("sha256:{}", hex::encode(pack.merkle_root)),
     );
-    let record = RunRecord {
+    let run = RunDescription {
         job: "lawpack".into(),
         chain: chain_id.clone(),
-        tool: Tool {
-            name: "mez".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        time: clock.now(),
         parameters,
         inputs: docs
             .iter()
@@ -220,37 +215,22 @@ pub fn run(
                 bytes: d.bytes,
             })
             .collect(),
-        packs: vec![],
         quarantined: quarantine.len() as u64,
         semantic,
     };
-    let subjects = written
-        .iter()
-        .map(|t| Subject::new(&t.name, t.digest, PARQUET_MEDIA_TYPE, t.rows, t.bytes))
-        .collect();
-    let statement = Statement::new(subjects, record)?;
-    let publication = chain::publish(store, signer, trust, clock, &statement)?;
-    store.set_ref(&format!("runs/{chain_id}/latest"), &publication.manifest)?;
-    let summary = RunSummary::new("lawpack", &written, quarantine.len() as u64, &publication);
+    let summary = publish_tables(
+        store,
+        signer,
+        trust,
+        clock,
+        run,
+        &written,
+        &format!("runs/{chain_id}/latest"),
+    )?;
     Ok((written, summary))
 }
 
 /// The provisions table of a published lawpack, by manifest digest (digests checked).
 pub fn provisions_of(store: &Store, manifest: &Digest) -> Result<RecordBatch, RunError> {
-    let key = verify::store::manifest_key(manifest);
-    let bytes = store.get_verified(&key, manifest)?;
-    let statement = verify::manifest::statement_unverified(&key, &bytes)?;
-    let subject = statement
-        .subject
-        .iter()
-        .find(|s| s.name == "provisions")
-        .ok_or_else(|| RunError::Input {
-            path: PathBuf::from(&key),
-            reason: "this manifest has no provisions table (not a lawpack)".into(),
-        })?;
-    let (schema, batches) = artifact::read_table(store, &subject.sha256()?)?;
-    arrow::compute::concat_batches(&schema, &batches).map_err(|e| RunError::Input {
-        path: PathBuf::from(&key),
-        reason: e.to_string(),
-    })
+    table_of(store, manifest, "provisions")
 }

@@ -12,6 +12,7 @@ pub mod gen_pacs008;
 pub mod lawpack_run;
 pub mod netting;
 pub mod netting_run;
+pub mod publish;
 pub mod regpack_run;
 pub mod report;
 pub mod screening;

@@ -17,14 +17,14 @@ use arrow::array::RecordBatch;
 use ingest::pacs008::{self, FileSummary, HeaderCheck, Payment, Quarantined, table};
 use rayon::prelude::*;
 use verify::Digest;
-use verify::chain;
 use verify::clock::Clock;
 use verify::keys::{SecretKey, TrustSet};
-use verify::manifest::{Input, PARQUET_MEDIA_TYPE, RunRecord, Statement, Subject, Tool};
+use verify::manifest::Input;
 use verify::store::Store;
 
 use crate::artifact::{self, ArtifactError, WrittenTable};
 use crate::netting::{self, LegsMode, NettingConfig, NettingError, format_date};
+use crate::publish::{RunDescription, publish_tables};
 use crate::report::Reporter;
 use crate::summary::RunSummary;
 
@@ -465,14 +465,9 @@ pub fn run(
         "duplicates".to_owned(),
         serde_json::json!(result.duplicates.len()),
     );
-    let record = RunRecord {
+    let run = RunDescription {
         job: "netting".into(),
         chain: params.chain.clone(),
-        tool: Tool {
-            name: "mez".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        time: clock.now(),
         parameters,
         inputs: summaries
             .iter()
@@ -482,17 +477,17 @@ pub fn run(
                 bytes: s.bytes,
             })
             .collect(),
-        packs: vec![],
         quarantined,
         semantic: BTreeMap::new(),
     };
-    let subjects = written
-        .iter()
-        .map(|t| Subject::new(&t.name, t.digest, PARQUET_MEDIA_TYPE, t.rows, t.bytes))
-        .collect();
-    let statement = Statement::new(subjects, record)?;
-    let publication = chain::publish(store, signer, trust, clock, &statement)?;
-    store.set_ref("runs/netting/latest", &publication.manifest)?;
-    let summary = RunSummary::new("netting", &written, quarantined, &publication);
+    let summary = publish_tables(
+        store,
+        signer,
+        trust,
+        clock,
+        run,
+        &written,
+        "runs/netting/latest",
+    )?;
     Ok((written, summary))
 }

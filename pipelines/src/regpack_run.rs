@@ -12,14 +12,14 @@ use std::path::{Path, PathBuf};
 use ingest::pacs008::table;
 use ingest::sanctions::{self, ListReading};
 use verify::Digest;
-use verify::chain;
 use verify::clock::Clock;
 use verify::keys::{SecretKey, TrustSet};
-use verify::manifest::{Input, PARQUET_MEDIA_TYPE, RunRecord, Statement, Subject, Tool};
+use verify::manifest::Input;
 use verify::store::Store;
 
 use crate::artifact::{self, WrittenTable};
 use crate::netting_run::RunError;
+use crate::publish::{RunDescription, publish_tables, table_of};
 use crate::summary::RunSummary;
 
 /// Parameters of a regpack build.
@@ -166,47 +166,27 @@ pub fn run(
         "entries_merkle_root".to_owned(),
         format!("sha256:{}", hex::encode(pack.merkle_root)),
     );
-    let record = RunRecord {
+    let run = RunDescription {
         job: "regpack".into(),
         chain: chain_id.clone(),
-        tool: Tool {
-            name: "mez".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        time: clock.now(),
         parameters,
         inputs,
-        packs: vec![],
         quarantined: quarantine.len() as u64,
         semantic,
     };
-    let subjects = written
-        .iter()
-        .map(|t| Subject::new(&t.name, t.digest, PARQUET_MEDIA_TYPE, t.rows, t.bytes))
-        .collect();
-    let statement = Statement::new(subjects, record)?;
-    let publication = chain::publish(store, signer, trust, clock, &statement)?;
-    store.set_ref(&format!("runs/{chain_id}/latest"), &publication.manifest)?;
-    let summary = RunSummary::new("regpack", &written, quarantine.len() as u64, &publication);
+    let summary = publish_tables(
+        store,
+        signer,
+        trust,
+        clock,
+        run,
+        &written,
+        &format!("runs/{chain_id}/latest"),
+    )?;
     Ok((written, summary))
 }
 
 /// The entries table of a published regpack, by manifest digest (digests checked).
 pub fn entries_of(store: &Store, manifest: &Digest) -> Result<arrow::array::RecordBatch, RunError> {
-    let key = verify::store::manifest_key(manifest);
-    let bytes = store.get_verified(&key, manifest)?;
-    let statement = verify::manifest::statement_unverified(&key, &bytes)?;
-    let subject = statement
-        .subject
-        .iter()
-        .find(|s| s.name == "entries")
-        .ok_or_else(|| RunError::Input {
-            path: PathBuf::from(&key),
-            reason: "this manifest has no entries table (not a regpack)".into(),
-        })?;
-    let (schema, batches) = artifact::read_table(store, &subject.sha256()?)?;
-    arrow::compute::concat_batches(&schema, &batches).map_err(|e| RunError::Input {
-        path: PathBuf::from(&key),
-        reason: e.to_string(),
-    })
+    table_of(store, manifest, "entries")
 }
