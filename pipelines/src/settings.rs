@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use verify::keys::SecretKey;
+use verify::keys::{PublicKey, SecretKey, TrustSet};
 use verify::store::Store;
 
 use crate::cli::GlobalArgs;
@@ -30,6 +30,16 @@ impl Settings {
     pub fn open_store(&self) -> Result<Store> {
         Store::open(&self.store_url)
             .with_context(|| format!("cannot open store {}", self.store_url))
+    }
+
+    /// The public keys in `files`, as a trust set.
+    pub fn trust(files: &[PathBuf]) -> Result<TrustSet> {
+        Ok(TrustSet::new(
+            files
+                .iter()
+                .map(|p| PublicKey::read(p))
+                .collect::<Result<Vec<_>, _>>()?,
+        ))
     }
 
     /// The signing key given with `--key` / `MEZ_KEY`.

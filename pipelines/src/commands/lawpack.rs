@@ -2,7 +2,6 @@ use anyhow::Result;
 use pipelines::lawpack_run::{self, LawpackParams};
 use verify::Digest;
 use verify::clock::SystemClock;
-use verify::keys::{PublicKey, TrustSet};
 
 use super::{ExitStatus, out, out_json, progress};
 use crate::cli::{LawpackBuildArgs, LawpackCommand, LawpackDiffArgs};
@@ -17,12 +16,7 @@ pub fn lawpack(settings: &Settings, command: LawpackCommand) -> Result<ExitStatu
 
 fn build(settings: &Settings, args: LawpackBuildArgs) -> Result<ExitStatus> {
     let signer = settings.signing_key()?;
-    let trust = TrustSet::new(
-        args.trusted_keys
-            .iter()
-            .map(|p| PublicKey::read(p))
-            .collect::<Result<Vec<_>, _>>()?,
-    );
+    let trust = Settings::trust(&args.trusted_keys)?;
     let store = settings.open_store()?;
     let params = LawpackParams {
         jurisdiction: args.jurisdiction,

@@ -1,7 +1,6 @@
 use anyhow::{Context, Result};
 use pipelines::fetch::{self, Source};
 use verify::clock::SystemClock;
-use verify::keys::{PublicKey, TrustSet};
 
 use super::{ExitStatus, note, out, out_json};
 use crate::cli::{ListsCommand, ListsFetchArgs};
@@ -38,12 +37,7 @@ fn fetch_lists(settings: &Settings, args: ListsFetchArgs) -> Result<ExitStatus> 
             .collect::<Result<Vec<_>>>()?
     };
     let signer = settings.signing_key()?;
-    let trust = TrustSet::new(
-        args.trusted_keys
-            .iter()
-            .map(|p| PublicKey::read(p))
-            .collect::<Result<Vec<_>, _>>()?,
-    );
+    let trust = Settings::trust(&args.trusted_keys)?;
     let store = settings.open_store()?;
     let fetched = fetch::fetch(&store, &signer, &trust, &SystemClock, &sources)?;
     if settings.json {

@@ -2,7 +2,6 @@ use anyhow::{Context, Result};
 use pipelines::netting::{LegsMode, NettingConfig};
 use pipelines::netting_run::{self, RunParams};
 use verify::clock::SystemClock;
-use verify::keys::{PublicKey, TrustSet};
 
 use super::{ExitStatus, progress};
 use crate::cli::{NettingCommand, NettingRunArgs};
@@ -23,12 +22,7 @@ fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
         None => None,
     };
     let signer = settings.signing_key()?;
-    let trust = TrustSet::new(
-        args.trusted_keys
-            .iter()
-            .map(|p| PublicKey::read(p))
-            .collect::<Result<Vec<_>, _>>()?,
-    );
+    let trust = Settings::trust(&args.trusted_keys)?;
     let store = settings.open_store()?;
     let params = RunParams {
         inputs: args.input,

@@ -1,7 +1,6 @@
 use anyhow::Result;
 use pipelines::regpack_run::{self, RegpackParams};
 use verify::clock::SystemClock;
-use verify::keys::{PublicKey, TrustSet};
 
 use super::{ExitStatus, out, out_json};
 use crate::cli::{RegpackBuildArgs, RegpackCommand};
@@ -43,12 +42,7 @@ fn diff(settings: &Settings, args: crate::cli::RegpackDiffArgs) -> Result<ExitSt
 
 fn build(settings: &Settings, args: RegpackBuildArgs) -> Result<ExitStatus> {
     let signer = settings.signing_key()?;
-    let trust = TrustSet::new(
-        args.trusted_keys
-            .iter()
-            .map(|p| PublicKey::read(p))
-            .collect::<Result<Vec<_>, _>>()?,
-    );
+    let trust = Settings::trust(&args.trusted_keys)?;
     let store = settings.open_store()?;
     let params = RegpackParams {
         jurisdiction: args.jurisdiction,
