@@ -64,6 +64,84 @@ pub enum Command {
     /// Official sanctions list files.
     #[command(subcommand)]
     Lists(ListsCommand),
+    /// Screen names (a CSV file, or a netting run's debtors and creditors) against sanctions
+    /// lists; `mez screen eval` measures the matcher.
+    Screen(ScreenArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ScreenArgs {
+    #[command(subcommand)]
+    pub command: Option<ScreenCommand>,
+    #[command(flatten)]
+    pub run: ScreenRunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScreenCommand {
+    /// Precision, recall and F1 on labelled queries built from the lists, and the recall of
+    /// the blocked search against brute force.
+    Eval(ScreenEvalArgs),
+}
+
+/// Where the lists come from (one of).
+#[derive(Debug, Args)]
+pub struct ListsArgs {
+    /// A published regpack: manifest digest, or a ref such as `runs/regpack-sg/latest`.
+    #[arg(long, conflicts_with = "lists")]
+    pub regpack: Option<String>,
+    /// List files (OFAC CSV/XML, UN, EU FSF, UK, custom CSV).
+    #[arg(long, num_args = 1..)]
+    pub lists: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ThresholdArgs {
+    /// Lowest score reported, in basis points (decision `review`).
+    #[arg(long, default_value_t = pipelines::screening::DEFAULT_REVIEW_BP)]
+    pub threshold: u32,
+    /// Lowest score of a `hit`, in basis points.
+    #[arg(long, default_value_t = pipelines::screening::DEFAULT_HIT_BP)]
+    pub hit_threshold: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenRunArgs {
+    /// CSV file of names with a header (optional columns: id, dob, country).
+    #[arg(long, conflicts_with = "payments")]
+    pub names: Option<PathBuf>,
+    /// The column holding the names.
+    #[arg(long, default_value = "name")]
+    pub name_column: String,
+    /// Screen the debtors and creditors of a netting run (manifest digest or ref).
+    #[arg(long)]
+    pub payments: Option<String>,
+    #[command(flatten)]
+    pub lists: ListsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenEvalArgs {
+    #[command(flatten)]
+    pub lists: ListsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    /// Labelled positives (changed forms of listed names).
+    #[arg(long, default_value_t = 2000)]
+    pub positives: usize,
+    /// Labelled negatives (names not on the lists).
+    #[arg(long, default_value_t = 2000)]
+    pub negatives: usize,
+    /// Labelled queries also scored by brute force.
+    #[arg(long, default_value_t = 400)]
+    pub brute_force_sample: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +232,18 @@ pub struct SqlArgs {
 pub enum GenCommand {
     /// pacs.008 files: STEP2-style .001.02 bulk files and CBPR+ .001.08 singles with AppHdr.
     Pacs008(GenPacs008Args),
+    /// Names to screen (people of many naming cultures, companies): CSV id,name,dob,country.
+    Names(GenNamesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenNamesArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@
 pub mod artifact;
 pub mod demo;
 pub mod fetch;
+pub mod gen_names;
 pub mod gen_pacs008;
 pub mod lawpack_run;
 pub mod netting;
@@ -16,5 +17,7 @@ pub mod publish;
 pub mod regpack_run;
 pub mod report;
 pub mod screening;
+pub mod screening_eval;
+pub mod screening_run;
 pub mod sql;
 pub mod summary;

@@ -209,8 +209,8 @@ pub fn read_ofac_csv_set(
             primary_name: name,
             programs,
             listed_on: None,
-            dates_of_birth: vec![],
-            nationalities: vec![],
+            dates_of_birth: remark_values(remarks.as_deref(), &["DOB", "alt. DOB"]),
+            nationalities: remark_values(remarks.as_deref(), &["nationality", "citizen"]),
             countries: entry_countries,
             addresses: address_rows.get(&uid).cloned().unwrap_or_default(),
             identifiers,
@@ -219,4 +219,47 @@ pub fn read_ofac_csv_set(
     }
     let _ = &source;
     Ok(out)
+}
+
+/// The values of `label value;` items in an SDN remarks field, e.g. `DOB 12 Mar 1965;
+/// POB Baghdad, Iraq; nationality Iraq` (the legacy CSV keeps these only there).
+fn remark_values(remarks: Option<&str>, labels: &[&str]) -> Vec<String> {
+    let Some(remarks) = remarks else {
+        return vec![];
+    };
+    let mut out: Vec<String> = remarks
+        .split(';')
+        .map(str::trim)
+        .filter_map(|item| {
+            labels.iter().find_map(|label| {
+                item.strip_prefix(label)
+                    .filter(|rest| rest.starts_with(' '))
+                    .map(|rest| rest.trim().trim_end_matches('.').to_owned())
+            })
+        })
+        .filter(|v| !v.is_empty())
+        .collect();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod remark_tests {
+    use super::remark_values;
+
+    #[test]
+    fn dates_and_nationalities_from_remarks() {
+        let r = Some(
+            "DOB 12 Mar 1965; alt. DOB 1966; POB Baghdad, Iraq; nationality Iraq; citizen Jordan.",
+        );
+        assert_eq!(
+            remark_values(r, &["DOB", "alt. DOB"]),
+            vec!["12 Mar 1965", "1966"]
+        );
+        assert_eq!(
+            remark_values(r, &["nationality", "citizen"]),
+            vec!["Iraq", "Jordan"]
+        );
+        assert!(remark_values(None, &["DOB"]).is_empty());
+    }
 }

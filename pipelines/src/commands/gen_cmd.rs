@@ -1,14 +1,30 @@
-use anyhow::Result;
+use anyhow::{Context, Result};
+use pipelines::gen_names::{self, NamesParams};
 use pipelines::gen_pacs008::{self, GenParams};
 
 use super::{ExitStatus, note, out_json};
-use crate::cli::{GenCommand, GenPacs008Args};
+use crate::cli::{GenCommand, GenNamesArgs, GenPacs008Args};
 use crate::settings::Settings;
 
 pub fn generate(settings: &Settings, command: GenCommand) -> Result<ExitStatus> {
     match command {
         GenCommand::Pacs008(args) => pacs008(settings, args),
+        GenCommand::Names(args) => names(settings, args),
     }
+}
+
+fn names(settings: &Settings, args: GenNamesArgs) -> Result<ExitStatus> {
+    let params = NamesParams {
+        count: args.count,
+        seed: args.seed,
+    };
+    gen_names::write_names(&args.out, params)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    note(
+        settings,
+        &format!("wrote {} names to {}", args.count, args.out.display()),
+    );
+    Ok(ExitStatus::Success)
 }
 
 fn pacs008(settings: &Settings, args: GenPacs008Args) -> Result<ExitStatus> {

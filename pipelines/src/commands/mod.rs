@@ -19,6 +19,7 @@ mod log;
 mod netting;
 mod progress;
 mod regpack;
+mod screen;
 mod sql;
 mod verify;
 
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Lawpack(args) => lawpack::lawpack(&settings, args),
         Command::Regpack(args) => regpack::regpack(&settings, args),
         Command::Lists(args) => lists::lists(&settings, args),
+        Command::Screen(args) => screen::screen(&settings, args),
     }
 }
 

@@ -92,17 +92,88 @@ pub fn normalize(name: &str) -> Vec<Token> {
     ascii
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
-        .map(|t| Token {
-            text: t.to_owned(),
-            kind: if t.bytes().all(|b| b.is_ascii_digit()) {
-                TokenKind::Numeric
+        .map(|t| {
+            if t.bytes().all(|b| b.is_ascii_digit()) {
+                Token {
+                    text: t.to_owned(),
+                    kind: TokenKind::Numeric,
+                }
             } else if WEAK.binary_search(&t).is_ok() {
-                TokenKind::Weak
+                Token {
+                    text: t.to_owned(),
+                    kind: TokenKind::Weak,
+                }
             } else {
-                TokenKind::Strong
-            },
+                Token {
+                    text: fold(t),
+                    kind: TokenKind::Strong,
+                }
+            }
         })
         .collect()
+}
+
+/// Spellings that transliteration systems use for one sound, folded to one: Russian
+/// clerks write `dzh` where English writes `j`, French `dj`; Arabic ḫ is `kh` or `h`.
+const FOLDS: &[(&str, &str)] = &[
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("w", "v"),
+    ("q", "k"),
+    ("x", "ks"),
+];
+
+fn fold(token: &str) -> String {
+    let mut out = String::with_capacity(token.len() + 2);
+    let mut rest = token;
+    while let Some(c) = rest.chars().next() {
+        match FOLDS.iter().find(|(from, _)| rest.starts_with(from)) {
+            Some((from, to)) => {
+                out.push_str(to);
+                rest = &rest[from.len()..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
+/// A consonant skeleton: first letter kept, vowels, h and w dropped after it, letters that
+/// transliterations swap merged, runs of one consonant collapsed (unless a vowel separates
+/// them).
+pub fn skeleton(token: &str) -> String {
+    let b = token.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut last = 0u8;
+    for (i, &c) in b.iter().enumerate() {
+        let mapped = match c {
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' if i > 0 => {
+                // A vowel separates: "mama" keeps both m's, as in Soundex.
+                last = 0;
+                continue;
+            }
+            b'h' | b'w' if i > 0 => continue,
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' => b'a',
+            b'c' | b'k' | b'q' | b'g' => b'k',
+            b's' | b'z' | b'x' => b's',
+            b'd' | b't' => b't',
+            b'b' | b'p' => b'p',
+            b'f' | b'v' => b'f',
+            b'j' => b'j',
+            other => other,
+        };
+        if mapped != last {
+            out.push(char::from(mapped));
+            last = mapped;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -138,6 +209,8 @@ mod tests {
             ]
         );
         assert_eq!(normalize("Владимир Путин")[0].text, "vladimir");
+        // Russian and English transliterations of one name meet.
+        assert_eq!(t("Моджтаба Хосровтадж"), t("Mojtaba Khosrowtaj"));
         assert!(!normalize("محمد").is_empty());
         assert!(!normalize("习近平").is_empty());
     }

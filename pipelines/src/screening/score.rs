@@ -1,6 +1,6 @@
 //! Scores in basis points, integer arithmetic only.
 
-use super::normalize::{Token, TokenKind};
+use super::normalize::{Token, TokenKind, skeleton};
 
 /// The highest score a name of only numbers, legal forms or stopwords can reach against a
 /// different name.
@@ -65,12 +65,80 @@ pub struct Match {
     pub capped: bool,
 }
 
-fn weight(t: &Token, rarity: &dyn Fn(&str) -> u32) -> u64 {
-    match t.kind {
-        TokenKind::Strong => u64::from(rarity(&t.text).max(1)),
+/// Weight of a weak or numeric token (strong tokens weigh their rarity, 100 and up).
+pub fn fixed_weight(kind: TokenKind) -> u64 {
+    match kind {
+        TokenKind::Strong => 100,
         TokenKind::Numeric => 30,
         TokenKind::Weak => 10,
     }
+}
+
+fn weight(t: &Token, rarity: &dyn Fn(&str) -> u32) -> u64 {
+    match t.kind {
+        TokenKind::Strong => u64::from(rarity(&t.text).max(1)),
+        kind => fixed_weight(kind),
+    }
+}
+
+/// Token pairs at or above this similarity must be within the index's reach (see
+/// [`token_similarity_bp`]); the blocked search follows exactly these pairs.
+pub const BLOCK_FLOOR_BP: u32 = 8000;
+
+/// How many characters the index lets a token of `len` characters lose on the way to a
+/// shared deletion key: none below 3 characters, one below 8, two from 8.
+pub fn deletion_budget(len: usize) -> usize {
+    match len {
+        0..=2 => 0,
+        3..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Length of the longest common subsequence.
+fn lcs_len(a: &[u8], b: &[u8]) -> usize {
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut cur = vec![0usize; b.len() + 1];
+    for &x in a {
+        for (j, &y) in b.iter().enumerate() {
+            cur[j + 1] = if x == y {
+                prev[j] + 1
+            } else {
+                prev[j + 1].max(cur[j])
+            };
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Similarity of two name tokens: their Jaro-Winkler similarity if it is at least
+/// [`BLOCK_FLOOR_BP`] and the tokens are close in letters (each reaches a common
+/// subsequence within its [`deletion_budget`]) or share a consonant [`skeleton`] of three
+/// or more letters; otherwise 0 — the tokens do not match.
+///
+/// Two reasons. Jaro-Winkler gives unrelated names 60–75 % and rewards a shared prefix so
+/// much that "sania" and "sanibal" score 94 %; counting such pairs inflates every score.
+/// And the gate is exactly the reach of the index's deletion and skeleton keys, so the
+/// blocked search finds every token pair the scorer counts at all.
+pub fn token_similarity_bp(a: &str, b: &str) -> u32 {
+    if a == b {
+        return 10_000;
+    }
+    let jw = jaro_winkler_bp(a, b);
+    if jw < BLOCK_FLOOR_BP {
+        return 0;
+    }
+    let common = lcs_len(a.as_bytes(), b.as_bytes());
+    if a.len() - common <= deletion_budget(a.len()) && b.len() - common <= deletion_budget(b.len())
+    {
+        return jw;
+    }
+    let sa = skeleton(a);
+    if sa.len() >= 3 && sa == skeleton(b) {
+        return jw;
+    }
+    0
 }
 
 fn similarity(a: &Token, b: &Token) -> u32 {
@@ -83,7 +151,7 @@ fn similarity(a: &Token, b: &Token) -> u32 {
             }
         }
         (TokenKind::Numeric, _) | (_, TokenKind::Numeric) => 0,
-        _ => jaro_winkler_bp(&a.text, &b.text),
+        _ => token_similarity_bp(&a.text, &b.text),
     }
 }
 
@@ -100,7 +168,9 @@ fn coverage(
             .iter()
             .map(|o| (similarity(t, o), o))
             .max_by(|x, y| x.0.cmp(&y.0).then_with(|| y.1.text.cmp(&x.1.text)));
-        let (sim, with) = best.map_or((0, None), |(s, o)| (s, Some(o.text.clone())));
+        let (sim, with) = best
+            .filter(|(s, _)| *s > 0)
+            .map_or((0, None), |(s, o)| (s, Some(o.text.clone())));
         let w = weight(t, rarity);
         num += w * u64::from(sim);
         den += w;
@@ -113,12 +183,25 @@ fn coverage(
     (num.checked_div(den).unwrap_or(0), pairs)
 }
 
+/// Combines the two coverages: mostly the better one, so that a name found whole inside
+/// a longer one (a middle name dropped, a given name added) still scores high, but never
+/// more than 3 000 above the worse one, so that one shared word of a two-word name ("Wei"
+/// in "Zhang Wei") stays below the review line, and a name that shares words but also
+/// differs on both sides scores low.
+pub fn combine(query_coverage: u64, candidate_coverage: u64) -> u64 {
+    let (hi, lo) = (
+        query_coverage.max(candidate_coverage),
+        query_coverage.min(candidate_coverage),
+    );
+    ((3 * hi + lo) / 4).min(lo + 3000)
+}
+
 /// Scores a query name against a candidate name (both normalised). `rarity` weighs strong
 /// tokens (e.g. by inverse frequency in the list); use `|_| 100` for equal weights.
 pub fn score(query: &[Token], candidate: &[Token], rarity: &dyn Fn(&str) -> u32) -> Match {
     let (q, pairs) = coverage(query, candidate, rarity);
     let (c, _) = coverage(candidate, query, rarity);
-    let mut score_bp = ((q + c) / 2) as u32;
+    let mut score_bp = combine(q, c) as u32;
     let strong = |s: &[Token]| s.iter().any(|t| t.kind == TokenKind::Strong);
     let mut capped = false;
     if !strong(query) || !strong(candidate) {

@@ -10,5 +10,6 @@ mod netting;
 mod regpack;
 mod samples;
 mod schemas;
+mod screen;
 mod screening;
 mod sql;
