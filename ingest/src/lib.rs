@@ -8,10 +8,12 @@
 //!
 //! - [`pacs008`] — ISO 20022 FIToFICustomerCreditTransfer, every version .02–.13.
 //! - [`currency`] — ISO 4217 minor units and exact decimal amounts.
+//! - [`licences`] — licence registers (CSV) of zone regulators.
 
 pub mod akn;
 pub mod currency;
 mod error;
+pub mod licences;
 pub mod pacs008;
 pub mod sanctions;
 mod xml;

@@ -7,6 +7,8 @@
 //!
 //! - [`lawpack`] — Akoma Ntoso documents and provisions; diffs by stable provision key.
 //! - [`regpack`] — sanctions list entries and names; a Merkle leaf per entry; diffs.
+//! - [`licensepack`] — a licence register; a Merkle leaf per licence.
 
 pub mod lawpack;
+pub mod licensepack;
 pub mod regpack;

@@ -67,6 +67,86 @@ pub enum Command {
     /// Screen names (a CSV file, or a netting run's debtors and creditors) against sanctions
     /// lists; `mez screen eval` measures the matcher.
     Screen(ScreenArgs),
+    /// Build every zone's regpack, lawpack and licensepack incrementally and write each
+    /// zone's stack.lock; `--locked` rebuilds from the locks and compares.
+    Nightly(NightlyArgs),
+    /// Write a zone's stack.lock from the store, or `--check` it byte for byte.
+    Lock(LockArgs),
+    /// The compliance tensor: evaluate entity × domain states, prove a cell.
+    #[command(subcommand)]
+    Tensor(TensorCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct NightlyArgs {
+    /// Folder of zones (`<zone-id>/zone.yaml`).
+    #[arg(long, default_value = "jurisdictions")]
+    pub jurisdictions: PathBuf,
+    /// Folder of sources: lists/<list-id>/, law/<zone-id>/, licences/<zone-id>.csv.
+    #[arg(long, default_value = "sources")]
+    pub sources: PathBuf,
+    /// The build date (YYYY-MM-DD, default today UTC); packs are signed at its midnight.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Rebuild every pack of every stack.lock and check the digests come out the same.
+    #[arg(long)]
+    pub locked: bool,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The zone file (`jurisdictions/<zone-id>/zone.yaml`); the lock goes next to it.
+    pub zone: PathBuf,
+    /// Compare with the existing stack.lock byte for byte instead of writing it.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TensorCommand {
+    /// Evaluate the tensor of a zone's entities from evidence and publish it.
+    Eval(TensorEvalArgs),
+    /// Print an inclusion proof of one cell (checked by `mez log verify-inclusion`).
+    Prove(TensorProveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TensorEvalArgs {
+    #[arg(long)]
+    pub zone: PathBuf,
+    /// CSV: entity_id [, jurisdiction_id, name].
+    #[arg(long)]
+    pub entities: PathBuf,
+    /// A screening run (manifest digest or ref) whose query ids are entity ids.
+    #[arg(long)]
+    pub screening: Option<String>,
+    /// A licence register CSV.
+    #[arg(long)]
+    pub licences: Option<PathBuf>,
+    /// CSV: entity_id, domain, state [, expires].
+    #[arg(long)]
+    pub attestations: Option<PathBuf>,
+    /// YYYY-MM-DD (default today UTC).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TensorProveArgs {
+    #[arg(long)]
+    pub entity: String,
+    #[arg(long)]
+    pub domain: String,
+    /// The tensor run: manifest digest or ref (default: the zone's latest).
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Zone id whose latest tensor to use when --run is not given.
+    #[arg(long)]
+    pub zone: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -234,6 +314,22 @@ pub enum GenCommand {
     Pacs008(GenPacs008Args),
     /// Names to screen (people of many naming cultures, companies): CSV id,name,dob,country.
     Names(GenNamesArgs),
+    /// A sources folder for `mez nightly` (lists, Akoma Ntoso acts, licence registers) and
+    /// each zone's entities and attestations for `mez tensor eval`.
+    Sources(GenSourcesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenSourcesArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value = "jurisdictions")]
+    pub jurisdictions: PathBuf,
+    /// Firms per zone.
+    #[arg(long, default_value_t = 200)]
+    pub entities: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -46,8 +46,8 @@ pub enum ListSource {
 /// Where the names come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuerySource {
-    /// A CSV file with a header; `name_column` holds the names. Optional columns `id`,
-    /// `dob` and `country` are used when present.
+    /// A CSV file with a header; `name_column` holds the names. Optional columns `id` (or
+    /// `entity_id`), `dob` and `country` are used when present.
     Names { path: PathBuf, name_column: String },
     /// The debtor and creditor names of a netting run's `payments` table (manifest digest).
     Payments(Digest),
@@ -262,7 +262,8 @@ fn read_names_csv(
             ),
         )
     })?;
-    let (id_at, dob_at, country_at) = (column("id"), column("dob"), column("country"));
+    let id_at = column("id").or_else(|| column("entity_id"));
+    let (dob_at, country_at) = (column("dob"), column("country"));
     let source = path.display().to_string();
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut first = 0u64;

@@ -3,14 +3,31 @@ use pipelines::gen_names::{self, NamesParams};
 use pipelines::gen_pacs008::{self, GenParams};
 
 use super::{ExitStatus, note, out_json};
-use crate::cli::{GenCommand, GenNamesArgs, GenPacs008Args};
+use crate::cli::{GenCommand, GenNamesArgs, GenPacs008Args, GenSourcesArgs};
 use crate::settings::Settings;
 
 pub fn generate(settings: &Settings, command: GenCommand) -> Result<ExitStatus> {
     match command {
         GenCommand::Pacs008(args) => pacs008(settings, args),
         GenCommand::Names(args) => names(settings, args),
+        GenCommand::Sources(args) => sources(settings, args),
     }
+}
+
+fn sources(settings: &Settings, args: GenSourcesArgs) -> Result<ExitStatus> {
+    let generated =
+        pipelines::gen_zone::generate(&args.jurisdictions, &args.out, args.seed, args.entities)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    note(
+        settings,
+        &format!(
+            "wrote {} files for {} zones to {}",
+            generated.files.len(),
+            generated.zones,
+            args.out.display()
+        ),
+    );
+    Ok(ExitStatus::Success)
 }
 
 fn names(settings: &Settings, args: GenNamesArgs) -> Result<ExitStatus> {

@@ -17,10 +17,12 @@ mod lawpack;
 mod lists;
 mod log;
 mod netting;
+mod nightly;
 mod progress;
 mod regpack;
 mod screen;
 mod sql;
+mod tensor;
 mod verify;
 
 /// The exit-code contract.
@@ -60,6 +62,41 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Regpack(args) => regpack::regpack(&settings, args),
         Command::Lists(args) => lists::lists(&settings, args),
         Command::Screen(args) => screen::screen(&settings, args),
+        Command::Nightly(args) => nightly::nightly(&settings, args),
+        Command::Lock(args) => nightly::lock(&settings, args),
+        Command::Tensor(args) => tensor::tensor(&settings, args),
+    }
+}
+
+/// A manifest digest given as `sha256:<hex>`, bare hex, or a ref name in the store.
+pub(crate) fn manifest_digest(
+    store: &::verify::store::Store,
+    text: &str,
+) -> Result<::verify::Digest> {
+    use anyhow::Context;
+    if text.starts_with(::verify::Digest::PREFIX) {
+        return Ok(text.parse()?);
+    }
+    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(::verify::Digest::from_hex(text)?);
+    }
+    store
+        .get_ref(text)?
+        .with_context(|| format!("{text:?} is neither a digest nor a ref in the store"))
+}
+
+/// A date option (YYYY-MM-DD) as days since 1970-01-01; today (UTC) when absent.
+pub(crate) fn date_or_today(text: Option<&str>) -> Result<i32> {
+    use ::verify::clock::Clock;
+    match text {
+        Some(t) => ingest::pacs008::parse_date(t)
+            .ok_or_else(|| anyhow::anyhow!("{t:?} is not a YYYY-MM-DD date")),
+        None => Ok(i32::try_from(
+            ::verify::clock::SystemClock
+                .now()
+                .unix_seconds()
+                .div_euclid(86_400),
+        )?),
     }
 }
 

@@ -1,12 +1,11 @@
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use pipelines::screening::Thresholds;
 use pipelines::screening_eval::{self, EvalParams, EvalReport};
 use pipelines::screening_run::{self, ListSource, QuerySource, ScreenParams};
-use verify::Digest;
 use verify::clock::SystemClock;
 use verify::store::Store;
 
-use super::{ExitStatus, note, out, out_json, progress};
+use super::{ExitStatus, manifest_digest, note, out, out_json, progress};
 use crate::cli::{ListsArgs, ScreenArgs, ScreenCommand, ScreenEvalArgs, ThresholdArgs};
 use crate::settings::Settings;
 
@@ -15,19 +14,6 @@ pub fn screen(settings: &Settings, args: ScreenArgs) -> Result<ExitStatus> {
         Some(ScreenCommand::Eval(eval)) => evaluate(settings, eval),
         None => run(settings, args.run),
     }
-}
-
-/// A manifest digest given as `sha256:<hex>`, bare hex, or a ref name in the store.
-fn manifest_digest(store: &Store, text: &str) -> Result<Digest> {
-    if text.starts_with(Digest::PREFIX) {
-        return Ok(text.parse()?);
-    }
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(Digest::from_hex(text)?);
-    }
-    store
-        .get_ref(text)?
-        .with_context(|| format!("{text:?} is neither a digest nor a ref in the store"))
 }
 
 fn thresholds(args: &ThresholdArgs) -> Result<Thresholds> {

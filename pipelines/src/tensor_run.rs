@@ -1,0 +1,513 @@
+//! `mez tensor eval` and `mez tensor prove`: the compliance tensor of a zone's entities as a
+//! signed `tensor` table whose cells' Merkle root is in the manifest, and inclusion proofs
+//! of single cells that `mez log verify-inclusion` checks.
+//!
+//! Inputs are CSV files with a header: entities (`entity_id`, optional `jurisdiction_id`
+//! and `name`), attestations (`entity_id`, `domain`, `state`, optional `expires`), a
+//! licence register (see `ingest::licences`), and optionally a screening run's `matches`
+//! (its `query_id` is the entity id). Rows that cannot be used go to `quarantine` with the
+//! reason; the run goes on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, AsArray, Date32Array, RecordBatch, StringArray, UInt8Array};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use ingest::pacs008::{Quarantined, parse_date, table};
+use rayon::prelude::*;
+use verify::Digest;
+use verify::clock::Clock;
+use verify::keys::{SecretKey, TrustSet};
+use verify::manifest::Input;
+use verify::merkle::{self, Hash};
+use verify::store::Store;
+
+use crate::artifact::{self, TableWriter, WrittenTable};
+use crate::netting_run::RunError;
+use crate::publish::{RunDescription, publish_tables, table_of};
+use crate::summary::RunSummary;
+use crate::tensor::eval::{self, Attestation, Cells, Evidence, Expiry, LicenceFact, TensorSpec};
+use crate::tensor::{State, leaf_bytes};
+use crate::zone::{self, DOMAINS, LoadedZone};
+
+/// Rows per Arrow batch written.
+const BATCH: usize = 1 << 20;
+
+/// Parameters of a tensor evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TensorParams {
+    pub zone: PathBuf,
+    pub entities: PathBuf,
+    pub attestations: Option<PathBuf>,
+    pub licences: Option<PathBuf>,
+    pub screening: Option<Digest>,
+    /// Days since 1970-01-01.
+    pub as_of: i32,
+}
+
+fn input_error(path: impl Into<PathBuf>, reason: impl ToString) -> RunError {
+    RunError::Input {
+        path: path.into(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Schema of the `tensor` table.
+pub fn tensor_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("entity_id", DataType::Utf8, false),
+        Field::new("jurisdiction_id", DataType::Utf8, false),
+        Field::new("domain", DataType::Utf8, false),
+        Field::new("domain_index", DataType::UInt8, false),
+        Field::new("as_of", DataType::Date32, false),
+        Field::new("state", DataType::Utf8, false),
+        Field::new("source", DataType::Utf8, false),
+    ]))
+}
+
+/// A CSV file's rows as maps of lower-cased column → value, with byte offsets.
+type CsvRows = Vec<(u64, BTreeMap<String, String>)>;
+
+fn read_csv(path: &Path, required: &[&str]) -> Result<(CsvRows, Vec<Quarantined>), RunError> {
+    let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(std::io::BufReader::new(file));
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| input_error(path, e))?
+        .iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    for r in required {
+        if !headers.iter().any(|h| h == r) {
+            return Err(input_error(
+                path,
+                format!("no column {r:?} (needs {})", required.join(", ")),
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut quarantine = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut n = 0u64;
+    loop {
+        let offset = reader.position().byte();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                n += 1;
+                let row = headers
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(h, v)| (h.clone(), v.to_owned()))
+                    .collect();
+                rows.push((offset, row));
+            }
+            Err(e) => {
+                n += 1;
+                quarantine.push(reject(
+                    path,
+                    offset,
+                    n,
+                    "",
+                    format!("unreadable CSV record: {e}"),
+                ));
+            }
+        }
+    }
+    Ok((rows, quarantine))
+}
+
+fn reject(path: &Path, offset: u64, row: u64, field: &str, reason: String) -> Quarantined {
+    Quarantined {
+        source_file: path.display().to_string(),
+        byte_offset: offset,
+        element_path: if field.is_empty() {
+            format!("row {row}")
+        } else {
+            format!("row {row}/{field}")
+        },
+        msg_id: None,
+        reason,
+    }
+}
+
+/// Entity ids with their jurisdiction when it is not the zone's.
+pub type Entities = Vec<(String, Option<String>)>;
+
+/// Entities: unique ids in file order; blanks and repeats quarantined.
+pub fn read_entities(path: &Path) -> Result<(Entities, Vec<Quarantined>), RunError> {
+    let (rows, mut quarantine) = read_csv(path, &["entity_id"])?;
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, (offset, row)) in rows.into_iter().enumerate() {
+        let id = row.get("entity_id").cloned().unwrap_or_default();
+        let n = i as u64 + 1;
+        if id.is_empty() {
+            quarantine.push(reject(path, offset, n, "entity_id", "no entity id".into()));
+        } else if !seen.insert(id.clone()) {
+            quarantine.push(reject(
+                path,
+                offset,
+                n,
+                "entity_id",
+                format!("entity {id} appears twice"),
+            ));
+        } else {
+            let j = row
+                .get("jurisdiction_id")
+                .filter(|j| !j.is_empty())
+                .cloned();
+            out.push((id, j));
+        }
+    }
+    Ok((out, quarantine))
+}
+
+/// Attestations; a row naming an unknown domain or state is quarantined, an expiry that is
+/// not a date is kept as unreadable (it then counts as expired).
+pub fn read_attestations(path: &Path) -> Result<(Vec<Attestation>, Vec<Quarantined>), RunError> {
+    let (rows, mut quarantine) = read_csv(path, &["entity_id", "domain", "state"])?;
+    let mut out = Vec::new();
+    for (i, (offset, row)) in rows.into_iter().enumerate() {
+        let n = i as u64 + 1;
+        let get = |k: &str| row.get(k).map(String::as_str).unwrap_or_default();
+        let Some(domain_index) = zone::domain_index(get("domain")) else {
+            quarantine.push(reject(
+                path,
+                offset,
+                n,
+                "domain",
+                format!("unknown domain {:?}", get("domain")),
+            ));
+            continue;
+        };
+        let Some(state) = State::parse(get("state")) else {
+            quarantine.push(reject(
+                path,
+                offset,
+                n,
+                "state",
+                format!("unknown state {:?}", get("state")),
+            ));
+            continue;
+        };
+        if get("entity_id").is_empty() {
+            quarantine.push(reject(path, offset, n, "entity_id", "no entity id".into()));
+            continue;
+        }
+        let expires = match get("expires") {
+            "" => Expiry::Never,
+            text => parse_date(text).map_or(Expiry::Unreadable, Expiry::On),
+        };
+        out.push(Attestation {
+            entity_id: get("entity_id").to_owned(),
+            domain_index,
+            state,
+            expires,
+        });
+    }
+    Ok((out, quarantine))
+}
+
+/// The screening outcome per entity from a screening run's `matches`.
+pub fn screening_of(store: &Store, manifest: &Digest) -> Result<Vec<(String, bool)>, RunError> {
+    let matches = table_of(store, manifest, "matches")?;
+    let text = |name: &str| {
+        matches
+            .column_by_name(name)
+            .and_then(|c| c.as_string_opt::<i32>().cloned())
+            .ok_or_else(|| input_error(manifest.to_string(), format!("matches has no {name}")))
+    };
+    let (ids, decisions) = (text("query_id")?, text("decision")?);
+    Ok((0..matches.num_rows())
+        .map(|i| (ids.value(i).to_owned(), decisions.value(i) == "hit"))
+        .collect())
+}
+
+/// The leaf hashes of evaluated cells, in order.
+pub fn leaf_hashes(cells: &Cells, as_of: i32) -> Vec<Hash> {
+    (0..cells.len())
+        .into_par_iter()
+        .map(|i| {
+            merkle::leaf_hash(&leaf_bytes(
+                &cells.entity_id[i],
+                &cells.jurisdiction_id[i],
+                cells.domain_index[i],
+                as_of,
+                cells.state[i],
+            ))
+        })
+        .collect()
+}
+
+fn batch(
+    cells: &Cells,
+    as_of: i32,
+    range: std::ops::Range<usize>,
+) -> Result<RecordBatch, RunError> {
+    let r = range.clone();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            cells.entity_id[r.clone()].iter(),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            cells.jurisdiction_id[r.clone()].iter(),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            cells.domain_index[r.clone()]
+                .iter()
+                .map(|d| DOMAINS[usize::from(*d)]),
+        )),
+        Arc::new(UInt8Array::from_iter_values(
+            cells.domain_index[r.clone()].iter().copied(),
+        )),
+        Arc::new(Date32Array::from_iter_values(r.clone().map(|_| as_of))),
+        Arc::new(StringArray::from_iter_values(
+            cells.state[r.clone()].iter().map(|s| s.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(cells.source[r].iter())),
+    ];
+    RecordBatch::try_new(tensor_schema(), columns).map_err(|e| input_error("tensor", e))
+}
+
+/// What an evaluation found, per domain: (domain, state) → cells.
+pub type StateCounts = BTreeMap<(u8, State), u64>;
+
+/// Evaluates and publishes a zone's tensor.
+pub fn run(
+    store: &Store,
+    signer: &SecretKey,
+    trust: &TrustSet,
+    clock: &dyn Clock,
+    params: &TensorParams,
+) -> Result<(Vec<WrittenTable>, RunSummary, StateCounts), RunError> {
+    let LoadedZone { zone, bytes, .. } =
+        zone::load(&params.zone).map_err(|e| input_error(&params.zone, e.reason))?;
+    let registry_len = zone::registry_len(zone.registry_version)
+        .ok_or_else(|| input_error(&params.zone, "unknown registry version"))?;
+    let mut inputs = vec![Input {
+        name: params.zone.display().to_string(),
+        digest: Digest::of(&bytes),
+        bytes: bytes.len() as u64,
+    }];
+    let mut add_input = |path: &Path| -> Result<(), RunError> {
+        let (digest, bytes) = Digest::of_file(path)?;
+        inputs.push(Input {
+            name: path.display().to_string(),
+            digest,
+            bytes,
+        });
+        Ok(())
+    };
+    add_input(&params.entities)?;
+    let (entities, mut quarantine) = read_entities(&params.entities)?;
+    let mut evidence = Evidence {
+        entities,
+        ..Evidence::default()
+    };
+    if let Some(path) = &params.attestations {
+        add_input(path)?;
+        let (a, q) = read_attestations(path)?;
+        evidence.attestations = a;
+        quarantine.extend(q);
+    }
+    if let Some(path) = &params.licences {
+        add_input(path)?;
+        let register = ingest::licences::read_licence_register(path)?;
+        evidence.licences = register
+            .licences
+            .into_iter()
+            .map(|l| LicenceFact {
+                holder: l.holder,
+                status: l.status,
+                valid_from: l.valid_from,
+                valid_to: l.valid_to,
+            })
+            .collect();
+        quarantine.extend(register.quarantine);
+    }
+    if let Some(manifest) = &params.screening {
+        inputs.push(Input {
+            name: "screening".into(),
+            digest: *manifest,
+            bytes: 0,
+        });
+        evidence.screening = Some(screening_of(store, manifest)?);
+    }
+    let spec = TensorSpec {
+        jurisdiction_id: zone.jurisdiction_id.clone(),
+        zone_domains: zone.domain_indices(),
+        registry_len,
+        as_of: params.as_of,
+    };
+    let cells = eval::evaluate(&spec, &evidence).map_err(|e| input_error("tensor", e))?;
+    let mut counts = StateCounts::new();
+    for (d, s) in cells.domain_index.iter().zip(&cells.state) {
+        *counts.entry((*d, *s)).or_default() += 1;
+    }
+    let mut tree = merkle::Mmr::new();
+    for chunk in leaf_hashes(&cells, params.as_of) {
+        tree.append_leaf_hash(chunk);
+    }
+    let staging = store.staging_dir()?;
+    let path = staging.path().join("tensor.parquet");
+    let mut writer = TableWriter::create(
+        &path,
+        "tensor",
+        &tensor_schema(),
+        &["entity_id", "jurisdiction_id", "domain_index", "as_of"],
+    )?;
+    let mut start = 0;
+    while start < cells.len() {
+        let end = (start + BATCH).min(cells.len());
+        writer.write(&batch(&cells, params.as_of, start..end)?)?;
+        start = end;
+    }
+    let (path, rows) = writer.finish()?;
+    let digest_of: BTreeMap<String, Digest> =
+        inputs.iter().map(|i| (i.name.clone(), i.digest)).collect();
+    quarantine
+        .sort_by(|a, b| (&a.source_file, a.byte_offset).cmp(&(&b.source_file, b.byte_offset)));
+    let quarantine_batch = table::quarantine_batch(&quarantine, &|s| {
+        digest_of.get(s).copied().unwrap_or_default()
+    })?;
+    let written = vec![
+        artifact::store_table_file(store, "tensor", &path, rows)?,
+        artifact::write_table(
+            store,
+            "quarantine",
+            &quarantine_batch.schema(),
+            std::slice::from_ref(&quarantine_batch),
+            &["file_digest"],
+        )?,
+    ];
+    let chain = format!("tensor-{}", zone.zone_id);
+    verify::receipt::check_chain_id(&chain)?;
+    let mut parameters = BTreeMap::new();
+    parameters.insert("zone".to_owned(), serde_json::json!(zone.zone_id));
+    parameters.insert(
+        "as_of".to_owned(),
+        serde_json::json!(iso_date(params.as_of)),
+    );
+    parameters.insert(
+        "registry_version".to_owned(),
+        serde_json::json!(zone.registry_version),
+    );
+    let mut semantic = BTreeMap::new();
+    semantic.insert(
+        "tensor_merkle_root".to_owned(),
+        format!("sha256:{}", hex::encode(tree.root())),
+    );
+    semantic.insert("cells".to_owned(), cells.len().to_string());
+    inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let run = RunDescription {
+        job: "tensor".into(),
+        chain: chain.clone(),
+        parameters,
+        inputs,
+        quarantined: quarantine.len() as u64,
+        semantic,
+    };
+    let summary = publish_tables(
+        store,
+        signer,
+        trust,
+        clock,
+        run,
+        &written,
+        &format!("runs/{chain}/latest"),
+    )?;
+    Ok((written, summary, counts))
+}
+
+/// `YYYY-MM-DD` of days since 1970-01-01.
+pub fn iso_date(days: i32) -> String {
+    arrow::temporal_conversions::date32_to_datetime(days)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| days.to_string())
+}
+
+/// An inclusion proof of one cell, in the terms of `mez log verify-inclusion`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CellProof {
+    pub entity_id: String,
+    pub jurisdiction_id: String,
+    pub domain: String,
+    pub as_of: String,
+    pub state: String,
+    pub size: u64,
+    pub index: u64,
+    pub leaf_hash: String,
+    pub root: String,
+    pub proof: Vec<String>,
+}
+
+/// Proves the cell (entity, domain) of a published tensor (manifest digest).
+pub fn prove(
+    store: &Store,
+    manifest: &Digest,
+    entity_id: &str,
+    domain: &str,
+) -> Result<CellProof, RunError> {
+    let table = table_of(store, manifest, "tensor")?;
+    let text = |name: &str| {
+        table
+            .column_by_name(name)
+            .and_then(|c| c.as_string_opt::<i32>().cloned())
+            .ok_or_else(|| input_error(manifest.to_string(), format!("tensor has no {name}")))
+    };
+    let (ids, juris, states) = (text("entity_id")?, text("jurisdiction_id")?, text("state")?);
+    let domains = table
+        .column_by_name("domain_index")
+        .and_then(|c| c.as_primitive_opt::<arrow::datatypes::UInt8Type>().cloned())
+        .ok_or_else(|| input_error(manifest.to_string(), "tensor has no domain_index"))?;
+    let as_of = table
+        .column_by_name("as_of")
+        .and_then(|c| {
+            c.as_primitive_opt::<arrow::datatypes::Date32Type>()
+                .cloned()
+        })
+        .ok_or_else(|| input_error(manifest.to_string(), "tensor has no as_of"))?;
+    let wanted =
+        zone::domain_index(domain).ok_or_else(|| input_error(domain, "not a compliance domain"))?;
+    let state_of = |i: usize| {
+        State::parse(states.value(i))
+            .ok_or_else(|| input_error(manifest.to_string(), format!("row {i}: bad state")))
+    };
+    let leaves = (0..table.num_rows())
+        .map(|i| {
+            Ok(merkle::leaf_hash(&leaf_bytes(
+                ids.value(i),
+                juris.value(i),
+                domains.value(i),
+                as_of.value(i),
+                state_of(i)?,
+            )))
+        })
+        .collect::<Result<Vec<_>, RunError>>()?;
+    let index = (0..table.num_rows())
+        .find(|&i| ids.value(i) == entity_id && domains.value(i) == wanted)
+        .ok_or_else(|| {
+            input_error(
+                manifest.to_string(),
+                format!("no cell for entity {entity_id:?} and domain {domain}"),
+            )
+        })?;
+    let proof = merkle::inclusion_proof(&leaves, index)?;
+    Ok(CellProof {
+        entity_id: entity_id.to_owned(),
+        jurisdiction_id: juris.value(index).to_owned(),
+        domain: domain.to_owned(),
+        as_of: iso_date(as_of.value(index)),
+        state: states.value(index).to_owned(),
+        size: leaves.len() as u64,
+        index: index as u64,
+        leaf_hash: hex::encode(leaves[index]),
+        root: hex::encode(merkle::root_of(&leaves)),
+        proof: proof.iter().map(hex::encode).collect(),
+    })
+}
