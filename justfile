@@ -9,6 +9,11 @@ demo:
 test:
     cargo xtest
 
+# The notebook against a demo store.
+notebook:
+    cargo mez demo --store /tmp/mez-notebook-store
+    MEZ_STORE=/tmp/mez-notebook-store bash notebooks/run.sh
+
 # Exactly what CI runs.
 ci:
     bash .ci/run
@@ -23,5 +28,7 @@ lint:
 bench:
     bash pipelines/benches/verify_store.sh
     bash pipelines/benches/netting.sh
+    bash pipelines/benches/screening.sh
+    bash pipelines/benches/tensor_nightly.sh
     cargo bench -p ingest --bench akn
     python3 ingest/benches/akn_baseline.py ../shared/data/akn/samples

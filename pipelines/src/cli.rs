@@ -513,4 +513,13 @@ pub struct DemoArgs {
     /// Skip the final verification of the whole store (e.g. when filling a benchmark store).
     #[arg(long)]
     pub no_verify: bool,
+    /// Zones for the nightly, screening and tensor part (skipped when the folder is absent).
+    #[arg(long, default_value = "jurisdictions")]
+    pub jurisdictions: std::path::PathBuf,
+    /// Firms per zone in the generated sources.
+    #[arg(long, default_value_t = 200)]
+    pub entities: usize,
+    /// Skip the zones part (nightly, screening, tensor).
+    #[arg(long)]
+    pub no_zones: bool,
 }

@@ -27,7 +27,9 @@ use crate::artifact::{self, TableWriter, WrittenTable};
 use crate::netting_run::RunError;
 use crate::publish::{RunDescription, publish_tables, table_of};
 use crate::summary::RunSummary;
-use crate::tensor::eval::{self, Attestation, Cells, Evidence, Expiry, LicenceFact, TensorSpec};
+use crate::tensor::eval::{
+    self, Attestation, CellSlice, Evidence, Expiry, LicenceFact, TensorSpec,
+};
 use crate::tensor::{State, leaf_bytes};
 use crate::zone::{self, DOMAINS, LoadedZone};
 
@@ -228,14 +230,15 @@ pub fn screening_of(store: &Store, manifest: &Digest) -> Result<Vec<(String, boo
         .collect())
 }
 
-/// The leaf hashes of evaluated cells, in order.
-pub fn leaf_hashes(cells: &Cells, as_of: i32) -> Vec<Hash> {
-    (0..cells.len())
+/// The leaf hashes of a slice of cells, in order.
+pub fn leaf_hashes(entities: &[(String, String)], cells: &CellSlice, as_of: i32) -> Vec<Hash> {
+    (0..cells.entity.len())
         .into_par_iter()
         .map(|i| {
+            let (id, jurisdiction) = &entities[cells.entity[i] as usize];
             merkle::leaf_hash(&leaf_bytes(
-                &cells.entity_id[i],
-                &cells.jurisdiction_id[i],
+                id,
+                jurisdiction,
                 cells.domain_index[i],
                 as_of,
                 cells.state[i],
@@ -245,31 +248,28 @@ pub fn leaf_hashes(cells: &Cells, as_of: i32) -> Vec<Hash> {
 }
 
 fn batch(
-    cells: &Cells,
+    entities: &[(String, String)],
+    cells: &CellSlice,
     as_of: i32,
-    range: std::ops::Range<usize>,
 ) -> Result<RecordBatch, RunError> {
-    let r = range.clone();
+    let entity = |i: usize| &entities[cells.entity[i] as usize];
+    let n = cells.entity.len();
     let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values((0..n).map(|i| &entity(i).0))),
+        Arc::new(StringArray::from_iter_values((0..n).map(|i| &entity(i).1))),
         Arc::new(StringArray::from_iter_values(
-            cells.entity_id[r.clone()].iter(),
-        )),
-        Arc::new(StringArray::from_iter_values(
-            cells.jurisdiction_id[r.clone()].iter(),
-        )),
-        Arc::new(StringArray::from_iter_values(
-            cells.domain_index[r.clone()]
-                .iter()
-                .map(|d| DOMAINS[usize::from(*d)]),
+            cells.domain_index.iter().map(|d| DOMAINS[usize::from(*d)]),
         )),
         Arc::new(UInt8Array::from_iter_values(
-            cells.domain_index[r.clone()].iter().copied(),
+            cells.domain_index.iter().copied(),
         )),
-        Arc::new(Date32Array::from_iter_values(r.clone().map(|_| as_of))),
+        Arc::new(Date32Array::from_iter_values((0..n).map(|_| as_of))),
         Arc::new(StringArray::from_iter_values(
-            cells.state[r.clone()].iter().map(|s| s.as_str()),
+            cells.state.iter().map(|s| s.as_str()),
         )),
-        Arc::new(StringArray::from_iter_values(cells.source[r].iter())),
+        Arc::new(StringArray::from_iter_values(
+            cells.source.iter().map(|s| eval::SOURCES[usize::from(*s)]),
+        )),
     ];
     RecordBatch::try_new(tensor_schema(), columns).map_err(|e| input_error("tensor", e))
 }
@@ -344,15 +344,7 @@ pub fn run(
         registry_len,
         as_of: params.as_of,
     };
-    let cells = eval::evaluate(&spec, &evidence).map_err(|e| input_error("tensor", e))?;
-    let mut counts = StateCounts::new();
-    for (d, s) in cells.domain_index.iter().zip(&cells.state) {
-        *counts.entry((*d, *s)).or_default() += 1;
-    }
-    let mut tree = merkle::Mmr::new();
-    for chunk in leaf_hashes(&cells, params.as_of) {
-        tree.append_leaf_hash(chunk);
-    }
+    let evaluated = eval::evaluate_frame(&spec, &evidence).map_err(|e| input_error("tensor", e))?;
     let staging = store.staging_dir()?;
     let path = staging.path().join("tensor.parquet");
     let mut writer = TableWriter::create(
@@ -361,12 +353,25 @@ pub fn run(
         &tensor_schema(),
         &["entity_id", "jurisdiction_id", "domain_index", "as_of"],
     )?;
+    let mut counts = StateCounts::new();
+    let mut tree = merkle::Mmr::new();
     let mut start = 0;
-    while start < cells.len() {
-        let end = (start + BATCH).min(cells.len());
-        writer.write(&batch(&cells, params.as_of, start..end)?)?;
-        start = end;
+    while start < evaluated.len() {
+        let len = BATCH.min(evaluated.len() - start);
+        let cells = evaluated
+            .slice(start, len)
+            .map_err(|e| input_error("tensor", e))?;
+        for (d, s) in cells.domain_index.iter().zip(&cells.state) {
+            *counts.entry((*d, *s)).or_default() += 1;
+        }
+        for leaf in leaf_hashes(&evaluated.entities, &cells, params.as_of) {
+            tree.append_leaf_hash(leaf);
+        }
+        writer.write(&batch(&evaluated.entities, &cells, params.as_of)?)?;
+        start += len;
     }
+    let cell_count = evaluated.len();
+    drop(evaluated);
     let (path, rows) = writer.finish()?;
     let digest_of: BTreeMap<String, Digest> =
         inputs.iter().map(|i| (i.name.clone(), i.digest)).collect();
@@ -402,7 +407,7 @@ pub fn run(
         "tensor_merkle_root".to_owned(),
         format!("sha256:{}", hex::encode(tree.root())),
     );
-    semantic.insert("cells".to_owned(), cells.len().to_string());
+    semantic.insert("cells".to_owned(), cell_count.to_string());
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     let run = RunDescription {
         job: "tensor".into(),

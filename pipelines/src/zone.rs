@@ -2,8 +2,9 @@
 //! the compliance-domain registry of DOMAIN.md §2.
 //!
 //! The loader checks what the JSON Schema cannot: the zone id equals its folder, law
-//! source ids are unique, domains belong to the zone's registry version, and corridors
-//! point at zones of the same folder and appear at both ends with the same currencies.
+//! source ids are unique, domains belong to the zone's registry version, corridors point
+//! at zones of the same folder and appear at both ends with the same currencies (each a
+//! settlement currency of one end at least), and the corridors connect every zone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -230,6 +231,43 @@ pub fn load_all(dir: &Path) -> Result<Vec<LoadedZone>, ZoneError> {
                     z.zone.zone_id, c.to
                 )));
             }
+            if let Some(cur) = a.iter().find(|cur| {
+                !z.zone.settlement_currencies.contains(cur)
+                    && !other.settlement_currencies.contains(cur)
+            }) {
+                return Err(err(format!(
+                    "corridor {} ↔ {}: {cur} is a settlement currency of neither end",
+                    z.zone.zone_id, c.to
+                )));
+            }
+        }
+    }
+    // The corridors connect every zone.
+    if let Some(first) = zones.first() {
+        let mut reached = BTreeSet::from([first.zone.zone_id.as_str()]);
+        let mut queue = vec![first.zone.zone_id.as_str()];
+        while let Some(id) = queue.pop() {
+            for c in by_id
+                .get(id)
+                .map(|z| z.corridors.as_slice())
+                .unwrap_or_default()
+            {
+                if reached.insert(c.to.as_str()) {
+                    queue.push(c.to.as_str());
+                }
+            }
+        }
+        if let Some(lonely) = zones
+            .iter()
+            .find(|z| !reached.contains(z.zone.zone_id.as_str()))
+        {
+            return Err(ZoneError {
+                path: lonely.path.clone(),
+                reason: format!(
+                    "no corridor path from {} to {}",
+                    first.zone.zone_id, lonely.zone.zone_id
+                ),
+            });
         }
     }
     Ok(zones)

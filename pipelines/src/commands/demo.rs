@@ -1,6 +1,9 @@
-//! `mez demo`: the README's main job on generated data — a demo key, a small generated
-//! table, a generated day of pacs.008 payments netted into signed artifacts, and a full
-//! verification of the store.
+//! `mez demo`: the README's main job on generated data, the whole story — a demo key, a
+//! small generated table, a generated day of pacs.008 payments netted into signed
+//! artifacts; then, for every zone of `jurisdictions/`, generated sources built by the
+//! nightly into regpacks, lawpacks and licensepacks with their stack.lock, each zone's firms
+//! screened against its regpack, the payments' parties screened too, each zone's compliance
+//! tensor evaluated; and a full verification of the store.
 
 use anyhow::Result;
 use pipelines::demo::{self, DemoParams};
@@ -93,6 +96,24 @@ pub fn demo(settings: &Settings, args: DemoArgs) -> Result<ExitStatus> {
         )?;
         runs.push(summary);
     }
+    if !args.no_zones && args.jurisdictions.is_dir() {
+        let scratch = tempfile::tempdir()?;
+        let root = match store.local_root() {
+            Some(root) => root.join("demo-input"),
+            None => scratch.path().to_owned(),
+        };
+        runs.extend(zones_story(
+            settings, &store, &signer, &trust, &args, &root,
+        )?);
+    } else if !args.no_zones {
+        note(
+            settings,
+            &format!(
+                "no zones at {}: skipping nightly, screening and tensor",
+                args.jurisdictions.display()
+            ),
+        );
+    }
     for summary in &runs {
         note(
             settings,
@@ -125,4 +146,131 @@ pub fn demo(settings: &Settings, args: DemoArgs) -> Result<ExitStatus> {
     } else {
         ExitStatus::Failure
     })
+}
+
+/// Nightly packs, screening and the tensor for every zone, on generated sources under `root`.
+fn zones_story(
+    settings: &Settings,
+    store: &verify::store::Store,
+    signer: &SecretKey,
+    trust: &TrustSet,
+    args: &DemoArgs,
+    root: &std::path::Path,
+) -> Result<Vec<pipelines::summary::RunSummary>> {
+    use pipelines::screening::Thresholds;
+    use pipelines::screening_run::{self, ListSource, QuerySource, ScreenParams};
+    use pipelines::tensor_run::{self, TensorParams};
+    use verify::clock::Clock;
+
+    // The zones are copied beside the store, so that their stack.lock files land there.
+    let zones_dir = root.join("zones");
+    for z in pipelines::zone::load_all(&args.jurisdictions)? {
+        let dir = zones_dir.join(&z.zone.zone_id);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("zone.yaml"), &z.bytes)?;
+    }
+    let sources = root.join("sources");
+    let generated = pipelines::gen_zone::generate(&zones_dir, &sources, args.seed, args.entities)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    note(
+        settings,
+        &format!(
+            "generated sources for {} zones ({} files) in {}",
+            generated.zones,
+            generated.files.len(),
+            sources.display()
+        ),
+    );
+    let today = SystemClock.now().unix_seconds().div_euclid(86_400);
+    let report = pipelines::nightly::run(
+        store,
+        signer,
+        trust,
+        &pipelines::nightly::NightlyParams {
+            jurisdictions: zones_dir.clone(),
+            sources: sources.clone(),
+            as_of: verify::clock::Timestamp::from_unix(today * 86_400),
+            locked: false,
+        },
+    )?;
+    for p in &report.packs {
+        note(
+            settings,
+            &format!("nightly: {:12} {:12} {}", p.zone, p.kind, p.status),
+        );
+    }
+    let mut runs = Vec::new();
+    let reporter = progress::reporter(settings);
+    for z in pipelines::zone::load_all(&zones_dir)? {
+        let id = &z.zone.zone_id;
+        let Some(regpack) = store.get_ref(&format!("zones/{id}/regpack"))? else {
+            continue;
+        };
+        let (_, screened, counts) = screening_run::run(
+            store,
+            signer,
+            trust,
+            &SystemClock,
+            &ScreenParams {
+                lists: ListSource::Regpack(regpack),
+                queries: QuerySource::Names {
+                    path: sources.join("entities").join(format!("{id}.csv")),
+                    name_column: "name".into(),
+                },
+                thresholds: Thresholds::default(),
+            },
+            reporter.as_ref(),
+        )?;
+        note(
+            settings,
+            &format!(
+                "screening {id}: {} firms, {} hits, {} to review",
+                counts.queries, counts.hits, counts.reviews
+            ),
+        );
+        let licences = sources.join("licences").join(format!("{id}.csv"));
+        let (_, tensor, _) = tensor_run::run(
+            store,
+            signer,
+            trust,
+            &SystemClock,
+            &TensorParams {
+                zone: z.path.clone(),
+                entities: sources.join("entities").join(format!("{id}.csv")),
+                attestations: Some(sources.join("attestations").join(format!("{id}.csv"))),
+                licences: licences.is_file().then_some(licences),
+                screening: Some(screened.manifest),
+                as_of: i32::try_from(today)?,
+            },
+        )?;
+        runs.push(screened);
+        runs.push(tensor);
+    }
+    // The day's payment parties, against the first zone's regpack.
+    if let (Some(payments), Some(regpack)) = (
+        store.get_ref("runs/netting/latest")?,
+        store.get_ref("zones/ae-adgm/regpack")?,
+    ) {
+        let (_, screened, counts) = screening_run::run(
+            store,
+            signer,
+            trust,
+            &SystemClock,
+            &ScreenParams {
+                lists: ListSource::Regpack(regpack),
+                queries: QuerySource::Payments(payments),
+                thresholds: Thresholds::default(),
+            },
+            reporter.as_ref(),
+        )?;
+        note(
+            settings,
+            &format!(
+                "screening payment parties: {} names, {} hits, {} to review",
+                counts.queries, counts.hits, counts.reviews
+            ),
+        );
+        runs.push(screened);
+    }
+    Ok(runs)
 }

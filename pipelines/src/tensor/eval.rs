@@ -73,6 +73,16 @@ pub struct TensorSpec {
     pub as_of: i32,
 }
 
+/// What decided a cell, by code.
+pub const SOURCES: [&str; 6] = [
+    "out_of_scope",
+    "screening_hit",
+    "no_evidence",
+    "attestation",
+    "licence",
+    "screening",
+];
+
 /// The evaluated cells, sorted by (entity_id, jurisdiction_id, domain_index).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cells {
@@ -80,8 +90,7 @@ pub struct Cells {
     pub jurisdiction_id: Vec<String>,
     pub domain_index: Vec<u8>,
     pub state: Vec<State>,
-    /// What decided the cell: `out_of_scope`, `screening_hit`, `no_evidence`,
-    /// `attestation`, `licence` or `screening`.
+    /// What decided the cell: one of [`SOURCES`].
     pub source: Vec<String>,
 }
 
@@ -95,36 +104,137 @@ impl Cells {
     }
 }
 
+/// A slice of evaluated cells with entities by index into the sorted entity list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CellSlice {
+    pub entity: Vec<u32>,
+    pub domain_index: Vec<u8>,
+    pub state: Vec<State>,
+    pub source: Vec<u8>,
+}
+
+/// The evaluation's result: the entities (sorted by id, with their jurisdiction) and the
+/// cells as an all-integer frame, sorted by (entity, domain), read out slice by slice.
+#[derive(Debug)]
+pub struct Evaluated {
+    pub entities: Vec<(String, String)>,
+    frame: DataFrame,
+}
+
+impl Evaluated {
+    pub fn len(&self) -> usize {
+        self.frame.height()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frame.height() == 0
+    }
+
+    /// Cells `offset .. offset + len`.
+    pub fn slice(&self, offset: usize, len: usize) -> PolarsResult<CellSlice> {
+        let part = self.frame.slice(offset as i64, len);
+        let ints = |name: &str| -> PolarsResult<Vec<i64>> {
+            let c = part.column(name)?.cast(&DataType::Int64)?;
+            Ok(c.i64()?
+                .iter()
+                .map(|v| v.unwrap_or(MISSING.into()))
+                .collect())
+        };
+        let out_of_range = |what: &str| polars_err!(ComputeError: "{what} out of range");
+        Ok(CellSlice {
+            entity: ints("entity")?
+                .into_iter()
+                .map(|v| u32::try_from(v).map_err(|_| out_of_range("entity")))
+                .collect::<PolarsResult<_>>()?,
+            domain_index: ints("domain_index")?
+                .into_iter()
+                .map(|v| u8::try_from(v).map_err(|_| out_of_range("domain index")))
+                .collect::<PolarsResult<_>>()?,
+            state: ints("state")?
+                .into_iter()
+                .map(|v| {
+                    u8::try_from(v)
+                        .ok()
+                        .and_then(State::from_rank)
+                        .ok_or_else(|| out_of_range("state"))
+                })
+                .collect::<PolarsResult<_>>()?,
+            source: ints("source")?
+                .into_iter()
+                .map(|v| {
+                    u8::try_from(v)
+                        .ok()
+                        .filter(|s| usize::from(*s) < SOURCES.len())
+                        .ok_or_else(|| out_of_range("source"))
+                })
+                .collect::<PolarsResult<_>>()?,
+        })
+    }
+
+    /// Every cell with its strings (tests, small tensors).
+    pub fn cells(&self) -> PolarsResult<Cells> {
+        let all = self.slice(0, self.len())?;
+        let mut out = Cells::default();
+        for i in 0..all.entity.len() {
+            let (id, jurisdiction) = &self.entities[all.entity[i] as usize];
+            out.entity_id.push(id.clone());
+            out.jurisdiction_id.push(jurisdiction.clone());
+            out.domain_index.push(all.domain_index[i]);
+            out.state.push(all.state[i]);
+            out.source
+                .push(SOURCES[usize::from(all.source[i])].to_owned());
+        }
+        Ok(out)
+    }
+}
+
 const MISSING: i32 = -1;
 
 fn frame(height: usize, columns: Vec<Column>) -> PolarsResult<LazyFrame> {
     Ok(DataFrame::new(height, columns)?.lazy())
 }
 
-/// Evaluates the tensor.
+/// Evaluates the tensor and returns every cell (see [`evaluate_frame`] for large tensors).
 pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
+    evaluate_frame(spec, evidence)?.cells()
+}
+
+/// Evaluates the tensor. Entities are coded by their rank in id order, so the joins run on
+/// integers and sorting by code is sorting by entity id; evidence about entities not in the
+/// entity list cannot change a cell and is left out.
+pub fn evaluate_frame(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Evaluated> {
     let sanctions = i32::from(domain_index("sanctions").unwrap_or(2));
     let licensing = i32::from(domain_index("licensing").unwrap_or(8));
     let as_of = spec.as_of;
-    let n = evidence.entities.len();
-    let entities = frame(
+    let mut entities: Vec<(String, String)> = evidence
+        .entities
+        .iter()
+        .map(|(id, j)| {
+            (
+                id.clone(),
+                j.clone().unwrap_or_else(|| spec.jurisdiction_id.clone()),
+            )
+        })
+        .collect();
+    entities.sort();
+    entities.dedup_by(|a, b| a.0 == b.0);
+    let code_of: std::collections::HashMap<&str, u32> = entities
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i as u32))
+        .collect();
+    let code = |id: &str| code_of.get(id).copied();
+    let n = entities.len();
+    let entity_frame = frame(
         n,
         vec![
+            Column::new("entity".into(), (0..n as u32).collect::<Vec<u32>>()),
             Column::new(
-                "entity_id".into(),
-                evidence
-                    .entities
+                "foreign".into(),
+                entities
                     .iter()
-                    .map(|e| e.0.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "jurisdiction_id".into(),
-                evidence
-                    .entities
-                    .iter()
-                    .map(|e| e.1.as_deref().unwrap_or(&spec.jurisdiction_id))
-                    .collect::<Vec<_>>(),
+                    .map(|(_, j)| *j != spec.jurisdiction_id)
+                    .collect::<Vec<bool>>(),
             ),
         ],
     )?;
@@ -143,30 +253,31 @@ pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
             ),
         ],
     )?;
-    let a = &evidence.attestations;
+    let a: Vec<(u32, &Attestation)> = evidence
+        .attestations
+        .iter()
+        .filter_map(|x| code(&x.entity_id).map(|c| (c, x)))
+        .collect();
     let attestations = frame(
         a.len(),
         vec![
-            Column::new(
-                "entity_id".into(),
-                a.iter().map(|x| x.entity_id.as_str()).collect::<Vec<_>>(),
-            ),
+            Column::new("entity".into(), a.iter().map(|x| x.0).collect::<Vec<_>>()),
             Column::new(
                 "domain_index".into(),
                 a.iter()
-                    .map(|x| i32::from(x.domain_index))
+                    .map(|x| i32::from(x.1.domain_index))
                     .collect::<Vec<_>>(),
             ),
             Column::new(
                 "claimed".into(),
                 a.iter()
-                    .map(|x| i32::from(x.state.rank()))
+                    .map(|x| i32::from(x.1.state.rank()))
                     .collect::<Vec<_>>(),
             ),
             Column::new(
                 "expires".into(),
                 a.iter()
-                    .map(|x| match x.expires {
+                    .map(|x| match x.1.expires {
                         Expiry::On(d) => Some(d),
                         _ => None,
                     })
@@ -175,7 +286,7 @@ pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
             Column::new(
                 "unreadable".into(),
                 a.iter()
-                    .map(|x| x.expires == Expiry::Unreadable)
+                    .map(|x| x.1.expires == Expiry::Unreadable)
                     .collect::<Vec<_>>(),
             ),
         ],
@@ -188,27 +299,28 @@ pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
     .then(lit(i32::from(State::NonCompliant.rank())))
     .otherwise(col("claimed"))
     .alias("attested")])
-    .group_by([col("entity_id"), col("domain_index")])
+    .group_by([col("entity"), col("domain_index")])
     .agg([col("attested").max()]);
-    let l = &evidence.licences;
+    let l: Vec<(u32, &LicenceFact)> = evidence
+        .licences
+        .iter()
+        .filter_map(|x| code(&x.holder).map(|c| (c, x)))
+        .collect();
     let licences = frame(
         l.len(),
         vec![
-            Column::new(
-                "entity_id".into(),
-                l.iter().map(|x| x.holder.as_str()).collect::<Vec<_>>(),
-            ),
+            Column::new("entity".into(), l.iter().map(|x| x.0).collect::<Vec<_>>()),
             Column::new(
                 "status".into(),
-                l.iter().map(|x| x.status.as_str()).collect::<Vec<_>>(),
+                l.iter().map(|x| x.1.status.as_str()).collect::<Vec<_>>(),
             ),
             Column::new(
                 "valid_from".into(),
-                l.iter().map(|x| x.valid_from).collect::<Vec<_>>(),
+                l.iter().map(|x| x.1.valid_from).collect::<Vec<_>>(),
             ),
             Column::new(
                 "valid_to".into(),
-                l.iter().map(|x| x.valid_to).collect::<Vec<_>>(),
+                l.iter().map(|x| x.1.valid_to).collect::<Vec<_>>(),
             ),
         ],
     )?
@@ -227,17 +339,20 @@ pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
     .then(lit(i32::from(State::Pending.rank())))
     .otherwise(lit(i32::from(State::NonCompliant.rank())))
     .alias("licensed")])
-    .group_by([col("entity_id")])
+    .group_by([col("entity")])
     .agg([col("licensed").max()]);
     let screened = evidence.screening.is_some();
-    let s = evidence.screening.as_deref().unwrap_or_default();
+    let s: Vec<(u32, bool)> = evidence
+        .screening
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(id, hit)| code(id).map(|c| (c, *hit)))
+        .collect();
     let screening = frame(
         s.len(),
         vec![
-            Column::new(
-                "entity_id".into(),
-                s.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
-            ),
+            Column::new("entity".into(), s.iter().map(|x| x.0).collect::<Vec<_>>()),
             Column::new(
                 "screen".into(),
                 s.iter()
@@ -252,7 +367,7 @@ pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
             ),
         ],
     )?
-    .group_by([col("entity_id")])
+    .group_by([col("entity")])
     .agg([col("screen").min()]);
     let unscreened = if screened {
         i32::from(State::Compliant.rank())
@@ -261,21 +376,20 @@ pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
     };
     let on = |names: &[&str]| names.iter().map(|n| col(*n)).collect::<Vec<_>>();
     let left = || JoinArgs::new(JoinType::Left);
-    let cells = entities
+    let source = |name: &str| lit(SOURCES.iter().position(|s| *s == name).unwrap_or(0) as i32);
+    let hit = i32::from(State::NonCompliant.rank());
+    let frame = entity_frame
         .cross_join(domains, None)
         .join(
             attestations,
-            on(&["entity_id", "domain_index"]),
-            on(&["entity_id", "domain_index"]),
+            on(&["entity", "domain_index"]),
+            on(&["entity", "domain_index"]),
             left(),
         )
-        .join(licences, on(&["entity_id"]), on(&["entity_id"]), left())
-        .join(screening, on(&["entity_id"]), on(&["entity_id"]), left())
+        .join(licences, on(&["entity"]), on(&["entity"]), left())
+        .join(screening, on(&["entity"]), on(&["entity"]), left())
         .with_columns([
-            col("jurisdiction_id")
-                .neq(lit(spec.jurisdiction_id.as_str()))
-                .or(col("in_zone"))
-                .alias("applicable"),
+            col("foreign").or(col("in_zone")).alias("applicable"),
             col("attested").fill_null(lit(MISSING)).alias("att"),
             when(col("domain_index").eq(lit(licensing)))
                 .then(col("licensed").fill_null(lit(MISSING)))
@@ -292,70 +406,32 @@ pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
         .with_columns([
             when(col("applicable").not())
                 .then(lit(i32::from(State::NotApplicable.rank())))
-                .when(col("scr").eq(lit(i32::from(State::NonCompliant.rank()))))
-                .then(lit(i32::from(State::NonCompliant.rank())))
+                .when(col("scr").eq(lit(hit)))
+                .then(lit(hit))
                 .when(col("best").lt(lit(0)))
                 .then(lit(i32::from(State::Pending.rank())))
                 .otherwise(col("best"))
                 .alias("state"),
             when(col("applicable").not())
-                .then(lit("out_of_scope"))
-                .when(col("scr").eq(lit(i32::from(State::NonCompliant.rank()))))
-                .then(lit("screening_hit"))
+                .then(source("out_of_scope"))
+                .when(col("scr").eq(lit(hit)))
+                .then(source("screening_hit"))
                 .when(col("best").lt(lit(0)))
-                .then(lit("no_evidence"))
+                .then(source("no_evidence"))
                 .when(col("best").eq(col("att")))
-                .then(lit("attestation"))
+                .then(source("attestation"))
                 .when(col("best").eq(col("lic")))
-                .then(lit("licence"))
-                .otherwise(lit("screening"))
+                .then(source("licence"))
+                .otherwise(source("screening"))
                 .alias("source"),
         ])
         .select([
-            col("entity_id"),
-            col("jurisdiction_id"),
+            col("entity"),
             col("domain_index"),
             col("state"),
             col("source"),
         ])
-        .sort(
-            ["entity_id", "jurisdiction_id", "domain_index"],
-            SortMultipleOptions::default(),
-        )
+        .sort(["entity", "domain_index"], SortMultipleOptions::default())
         .collect()?;
-    let text = |name: &str| -> PolarsResult<Vec<String>> {
-        Ok(cells
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or_default().to_owned())
-            .collect())
-    };
-    let ints = |name: &str| -> PolarsResult<Vec<i32>> {
-        Ok(cells
-            .column(name)?
-            .i32()?
-            .iter()
-            .map(|v| v.unwrap_or(MISSING))
-            .collect())
-    };
-    let out_of_range = |what: &str| polars_err!(ComputeError: "{what} out of range");
-    Ok(Cells {
-        entity_id: text("entity_id")?,
-        jurisdiction_id: text("jurisdiction_id")?,
-        domain_index: ints("domain_index")?
-            .into_iter()
-            .map(|d| u8::try_from(d).map_err(|_| out_of_range("domain index")))
-            .collect::<PolarsResult<_>>()?,
-        state: ints("state")?
-            .into_iter()
-            .map(|r| {
-                u8::try_from(r)
-                    .ok()
-                    .and_then(State::from_rank)
-                    .ok_or_else(|| out_of_range("state"))
-            })
-            .collect::<PolarsResult<_>>()?,
-        source: text("source")?,
-    })
+    Ok(Evaluated { entities, frame })
 }

@@ -137,6 +137,11 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         files,
         "the second night writes nothing"
     );
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo().join("schemas/stack-lock.v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
     for z in [
         "ae-adgm",
         "ae-difc",
@@ -145,16 +150,20 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         "pk-sifc",
         "sg",
     ] {
-        ok(&mez(
-            d,
-            &[
-                "--store",
-                "s",
-                "lock",
-                &format!("jurisdictions/{z}/zone.yaml"),
-                "--check",
-            ],
-        ));
+        let zone = format!("jurisdictions/{z}/zone.yaml");
+        ok(&mez(d, &["--store", "s", "lock", &zone, "--check"]));
+        let lock = std::fs::read(d.join(format!("jurisdictions/{z}/stack.lock"))).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&lock).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{z}: {errors:?}");
+        assert_eq!(
+            lock,
+            verify::canon::to_canonical_vec(&value).unwrap(),
+            "canonical JSON"
+        );
     }
     // A changed list rebuilds only the regpacks of the zones that use it.
     let list = d.join("sources/lists/eu-fsf/eu-fsf.csv");
