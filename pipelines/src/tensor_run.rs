@@ -344,7 +344,8 @@ pub fn run(
         registry_len,
         as_of: params.as_of,
     };
-    let evaluated = eval::evaluate_frame(&spec, &evidence).map_err(|e| input_error("tensor", e))?;
+    let evaluator = eval::Evaluator::new(&spec, &evidence);
+    drop(evidence);
     let staging = store.staging_dir()?;
     let path = staging.path().join("tensor.parquet");
     let mut writer = TableWriter::create(
@@ -355,23 +356,24 @@ pub fn run(
     )?;
     let mut counts = StateCounts::new();
     let mut tree = merkle::Mmr::new();
-    let mut start = 0;
-    while start < evaluated.len() {
-        let len = BATCH.min(evaluated.len() - start);
-        let cells = evaluated
-            .slice(start, len)
+    let entities = evaluator.entities.len();
+    let per_chunk = (BATCH / registry_len.max(1)).max(1);
+    let mut lo = 0usize;
+    while lo < entities {
+        let hi = (lo + per_chunk).min(entities);
+        let cells = evaluator
+            .chunk(lo as u32, hi as u32)
             .map_err(|e| input_error("tensor", e))?;
         for (d, s) in cells.domain_index.iter().zip(&cells.state) {
             *counts.entry((*d, *s)).or_default() += 1;
         }
-        for leaf in leaf_hashes(&evaluated.entities, &cells, params.as_of) {
+        for leaf in leaf_hashes(&evaluator.entities, &cells, params.as_of) {
             tree.append_leaf_hash(leaf);
         }
-        writer.write(&batch(&evaluated.entities, &cells, params.as_of)?)?;
-        start += len;
+        writer.write(&batch(&evaluator.entities, &cells, params.as_of)?)?;
+        lo = hi;
     }
-    let cell_count = evaluated.len();
-    drop(evaluated);
+    let cell_count = evaluator.cells();
     let (path, rows) = writer.finish()?;
     let digest_of: BTreeMap<String, Digest> =
         inputs.iter().map(|i| (i.name.clone(), i.digest)).collect();

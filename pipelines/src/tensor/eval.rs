@@ -113,28 +113,321 @@ pub struct CellSlice {
     pub source: Vec<u8>,
 }
 
-/// The evaluation's result: the entities (sorted by id, with their jurisdiction) and the
-/// cells as an all-integer frame, sorted by (entity, domain), read out slice by slice.
-#[derive(Debug)]
-pub struct Evaluated {
-    pub entities: Vec<(String, String)>,
-    frame: DataFrame,
+const MISSING: i32 = -1;
+
+/// An attestation with its entity coded.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct CodedAttestation {
+    entity: u32,
+    domain: i32,
+    claimed: i32,
+    expires: Option<i32>,
+    unreadable: bool,
 }
 
-impl Evaluated {
-    pub fn len(&self) -> usize {
-        self.frame.height()
+/// The evidence with entities coded by their rank in id order, each list sorted by code, so
+/// that any range of entities is evaluated on its own: cells of different entities never
+/// depend on each other, and sorting by code is sorting by entity id. Memory is bounded by
+/// the range, not by the tensor.
+#[derive(Debug, Clone)]
+pub struct Evaluator {
+    spec: TensorSpec,
+    /// (entity id, jurisdiction id), sorted by id.
+    pub entities: Vec<(String, String)>,
+    attestations: Vec<CodedAttestation>,
+    licences: Vec<(u32, String, i32, Option<i32>)>,
+    screening: Vec<(u32, i32)>,
+    screened: bool,
+}
+
+fn frame(height: usize, columns: Vec<Column>) -> PolarsResult<LazyFrame> {
+    Ok(DataFrame::new(height, columns)?.lazy())
+}
+
+/// The rows of `v` (sorted by code) whose code is in `lo..hi`.
+fn range<T>(v: &[T], code: impl Fn(&T) -> u32, lo: u32, hi: u32) -> &[T] {
+    let a = v.partition_point(|x| code(x) < lo);
+    let b = v.partition_point(|x| code(x) < hi);
+    &v[a..b]
+}
+
+/// Evaluates the whole tensor at once (tests, small tensors).
+pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
+    let e = Evaluator::new(spec, evidence);
+    let all = e.chunk(0, e.entities.len() as u32)?;
+    let mut out = Cells::default();
+    for i in 0..all.entity.len() {
+        let (id, jurisdiction) = &e.entities[all.entity[i] as usize];
+        out.entity_id.push(id.clone());
+        out.jurisdiction_id.push(jurisdiction.clone());
+        out.domain_index.push(all.domain_index[i]);
+        out.state.push(all.state[i]);
+        out.source
+            .push(SOURCES[usize::from(all.source[i])].to_owned());
+    }
+    Ok(out)
+}
+
+impl Evaluator {
+    /// Codes the evidence; evidence about entities not in the entity list cannot change a
+    /// cell and is left out.
+    pub fn new(spec: &TensorSpec, evidence: &Evidence) -> Self {
+        let mut entities: Vec<(String, String)> = evidence
+            .entities
+            .iter()
+            .map(|(id, j)| {
+                (
+                    id.clone(),
+                    j.clone().unwrap_or_else(|| spec.jurisdiction_id.clone()),
+                )
+            })
+            .collect();
+        entities.sort();
+        entities.dedup_by(|a, b| a.0 == b.0);
+        let code_of: std::collections::HashMap<&str, u32> = entities
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.as_str(), i as u32))
+            .collect();
+        let code = |id: &str| code_of.get(id).copied();
+        let mut attestations: Vec<CodedAttestation> = evidence
+            .attestations
+            .iter()
+            .filter_map(|x| {
+                code(&x.entity_id).map(|entity| CodedAttestation {
+                    entity,
+                    domain: i32::from(x.domain_index),
+                    claimed: i32::from(x.state.rank()),
+                    expires: match x.expires {
+                        Expiry::On(d) => Some(d),
+                        _ => None,
+                    },
+                    unreadable: x.expires == Expiry::Unreadable,
+                })
+            })
+            .collect();
+        attestations.sort();
+        let mut licences: Vec<(u32, String, i32, Option<i32>)> = evidence
+            .licences
+            .iter()
+            .filter_map(|x| {
+                code(&x.holder).map(|c| (c, x.status.clone(), x.valid_from, x.valid_to))
+            })
+            .collect();
+        licences.sort();
+        let mut screening: Vec<(u32, i32)> = evidence
+            .screening
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(id, hit)| {
+                let state = if *hit {
+                    State::NonCompliant
+                } else {
+                    State::Pending
+                };
+                code(id).map(|c| (c, i32::from(state.rank())))
+            })
+            .collect();
+        screening.sort();
+        Evaluator {
+            spec: spec.clone(),
+            entities,
+            attestations,
+            licences,
+            screening,
+            screened: evidence.screening.is_some(),
+        }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.frame.height() == 0
+    /// Number of cells of the whole tensor.
+    pub fn cells(&self) -> usize {
+        self.entities.len() * self.spec.registry_len
     }
 
-    /// Cells `offset .. offset + len`.
-    pub fn slice(&self, offset: usize, len: usize) -> PolarsResult<CellSlice> {
-        let part = self.frame.slice(offset as i64, len);
+    /// The cells of entities `lo..hi` (codes), sorted by (entity, domain).
+    pub fn chunk(&self, lo: u32, hi: u32) -> PolarsResult<CellSlice> {
+        let spec = &self.spec;
+        let sanctions = i32::from(domain_index("sanctions").unwrap_or(2));
+        let licensing = i32::from(domain_index("licensing").unwrap_or(8));
+        let as_of = spec.as_of;
+        let n = hi.saturating_sub(lo) as usize;
+        let entity_frame = frame(
+            n,
+            vec![
+                Column::new("entity".into(), (lo..hi).collect::<Vec<u32>>()),
+                Column::new(
+                    "foreign".into(),
+                    self.entities[lo as usize..hi as usize]
+                        .iter()
+                        .map(|(_, j)| *j != spec.jurisdiction_id)
+                        .collect::<Vec<bool>>(),
+                ),
+            ],
+        )?;
+        let domains = frame(
+            spec.registry_len,
+            vec![
+                Column::new(
+                    "domain_index".into(),
+                    (0..spec.registry_len as i32).collect::<Vec<i32>>(),
+                ),
+                Column::new(
+                    "in_zone".into(),
+                    (0..spec.registry_len)
+                        .map(|i| spec.zone_domains.iter().any(|d| usize::from(*d) == i))
+                        .collect::<Vec<bool>>(),
+                ),
+            ],
+        )?;
+        let a = range(&self.attestations, |x| x.entity, lo, hi);
+        let attestations = frame(
+            a.len(),
+            vec![
+                Column::new(
+                    "entity".into(),
+                    a.iter().map(|x| x.entity).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "domain_index".into(),
+                    a.iter().map(|x| x.domain).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "claimed".into(),
+                    a.iter().map(|x| x.claimed).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "expires".into(),
+                    a.iter().map(|x| x.expires).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "unreadable".into(),
+                    a.iter().map(|x| x.unreadable).collect::<Vec<_>>(),
+                ),
+            ],
+        )?
+        .with_columns([when(
+            col("claimed")
+                .gt_eq(lit(i32::from(State::NotApplicable.rank())))
+                .and(col("unreadable").or(col("expires").lt(lit(as_of)))),
+        )
+        .then(lit(i32::from(State::NonCompliant.rank())))
+        .otherwise(col("claimed"))
+        .alias("attested")])
+        .group_by([col("entity"), col("domain_index")])
+        .agg([col("attested").max()]);
+        let l = range(&self.licences, |x| x.0, lo, hi);
+        let licences = frame(
+            l.len(),
+            vec![
+                Column::new("entity".into(), l.iter().map(|x| x.0).collect::<Vec<_>>()),
+                Column::new(
+                    "status".into(),
+                    l.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "valid_from".into(),
+                    l.iter().map(|x| x.2).collect::<Vec<_>>(),
+                ),
+                Column::new("valid_to".into(), l.iter().map(|x| x.3).collect::<Vec<_>>()),
+            ],
+        )?
+        .with_columns([when(
+            col("status")
+                .eq(lit("active"))
+                .and(col("valid_from").lt_eq(lit(as_of)))
+                .and(
+                    col("valid_to")
+                        .is_null()
+                        .or(col("valid_to").gt_eq(lit(as_of))),
+                ),
+        )
+        .then(lit(i32::from(State::Compliant.rank())))
+        .when(col("status").eq(lit("pending")))
+        .then(lit(i32::from(State::Pending.rank())))
+        .otherwise(lit(i32::from(State::NonCompliant.rank())))
+        .alias("licensed")])
+        .group_by([col("entity")])
+        .agg([col("licensed").max()]);
+        let sc = range(&self.screening, |x| x.0, lo, hi);
+        let screening = frame(
+            sc.len(),
+            vec![
+                Column::new("entity".into(), sc.iter().map(|x| x.0).collect::<Vec<_>>()),
+                Column::new("screen".into(), sc.iter().map(|x| x.1).collect::<Vec<_>>()),
+            ],
+        )?
+        .group_by([col("entity")])
+        .agg([col("screen").min()]);
+        let unscreened = if self.screened {
+            i32::from(State::Compliant.rank())
+        } else {
+            MISSING
+        };
+        let on = |names: &[&str]| names.iter().map(|n| col(*n)).collect::<Vec<_>>();
+        let left = || JoinArgs::new(JoinType::Left);
+        let source = |name: &str| lit(SOURCES.iter().position(|s| *s == name).unwrap_or(0) as i32);
+        let hit = i32::from(State::NonCompliant.rank());
+        let cells = entity_frame
+            .cross_join(domains, None)
+            .join(
+                attestations,
+                on(&["entity", "domain_index"]),
+                on(&["entity", "domain_index"]),
+                left(),
+            )
+            .join(licences, on(&["entity"]), on(&["entity"]), left())
+            .join(screening, on(&["entity"]), on(&["entity"]), left())
+            .with_columns([
+                col("foreign").or(col("in_zone")).alias("applicable"),
+                col("attested").fill_null(lit(MISSING)).alias("att"),
+                when(col("domain_index").eq(lit(licensing)))
+                    .then(col("licensed").fill_null(lit(MISSING)))
+                    .otherwise(lit(MISSING))
+                    .alias("lic"),
+                when(col("domain_index").eq(lit(sanctions)))
+                    .then(col("screen").fill_null(lit(unscreened)))
+                    .otherwise(lit(MISSING))
+                    .alias("scr"),
+            ])
+            .with_columns([polars::lazy::dsl::max_horizontal([
+                col("att"),
+                col("lic"),
+                col("scr"),
+            ])?
+            .alias("best")])
+            .with_columns([
+                when(col("applicable").not())
+                    .then(lit(i32::from(State::NotApplicable.rank())))
+                    .when(col("scr").eq(lit(hit)))
+                    .then(lit(hit))
+                    .when(col("best").lt(lit(0)))
+                    .then(lit(i32::from(State::Pending.rank())))
+                    .otherwise(col("best"))
+                    .alias("state"),
+                when(col("applicable").not())
+                    .then(source("out_of_scope"))
+                    .when(col("scr").eq(lit(hit)))
+                    .then(source("screening_hit"))
+                    .when(col("best").lt(lit(0)))
+                    .then(source("no_evidence"))
+                    .when(col("best").eq(col("att")))
+                    .then(source("attestation"))
+                    .when(col("best").eq(col("lic")))
+                    .then(source("licence"))
+                    .otherwise(source("screening"))
+                    .alias("source"),
+            ])
+            .select([
+                col("entity"),
+                col("domain_index"),
+                col("state"),
+                col("source"),
+            ])
+            .sort(["entity", "domain_index"], SortMultipleOptions::default())
+            .collect()?;
         let ints = |name: &str| -> PolarsResult<Vec<i64>> {
-            let c = part.column(name)?.cast(&DataType::Int64)?;
+            let c = cells.column(name)?.cast(&DataType::Int64)?;
             Ok(c.i64()?
                 .iter()
                 .map(|v| v.unwrap_or(MISSING.into()))
@@ -170,268 +463,4 @@ impl Evaluated {
                 .collect::<PolarsResult<_>>()?,
         })
     }
-
-    /// Every cell with its strings (tests, small tensors).
-    pub fn cells(&self) -> PolarsResult<Cells> {
-        let all = self.slice(0, self.len())?;
-        let mut out = Cells::default();
-        for i in 0..all.entity.len() {
-            let (id, jurisdiction) = &self.entities[all.entity[i] as usize];
-            out.entity_id.push(id.clone());
-            out.jurisdiction_id.push(jurisdiction.clone());
-            out.domain_index.push(all.domain_index[i]);
-            out.state.push(all.state[i]);
-            out.source
-                .push(SOURCES[usize::from(all.source[i])].to_owned());
-        }
-        Ok(out)
-    }
-}
-
-const MISSING: i32 = -1;
-
-fn frame(height: usize, columns: Vec<Column>) -> PolarsResult<LazyFrame> {
-    Ok(DataFrame::new(height, columns)?.lazy())
-}
-
-/// Evaluates the tensor and returns every cell (see [`evaluate_frame`] for large tensors).
-pub fn evaluate(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Cells> {
-    evaluate_frame(spec, evidence)?.cells()
-}
-
-/// Evaluates the tensor. Entities are coded by their rank in id order, so the joins run on
-/// integers and sorting by code is sorting by entity id; evidence about entities not in the
-/// entity list cannot change a cell and is left out.
-pub fn evaluate_frame(spec: &TensorSpec, evidence: &Evidence) -> PolarsResult<Evaluated> {
-    let sanctions = i32::from(domain_index("sanctions").unwrap_or(2));
-    let licensing = i32::from(domain_index("licensing").unwrap_or(8));
-    let as_of = spec.as_of;
-    let mut entities: Vec<(String, String)> = evidence
-        .entities
-        .iter()
-        .map(|(id, j)| {
-            (
-                id.clone(),
-                j.clone().unwrap_or_else(|| spec.jurisdiction_id.clone()),
-            )
-        })
-        .collect();
-    entities.sort();
-    entities.dedup_by(|a, b| a.0 == b.0);
-    let code_of: std::collections::HashMap<&str, u32> = entities
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| (id.as_str(), i as u32))
-        .collect();
-    let code = |id: &str| code_of.get(id).copied();
-    let n = entities.len();
-    let entity_frame = frame(
-        n,
-        vec![
-            Column::new("entity".into(), (0..n as u32).collect::<Vec<u32>>()),
-            Column::new(
-                "foreign".into(),
-                entities
-                    .iter()
-                    .map(|(_, j)| *j != spec.jurisdiction_id)
-                    .collect::<Vec<bool>>(),
-            ),
-        ],
-    )?;
-    let domains = frame(
-        spec.registry_len,
-        vec![
-            Column::new(
-                "domain_index".into(),
-                (0..spec.registry_len as i32).collect::<Vec<i32>>(),
-            ),
-            Column::new(
-                "in_zone".into(),
-                (0..spec.registry_len)
-                    .map(|i| spec.zone_domains.iter().any(|d| usize::from(*d) == i))
-                    .collect::<Vec<bool>>(),
-            ),
-        ],
-    )?;
-    let a: Vec<(u32, &Attestation)> = evidence
-        .attestations
-        .iter()
-        .filter_map(|x| code(&x.entity_id).map(|c| (c, x)))
-        .collect();
-    let attestations = frame(
-        a.len(),
-        vec![
-            Column::new("entity".into(), a.iter().map(|x| x.0).collect::<Vec<_>>()),
-            Column::new(
-                "domain_index".into(),
-                a.iter()
-                    .map(|x| i32::from(x.1.domain_index))
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "claimed".into(),
-                a.iter()
-                    .map(|x| i32::from(x.1.state.rank()))
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "expires".into(),
-                a.iter()
-                    .map(|x| match x.1.expires {
-                        Expiry::On(d) => Some(d),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "unreadable".into(),
-                a.iter()
-                    .map(|x| x.1.expires == Expiry::Unreadable)
-                    .collect::<Vec<_>>(),
-            ),
-        ],
-    )?
-    .with_columns([when(
-        col("claimed")
-            .gt_eq(lit(i32::from(State::NotApplicable.rank())))
-            .and(col("unreadable").or(col("expires").lt(lit(as_of)))),
-    )
-    .then(lit(i32::from(State::NonCompliant.rank())))
-    .otherwise(col("claimed"))
-    .alias("attested")])
-    .group_by([col("entity"), col("domain_index")])
-    .agg([col("attested").max()]);
-    let l: Vec<(u32, &LicenceFact)> = evidence
-        .licences
-        .iter()
-        .filter_map(|x| code(&x.holder).map(|c| (c, x)))
-        .collect();
-    let licences = frame(
-        l.len(),
-        vec![
-            Column::new("entity".into(), l.iter().map(|x| x.0).collect::<Vec<_>>()),
-            Column::new(
-                "status".into(),
-                l.iter().map(|x| x.1.status.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "valid_from".into(),
-                l.iter().map(|x| x.1.valid_from).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "valid_to".into(),
-                l.iter().map(|x| x.1.valid_to).collect::<Vec<_>>(),
-            ),
-        ],
-    )?
-    .with_columns([when(
-        col("status")
-            .eq(lit("active"))
-            .and(col("valid_from").lt_eq(lit(as_of)))
-            .and(
-                col("valid_to")
-                    .is_null()
-                    .or(col("valid_to").gt_eq(lit(as_of))),
-            ),
-    )
-    .then(lit(i32::from(State::Compliant.rank())))
-    .when(col("status").eq(lit("pending")))
-    .then(lit(i32::from(State::Pending.rank())))
-    .otherwise(lit(i32::from(State::NonCompliant.rank())))
-    .alias("licensed")])
-    .group_by([col("entity")])
-    .agg([col("licensed").max()]);
-    let screened = evidence.screening.is_some();
-    let s: Vec<(u32, bool)> = evidence
-        .screening
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|(id, hit)| code(id).map(|c| (c, *hit)))
-        .collect();
-    let screening = frame(
-        s.len(),
-        vec![
-            Column::new("entity".into(), s.iter().map(|x| x.0).collect::<Vec<_>>()),
-            Column::new(
-                "screen".into(),
-                s.iter()
-                    .map(|x| {
-                        i32::from(if x.1 {
-                            State::NonCompliant.rank()
-                        } else {
-                            State::Pending.rank()
-                        })
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-        ],
-    )?
-    .group_by([col("entity")])
-    .agg([col("screen").min()]);
-    let unscreened = if screened {
-        i32::from(State::Compliant.rank())
-    } else {
-        MISSING
-    };
-    let on = |names: &[&str]| names.iter().map(|n| col(*n)).collect::<Vec<_>>();
-    let left = || JoinArgs::new(JoinType::Left);
-    let source = |name: &str| lit(SOURCES.iter().position(|s| *s == name).unwrap_or(0) as i32);
-    let hit = i32::from(State::NonCompliant.rank());
-    let frame = entity_frame
-        .cross_join(domains, None)
-        .join(
-            attestations,
-            on(&["entity", "domain_index"]),
-            on(&["entity", "domain_index"]),
-            left(),
-        )
-        .join(licences, on(&["entity"]), on(&["entity"]), left())
-        .join(screening, on(&["entity"]), on(&["entity"]), left())
-        .with_columns([
-            col("foreign").or(col("in_zone")).alias("applicable"),
-            col("attested").fill_null(lit(MISSING)).alias("att"),
-            when(col("domain_index").eq(lit(licensing)))
-                .then(col("licensed").fill_null(lit(MISSING)))
-                .otherwise(lit(MISSING))
-                .alias("lic"),
-            when(col("domain_index").eq(lit(sanctions)))
-                .then(col("screen").fill_null(lit(unscreened)))
-                .otherwise(lit(MISSING))
-                .alias("scr"),
-        ])
-        .with_columns([
-            polars::lazy::dsl::max_horizontal([col("att"), col("lic"), col("scr")])?.alias("best"),
-        ])
-        .with_columns([
-            when(col("applicable").not())
-                .then(lit(i32::from(State::NotApplicable.rank())))
-                .when(col("scr").eq(lit(hit)))
-                .then(lit(hit))
-                .when(col("best").lt(lit(0)))
-                .then(lit(i32::from(State::Pending.rank())))
-                .otherwise(col("best"))
-                .alias("state"),
-            when(col("applicable").not())
-                .then(source("out_of_scope"))
-                .when(col("scr").eq(lit(hit)))
-                .then(source("screening_hit"))
-                .when(col("best").lt(lit(0)))
-                .then(source("no_evidence"))
-                .when(col("best").eq(col("att")))
-                .then(source("attestation"))
-                .when(col("best").eq(col("lic")))
-                .then(source("licence"))
-                .otherwise(source("screening"))
-                .alias("source"),
-        ])
-        .select([
-            col("entity"),
-            col("domain_index"),
-            col("state"),
-            col("source"),
-        ])
-        .sort(["entity", "domain_index"], SortMultipleOptions::default())
-        .collect()?;
-    Ok(Evaluated { entities, frame })
 }

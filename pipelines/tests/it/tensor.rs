@@ -258,3 +258,23 @@ fn named_fail_closed_rules() {
     );
     assert_eq!(get("C", SANCTIONS), State::Compliant, "screened, no match");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Entities are independent: evaluating any split of the entity range and concatenating
+    /// gives exactly the whole evaluation (how large tensors are evaluated in bounded memory).
+    #[test]
+    fn chunked_evaluation_equals_the_whole((spec, ev) in evidence(), cut in 0usize..8) {
+        let e = pipelines::tensor::eval::Evaluator::new(&spec, &ev);
+        let n = e.entities.len() as u32;
+        let whole = e.chunk(0, n).unwrap();
+        let cut = (cut as u32).min(n);
+        let (a, b) = (e.chunk(0, cut).unwrap(), e.chunk(cut, n).unwrap());
+        prop_assert_eq!([a.entity, b.entity].concat(), whole.entity);
+        prop_assert_eq!([a.state, b.state].concat(), whole.state);
+        prop_assert_eq!([a.domain_index, b.domain_index].concat(), whole.domain_index);
+        prop_assert_eq!([a.source, b.source].concat(), whole.source);
+        prop_assert_eq!(e.cells(), whole.state.len());
+    }
+}
