@@ -269,12 +269,12 @@ proptest! {
         let e = pipelines::tensor::eval::Evaluator::new(&spec, &ev);
         let n = e.entities.len() as u32;
         let whole = e.chunk(0, n).unwrap();
+        prop_assert_eq!(e.cells(), whole.state.len());
         let cut = (cut as u32).min(n);
         let (a, b) = (e.chunk(0, cut).unwrap(), e.chunk(cut, n).unwrap());
         prop_assert_eq!([a.entity, b.entity].concat(), whole.entity);
         prop_assert_eq!([a.state, b.state].concat(), whole.state);
         prop_assert_eq!([a.domain_index, b.domain_index].concat(), whole.domain_index);
         prop_assert_eq!([a.source, b.source].concat(), whole.source);
-        prop_assert_eq!(e.cells(), whole.state.len());
     }
 }
