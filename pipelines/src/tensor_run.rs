@@ -8,7 +8,7 @@
 //! (its `query_id` is the entity id). Rows that cannot be used go to `quarantine` with the
 //! reason; the run goes on.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -68,10 +68,31 @@ pub fn tensor_schema() -> SchemaRef {
     ]))
 }
 
-/// A CSV file's rows as maps of lower-cased column → value, with byte offsets.
-type CsvRows = Vec<(u64, BTreeMap<String, String>)>;
+/// One record of a CSV file, with its columns found by (lower-cased) header name.
+struct CsvRow<'a> {
+    offset: u64,
+    row: u64,
+    record: &'a csv::StringRecord,
+    headers: &'a [String],
+}
 
-fn read_csv(path: &Path, required: &[&str]) -> Result<(CsvRows, Vec<Quarantined>), RunError> {
+impl CsvRow<'_> {
+    fn get(&self, column: &str) -> &str {
+        self.headers
+            .iter()
+            .position(|h| h == column)
+            .and_then(|i| self.record.get(i))
+            .unwrap_or_default()
+    }
+}
+
+/// Streams a CSV file's records to `each` (constant memory), quarantining unreadable ones.
+fn read_csv(
+    path: &Path,
+    required: &[&str],
+    quarantine: &mut Vec<Quarantined>,
+    each: &mut dyn FnMut(&CsvRow<'_>, &mut Vec<Quarantined>),
+) -> Result<(), RunError> {
     let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -91,8 +112,6 @@ fn read_csv(path: &Path, required: &[&str]) -> Result<(CsvRows, Vec<Quarantined>
             ));
         }
     }
-    let mut rows = Vec::new();
-    let mut quarantine = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut n = 0u64;
     loop {
@@ -101,12 +120,13 @@ fn read_csv(path: &Path, required: &[&str]) -> Result<(CsvRows, Vec<Quarantined>
             Ok(false) => break,
             Ok(true) => {
                 n += 1;
-                let row = headers
-                    .iter()
-                    .zip(record.iter())
-                    .map(|(h, v)| (h.clone(), v.to_owned()))
-                    .collect();
-                rows.push((offset, row));
+                let row = CsvRow {
+                    offset,
+                    row: n,
+                    record: &record,
+                    headers: &headers,
+                };
+                each(&row, quarantine);
             }
             Err(e) => {
                 n += 1;
@@ -120,7 +140,7 @@ fn read_csv(path: &Path, required: &[&str]) -> Result<(CsvRows, Vec<Quarantined>
             }
         }
     }
-    Ok((rows, quarantine))
+    Ok(())
 }
 
 fn reject(path: &Path, offset: u64, row: u64, field: &str, reason: String) -> Quarantined {
@@ -142,76 +162,87 @@ pub type Entities = Vec<(String, Option<String>)>;
 
 /// Entities: unique ids in file order; blanks and repeats quarantined.
 pub fn read_entities(path: &Path) -> Result<(Entities, Vec<Quarantined>), RunError> {
-    let (rows, mut quarantine) = read_csv(path, &["entity_id"])?;
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, (offset, row)) in rows.into_iter().enumerate() {
-        let id = row.get("entity_id").cloned().unwrap_or_default();
-        let n = i as u64 + 1;
+    let mut quarantine = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    read_csv(path, &["entity_id"], &mut quarantine, &mut |row, q| {
+        let id = row.get("entity_id");
         if id.is_empty() {
-            quarantine.push(reject(path, offset, n, "entity_id", "no entity id".into()));
-        } else if !seen.insert(id.clone()) {
-            quarantine.push(reject(
+            q.push(reject(
                 path,
-                offset,
-                n,
+                row.offset,
+                row.row,
+                "entity_id",
+                "no entity id".into(),
+            ));
+        } else if !seen.insert(id.to_owned()) {
+            q.push(reject(
+                path,
+                row.offset,
+                row.row,
                 "entity_id",
                 format!("entity {id} appears twice"),
             ));
         } else {
-            let j = row
-                .get("jurisdiction_id")
-                .filter(|j| !j.is_empty())
-                .cloned();
-            out.push((id, j));
+            let j = row.get("jurisdiction_id");
+            out.push((id.to_owned(), (!j.is_empty()).then(|| j.to_owned())));
         }
-    }
+    })?;
     Ok((out, quarantine))
 }
 
 /// Attestations; a row naming an unknown domain or state is quarantined, an expiry that is
 /// not a date is kept as unreadable (it then counts as expired).
 pub fn read_attestations(path: &Path) -> Result<(Vec<Attestation>, Vec<Quarantined>), RunError> {
-    let (rows, mut quarantine) = read_csv(path, &["entity_id", "domain", "state"])?;
+    let mut quarantine = Vec::new();
     let mut out = Vec::new();
-    for (i, (offset, row)) in rows.into_iter().enumerate() {
-        let n = i as u64 + 1;
-        let get = |k: &str| row.get(k).map(String::as_str).unwrap_or_default();
-        let Some(domain_index) = zone::domain_index(get("domain")) else {
-            quarantine.push(reject(
-                path,
-                offset,
-                n,
-                "domain",
-                format!("unknown domain {:?}", get("domain")),
-            ));
-            continue;
-        };
-        let Some(state) = State::parse(get("state")) else {
-            quarantine.push(reject(
-                path,
-                offset,
-                n,
-                "state",
-                format!("unknown state {:?}", get("state")),
-            ));
-            continue;
-        };
-        if get("entity_id").is_empty() {
-            quarantine.push(reject(path, offset, n, "entity_id", "no entity id".into()));
-            continue;
-        }
-        let expires = match get("expires") {
-            "" => Expiry::Never,
-            text => parse_date(text).map_or(Expiry::Unreadable, Expiry::On),
-        };
-        out.push(Attestation {
-            entity_id: get("entity_id").to_owned(),
-            domain_index,
-            state,
-            expires,
-        });
-    }
+    read_csv(
+        path,
+        &["entity_id", "domain", "state"],
+        &mut quarantine,
+        &mut |row, q| {
+            let Some(domain_index) = zone::domain_index(row.get("domain")) else {
+                q.push(reject(
+                    path,
+                    row.offset,
+                    row.row,
+                    "domain",
+                    format!("unknown domain {:?}", row.get("domain")),
+                ));
+                return;
+            };
+            let Some(state) = State::parse(row.get("state")) else {
+                q.push(reject(
+                    path,
+                    row.offset,
+                    row.row,
+                    "state",
+                    format!("unknown state {:?}", row.get("state")),
+                ));
+                return;
+            };
+            if row.get("entity_id").is_empty() {
+                q.push(reject(
+                    path,
+                    row.offset,
+                    row.row,
+                    "entity_id",
+                    "no entity id".into(),
+                ));
+                return;
+            }
+            let expires = match row.get("expires") {
+                "" => Expiry::Never,
+                text => parse_date(text).map_or(Expiry::Unreadable, Expiry::On),
+            };
+            out.push(Attestation {
+                entity_id: row.get("entity_id").to_owned(),
+                domain_index,
+                state,
+                expires,
+            });
+        },
+    )?;
     Ok((out, quarantine))
 }
 

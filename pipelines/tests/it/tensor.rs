@@ -278,3 +278,39 @@ proptest! {
         prop_assert_eq!([a.source, b.source].concat(), whole.source);
     }
 }
+
+#[test]
+fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let entities = dir.path().join("entities.csv");
+    std::fs::write(&entities, "entity_id,jurisdiction_id\nA,\nB,XX\nA,\n,\n").unwrap();
+    let (kept, q) = pipelines::tensor_run::read_entities(&entities).unwrap();
+    assert_eq!(
+        kept,
+        [
+            ("A".to_owned(), None),
+            ("B".to_owned(), Some("XX".to_owned()))
+        ]
+    );
+    let reasons: Vec<&str> = q.iter().map(|q| q.reason.as_str()).collect();
+    assert_eq!(reasons, ["entity A appears twice", "no entity id"]);
+    assert_eq!(q[0].element_path, "row 3/entity_id");
+    let att = dir.path().join("att.csv");
+    std::fs::write(
+        &att,
+        "entity_id,domain,state,expires\nA,aml,compliant,2027-01-01\nA,astrology,compliant,\nA,kyc,fine,\nB,tax,exempt,someday\n",
+    )
+    .unwrap();
+    let (kept, q) = pipelines::tensor_run::read_attestations(&att).unwrap();
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[1].expires, Expiry::Unreadable);
+    let reasons: Vec<&str> = q.iter().map(|q| q.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        ["unknown domain \"astrology\"", "unknown state \"fine\""]
+    );
+    let missing = dir.path().join("bad.csv");
+    std::fs::write(&missing, "id,domain\n").unwrap();
+    let err = pipelines::tensor_run::read_attestations(&missing).unwrap_err();
+    assert!(err.to_string().contains("no column \"entity_id\""), "{err}");
+}
