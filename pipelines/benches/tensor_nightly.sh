@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `mez tensor eval` for 1M entities × 20 domains (one zone, registry v1) with
 # 3M attestations, ~333k licences and a screening run of the 1M names as evidence; then a
-# nightly run for all zones of jurisdictions/ on generated sources, cold and again
-# unchanged. Wall time and peak RSS of each.
+# nightly run for all zones of jurisdictions/ on generated sources (with the real OFAC SDN
+# and UN lists when ../shared/data is present), cold and again unchanged. Wall time and peak RSS of each.
 #
 #   bash pipelines/benches/tensor_nightly.sh [WORK_DIR] [ENTITIES]
 set -euo pipefail
@@ -21,6 +21,14 @@ rm -rf zones sources store && mkdir zones
 cp -r "$repo/jurisdictions/." zones/ && rm -f zones/*/stack.lock
 "$mez" keygen --out key-$$ >/dev/null
 "$mez" gen sources --jurisdictions zones --out sources --entities 200 >/dev/null
+# The real OFAC SDN (2021 CSV set) and UN lists in place of the generated ones, when present.
+real="$repo/../shared/data/sanctions"
+if [ -d "$real" ]; then
+  rm -rf sources/lists/ofac-sdn sources/lists/un-consolidated
+  mkdir -p sources/lists/ofac-sdn sources/lists/un-consolidated
+  cp "$real"/ofac/csv-2021-07-07/*.csv.gz sources/lists/ofac-sdn/
+  cp "$real"/un/un-consolidated-2026-02-27.xml.gz sources/lists/un-consolidated/
+fi
 python3 - "$n" <<'PY'
 import random, sys
 n = int(sys.argv[1]); r = random.Random(7)
