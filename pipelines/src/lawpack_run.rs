@@ -24,7 +24,7 @@ use verify::store::Store;
 
 use crate::artifact::{self, WrittenTable};
 use crate::netting_run::{RunError, expand_inputs};
-use crate::publish::{RunDescription, publish_tables, table_of};
+use crate::publish::{RunDescription, publish_run, table_of};
 use crate::report::Reporter;
 use crate::summary::RunSummary;
 
@@ -189,44 +189,27 @@ pub fn run(
             &["file_digest"],
         )?,
     ];
-    let mut parameters = BTreeMap::new();
-    parameters.insert(
-        "jurisdiction".to_owned(),
-        serde_json::json!(params.jurisdiction),
+    let inputs = docs
+        .iter()
+        .map(|d| Input {
+            name: d.source_file.clone(),
+            digest: d.file_digest,
+            bytes: d.bytes,
+        })
+        .collect();
+    let mut run = RunDescription::pack(
+        "lawpack",
+        &params.jurisdiction,
+        "provisions_merkle_root",
+        &pack.merkle_root,
+        inputs,
+        quarantine.len() as u64,
     );
-    parameters.insert(
+    run.parameters.insert(
         "validated".to_owned(),
         serde_json::json!(params.validate_xsd.is_some()),
     );
-    let mut semantic = BTreeMap::new();
-    semantic.insert(
-        "provisions_merkle_root".to_owned(),
-        format!("sha256:{}", hex::encode(pack.merkle_root)),
-    );
-    let run = RunDescription {
-        job: "lawpack".into(),
-        chain: chain_id.clone(),
-        parameters,
-        inputs: docs
-            .iter()
-            .map(|d| Input {
-                name: d.source_file.clone(),
-                digest: d.file_digest,
-                bytes: d.bytes,
-            })
-            .collect(),
-        quarantined: quarantine.len() as u64,
-        semantic,
-    };
-    let summary = publish_tables(
-        store,
-        signer,
-        trust,
-        clock,
-        run,
-        &written,
-        &format!("runs/{chain_id}/latest"),
-    )?;
+    let summary = publish_run(store, signer, trust, clock, run, &written)?;
     Ok((written, summary))
 }
 

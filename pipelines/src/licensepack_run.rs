@@ -2,10 +2,8 @@
 //! the `licences` table, its `quarantine`, and the licences' Merkle root
 //! (`licences_merkle_root`) in the manifest, on the chain `licensepack-<zone>`.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ingest::pacs008::table;
 use verify::Digest;
 use verify::clock::Clock;
 use verify::keys::{SecretKey, TrustSet};
@@ -14,7 +12,7 @@ use verify::store::Store;
 
 use crate::artifact::{self, WrittenTable};
 use crate::netting_run::RunError;
-use crate::publish::{RunDescription, publish_tables};
+use crate::publish::{RunDescription, publish_run, write_quarantine};
 use crate::summary::RunSummary;
 
 /// Parameters of a licensepack build.
@@ -40,8 +38,12 @@ pub fn run(
         reason: e.to_string(),
     })?;
     let (digest, bytes) = Digest::of_file(&params.register)?;
-    let name = params.register.display().to_string();
-    let quarantine = table::quarantine_batch(&register.quarantine, &|_| digest)?;
+    let inputs = vec![Input {
+        name: params.register.display().to_string(),
+        digest,
+        bytes,
+    }];
+    let mut quarantine = register.quarantine;
     let written = vec![
         artifact::write_table(
             store,
@@ -50,44 +52,16 @@ pub fn run(
             std::slice::from_ref(&pack.licences),
             &["licence_id"],
         )?,
-        artifact::write_table(
-            store,
-            "quarantine",
-            &quarantine.schema(),
-            std::slice::from_ref(&quarantine),
-            &["file_digest"],
-        )?,
+        write_quarantine(store, &mut quarantine, &inputs)?,
     ];
-    let mut parameters = BTreeMap::new();
-    parameters.insert(
-        "jurisdiction".to_owned(),
-        serde_json::json!(params.jurisdiction),
+    let run = RunDescription::pack(
+        "licensepack",
+        &params.jurisdiction,
+        "licences_merkle_root",
+        &pack.merkle_root,
+        inputs,
+        quarantine.len() as u64,
     );
-    let mut semantic = BTreeMap::new();
-    semantic.insert(
-        "licences_merkle_root".to_owned(),
-        format!("sha256:{}", hex::encode(pack.merkle_root)),
-    );
-    let run = RunDescription {
-        job: "licensepack".into(),
-        chain: chain.clone(),
-        parameters,
-        inputs: vec![Input {
-            name,
-            digest,
-            bytes,
-        }],
-        quarantined: register.quarantine.len() as u64,
-        semantic,
-    };
-    let summary = publish_tables(
-        store,
-        signer,
-        trust,
-        clock,
-        run,
-        &written,
-        &format!("runs/{chain}/latest"),
-    )?;
+    let summary = publish_run(store, signer, trust, clock, run, &written)?;
     Ok((written, summary))
 }

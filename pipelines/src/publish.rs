@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use arrow::array::RecordBatch;
+use ingest::pacs008::{Quarantined, table};
 use verify::Digest;
 use verify::chain;
 use verify::clock::Clock;
@@ -25,6 +26,48 @@ pub struct RunDescription {
     pub inputs: Vec<Input>,
     pub quarantined: u64,
     pub semantic: BTreeMap<String, String>,
+}
+
+impl RunDescription {
+    /// The run of a pack build: chain `<kind>-<jurisdiction>`, the jurisdiction as its
+    /// parameter, and the pack's Merkle root under `root_name`.
+    pub fn pack(
+        kind: &str,
+        jurisdiction: &str,
+        root_name: &str,
+        root: &[u8; 32],
+        inputs: Vec<Input>,
+        quarantined: u64,
+    ) -> Self {
+        let mut parameters = BTreeMap::new();
+        parameters.insert("jurisdiction".to_owned(), serde_json::json!(jurisdiction));
+        let mut semantic = BTreeMap::new();
+        semantic.insert(
+            root_name.to_owned(),
+            format!("sha256:{}", hex::encode(root)),
+        );
+        RunDescription {
+            job: kind.to_owned(),
+            chain: format!("{kind}-{jurisdiction}"),
+            parameters,
+            inputs,
+            quarantined,
+            semantic,
+        }
+    }
+}
+
+/// Publishes a run's tables and points `runs/<chain>/latest` at it.
+pub fn publish_run(
+    store: &Store,
+    signer: &SecretKey,
+    trust: &TrustSet,
+    clock: &dyn Clock,
+    run: RunDescription,
+    written: &[WrittenTable],
+) -> Result<RunSummary, verify::Error> {
+    let latest = format!("runs/{}/latest", run.chain);
+    publish_tables(store, signer, trust, clock, run, written, &latest)
 }
 
 /// Publishes the Parquet tables `written` as one run and points `refs/<ref_name>` at it.
@@ -81,4 +124,33 @@ pub fn table_of(store: &Store, manifest: &Digest, name: &str) -> Result<RecordBa
         path: PathBuf::from(&key),
         reason: e.to_string(),
     })
+}
+
+/// Writes a run's `quarantine` table: the rows set aside, sorted by (file, byte offset,
+/// element path, reason), each with the digest of the input file it came from.
+pub fn write_quarantine(
+    store: &Store,
+    quarantine: &mut [Quarantined],
+    inputs: &[Input],
+) -> Result<WrittenTable, RunError> {
+    let digest_of: BTreeMap<&str, Digest> =
+        inputs.iter().map(|i| (i.name.as_str(), i.digest)).collect();
+    quarantine.sort_by(|a, b| {
+        (&a.source_file, a.byte_offset, &a.element_path, &a.reason).cmp(&(
+            &b.source_file,
+            b.byte_offset,
+            &b.element_path,
+            &b.reason,
+        ))
+    });
+    let batch = table::quarantine_batch(quarantine, &|s| {
+        digest_of.get(s).copied().unwrap_or_default()
+    })?;
+    Ok(artifact::write_table(
+        store,
+        "quarantine",
+        &batch.schema(),
+        std::slice::from_ref(&batch),
+        &["file_digest"],
+    )?)
 }

@@ -6,10 +6,8 @@
 //! Artifacts: `entries`, `names`, `quarantine`; the manifest publishes every input's digest
 //! and the entries' Merkle root (`entries_merkle_root`).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ingest::pacs008::table;
 use ingest::sanctions::{self, ListReading};
 use verify::Digest;
 use verify::clock::Clock;
@@ -19,7 +17,7 @@ use verify::store::Store;
 
 use crate::artifact::{self, WrittenTable};
 use crate::netting_run::RunError;
-use crate::publish::{RunDescription, publish_tables, table_of};
+use crate::publish::{RunDescription, publish_run, table_of, write_quarantine};
 use crate::summary::RunSummary;
 
 /// Parameters of a regpack build.
@@ -113,10 +111,8 @@ pub fn run(
         reason: e.to_string(),
     })?;
     let mut inputs = Vec::new();
-    let mut digest_of: BTreeMap<String, Digest> = BTreeMap::new();
     for f in &files {
         let (digest, bytes) = Digest::of_file(f)?;
-        digest_of.insert(f.display().to_string(), digest);
         inputs.push(Input {
             name: f.display().to_string(),
             digest,
@@ -127,12 +123,6 @@ pub fn run(
         .iter()
         .flat_map(|r| r.quarantine.iter().cloned())
         .collect();
-    quarantine.sort_by(|a, b| {
-        (&a.source_file, a.byte_offset, &a.reason).cmp(&(&b.source_file, b.byte_offset, &b.reason))
-    });
-    let quarantine_batch = table::quarantine_batch(&quarantine, &|s| {
-        digest_of.get(s).copied().unwrap_or_default()
-    })?;
     let written = vec![
         artifact::write_table(
             store,
@@ -148,41 +138,17 @@ pub fn run(
             std::slice::from_ref(&pack.names),
             &["list", "source_uid", "kind", "name"],
         )?,
-        artifact::write_table(
-            store,
-            "quarantine",
-            &quarantine_batch.schema(),
-            std::slice::from_ref(&quarantine_batch),
-            &["file_digest"],
-        )?,
+        write_quarantine(store, &mut quarantine, &inputs)?,
     ];
-    let mut parameters = BTreeMap::new();
-    parameters.insert(
-        "jurisdiction".to_owned(),
-        serde_json::json!(params.jurisdiction),
-    );
-    let mut semantic = BTreeMap::new();
-    semantic.insert(
-        "entries_merkle_root".to_owned(),
-        format!("sha256:{}", hex::encode(pack.merkle_root)),
-    );
-    let run = RunDescription {
-        job: "regpack".into(),
-        chain: chain_id.clone(),
-        parameters,
+    let run = RunDescription::pack(
+        "regpack",
+        &params.jurisdiction,
+        "entries_merkle_root",
+        &pack.merkle_root,
         inputs,
-        quarantined: quarantine.len() as u64,
-        semantic,
-    };
-    let summary = publish_tables(
-        store,
-        signer,
-        trust,
-        clock,
-        run,
-        &written,
-        &format!("runs/{chain_id}/latest"),
-    )?;
+        quarantine.len() as u64,
+    );
+    let summary = publish_run(store, signer, trust, clock, run, &written)?;
     Ok((written, summary))
 }
 

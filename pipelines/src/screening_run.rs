@@ -16,7 +16,7 @@ use arrow::array::{
     Array, ArrayRef, AsArray, RecordBatch, StringBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use ingest::pacs008::{Quarantined, table};
+use ingest::pacs008::Quarantined;
 use rayon::prelude::*;
 use verify::Digest;
 use verify::clock::Clock;
@@ -26,7 +26,7 @@ use verify::store::Store;
 
 use crate::artifact::{self, TableWriter, WrittenTable};
 use crate::netting_run::RunError;
-use crate::publish::{RunDescription, publish_tables, table_of};
+use crate::publish::{RunDescription, publish_tables, table_of, write_quarantine};
 use crate::report::Reporter;
 use crate::screening::{Hit, ListIndex, Query, Scratch, Thresholds, screen};
 use crate::summary::RunSummary;
@@ -442,20 +442,9 @@ pub fn run(
     }
     reporter.finish();
     let (path, rows) = writer.finish()?;
-    let digest_of: BTreeMap<String, Digest> =
-        inputs.iter().map(|i| (i.name.clone(), i.digest)).collect();
-    let quarantine_batch = table::quarantine_batch(&state.quarantine, &|s| {
-        digest_of.get(s).copied().unwrap_or_default()
-    })?;
     let written = vec![
         artifact::store_table_file(store, "matches", &path, rows)?,
-        artifact::write_table(
-            store,
-            "quarantine",
-            &quarantine_batch.schema(),
-            std::slice::from_ref(&quarantine_batch),
-            &["file_digest"],
-        )?,
+        write_quarantine(store, &mut state.quarantine, &inputs)?,
     ];
     parameters.insert(
         "review_bp".to_owned(),

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, AsArray, Date32Array, RecordBatch, StringArray, UInt8Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use ingest::pacs008::{Quarantined, parse_date, table};
+use ingest::pacs008::{Quarantined, parse_date};
 use rayon::prelude::*;
 use verify::Digest;
 use verify::clock::Clock;
@@ -25,7 +25,7 @@ use verify::store::Store;
 
 use crate::artifact::{self, TableWriter, WrittenTable};
 use crate::netting_run::RunError;
-use crate::publish::{RunDescription, publish_tables, table_of};
+use crate::publish::{RunDescription, publish_tables, table_of, write_quarantine};
 use crate::summary::RunSummary;
 use crate::tensor::eval::{
     self, Attestation, CellSlice, Evidence, Expiry, LicenceFact, TensorSpec,
@@ -406,22 +406,9 @@ pub fn run(
     }
     let cell_count = evaluator.cells();
     let (path, rows) = writer.finish()?;
-    let digest_of: BTreeMap<String, Digest> =
-        inputs.iter().map(|i| (i.name.clone(), i.digest)).collect();
-    quarantine
-        .sort_by(|a, b| (&a.source_file, a.byte_offset).cmp(&(&b.source_file, b.byte_offset)));
-    let quarantine_batch = table::quarantine_batch(&quarantine, &|s| {
-        digest_of.get(s).copied().unwrap_or_default()
-    })?;
     let written = vec![
         artifact::store_table_file(store, "tensor", &path, rows)?,
-        artifact::write_table(
-            store,
-            "quarantine",
-            &quarantine_batch.schema(),
-            std::slice::from_ref(&quarantine_batch),
-            &["file_digest"],
-        )?,
+        write_quarantine(store, &mut quarantine, &inputs)?,
     ];
     let chain = format!("tensor-{}", zone.zone_id);
     verify::receipt::check_chain_id(&chain)?;
