@@ -55,8 +55,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// The workspace this xtask was run for. `cargo run` sets `CARGO_MANIFEST_DIR` at run time;
+/// the compile-time value is only a fallback, since one target directory may serve several
+/// clones and the binary may have been built for another.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_owned)
 }
