@@ -115,6 +115,7 @@ pub fn run(
     reporter.start("reading Akoma Ntoso", Some(files.len() as u64), "files");
     let read: Vec<Result<ReadDocument, RunError>> = files
         .par_iter()
+        .with_max_len(1)
         .map(|path| {
             let doc = akn::read_file(path)?;
             let validation = match &params.validate_xsd {

@@ -113,6 +113,7 @@ pub fn ingest_files(files: &[PathBuf], reporter: &dyn Reporter) -> Result<Ingest
     reporter.start("reading pacs.008", Some(total), "bytes");
     let results: Vec<Result<(FileSummary, Vec<Payment>), RunError>> = files
         .par_iter()
+        .with_max_len(1)
         .map(|path| {
             let mut payments = Vec::new();
             let summary = pacs008::read_file(path, &mut |p| payments.push(p))?;
@@ -256,8 +257,12 @@ pub fn run(
         .map(|m| m.len())
         .sum();
     reporter.start("reading pacs.008", Some(total), "bytes");
+    // One file per task: files differ in size by orders of magnitude (bulk files and
+    // singles), and without this rayon would hand one thread a run of bulk files to read
+    // sequentially while the other sits idle.
     let spilled: Vec<Result<Spilled, RunError>> = files
         .par_iter()
+        .with_max_len(1)
         .enumerate()
         .map(|(i, path)| {
             let out = spill_file(path, staging.path().join(format!("spill-{i:06}.arrow")));
