@@ -154,3 +154,35 @@ pub fn write_quarantine(
         &["file_digest"],
     )?)
 }
+
+/// A text column of a table read back from a run, or an error naming the table.
+pub fn text_column(
+    batch: &RecordBatch,
+    table: &str,
+    name: &str,
+) -> Result<arrow::array::StringArray, RunError> {
+    use arrow::array::AsArray;
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_string_opt::<i32>().cloned())
+        .ok_or_else(|| RunError::Input {
+            path: PathBuf::from(table),
+            reason: format!("{table} has no text column {name}"),
+        })
+}
+
+/// A primitive column (e.g. `UInt32Type`) of a table read back from a run.
+pub fn primitive_column<T: arrow::datatypes::ArrowPrimitiveType>(
+    batch: &RecordBatch,
+    table: &str,
+    name: &str,
+) -> Result<arrow::array::PrimitiveArray<T>, RunError> {
+    use arrow::array::AsArray;
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_primitive_opt::<T>().cloned())
+        .ok_or_else(|| RunError::Input {
+            path: PathBuf::from(table),
+            reason: format!("{table} has no column {name} of type {}", T::DATA_TYPE),
+        })
+}

@@ -12,10 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{
-    Array, ArrayRef, AsArray, RecordBatch, StringBuilder, UInt32Builder, UInt64Builder,
-};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::array::{Array, ArrayRef, RecordBatch, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
 use ingest::pacs008::Quarantined;
 use rayon::prelude::*;
 use verify::Digest;
@@ -26,7 +24,9 @@ use verify::store::Store;
 
 use crate::artifact::{self, TableWriter, WrittenTable};
 use crate::netting_run::RunError;
-use crate::publish::{RunDescription, publish_tables, table_of, write_quarantine};
+use crate::publish::{
+    RunDescription, primitive_column, publish_run, table_of, text_column, write_quarantine,
+};
 use crate::report::Reporter;
 use crate::screening::{Hit, ListIndex, Query, Scratch, Thresholds, screen};
 use crate::summary::RunSummary;
@@ -324,22 +324,9 @@ fn read_names_csv(
 /// The debtor and creditor of every payment of a netting run, as queries.
 pub fn payment_queries(store: &Store, manifest: &Digest) -> Result<Vec<Query>, RunError> {
     let payments = table_of(store, manifest, "payments")?;
-    let text = |name: &str| {
-        payments
-            .column_by_name(name)
-            .and_then(|c| c.as_string_opt::<i32>().cloned())
-            .ok_or_else(|| input_error(manifest.to_string(), format!("payments has no {name}")))
-    };
+    let text = |name: &str| text_column(&payments, "payments", name);
+    let int = |name: &str| primitive_column::<UInt32Type>(&payments, "payments", name);
     let file = text("file_digest")?;
-    let int = |name: &str| {
-        payments
-            .column_by_name(name)
-            .and_then(|c| {
-                c.as_primitive_opt::<arrow::datatypes::UInt32Type>()
-                    .cloned()
-            })
-            .ok_or_else(|| input_error(manifest.to_string(), format!("payments has no {name}")))
-    };
     let (message, tx) = (int("message_index")?, int("tx_index")?);
     let mut out = Vec::new();
     for (role, name_col, country_col) in [
@@ -468,14 +455,6 @@ pub fn run(
         quarantined: state.quarantine.len() as u64,
         semantic,
     };
-    let summary = publish_tables(
-        store,
-        signer,
-        trust,
-        clock,
-        run,
-        &written,
-        "runs/screening/latest",
-    )?;
+    let summary = publish_run(store, signer, trust, clock, run, &written)?;
     Ok((written, summary, counts))
 }

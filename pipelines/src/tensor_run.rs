@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, AsArray, Date32Array, RecordBatch, StringArray, UInt8Array};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::array::{ArrayRef, Date32Array, RecordBatch, StringArray, UInt8Array};
+use arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef, UInt8Type};
 use ingest::pacs008::{Quarantined, parse_date};
 use rayon::prelude::*;
 use verify::Digest;
@@ -25,7 +25,9 @@ use verify::store::Store;
 
 use crate::artifact::{self, TableWriter, WrittenTable};
 use crate::netting_run::RunError;
-use crate::publish::{RunDescription, publish_tables, table_of, write_quarantine};
+use crate::publish::{
+    RunDescription, primitive_column, publish_run, table_of, text_column, write_quarantine,
+};
 use crate::summary::RunSummary;
 use crate::tensor::eval::{
     self, Attestation, CellSlice, Evidence, Expiry, LicenceFact, TensorSpec,
@@ -249,12 +251,7 @@ pub fn read_attestations(path: &Path) -> Result<(Vec<Attestation>, Vec<Quarantin
 /// The screening outcome per entity from a screening run's `matches`.
 pub fn screening_of(store: &Store, manifest: &Digest) -> Result<Vec<(String, bool)>, RunError> {
     let matches = table_of(store, manifest, "matches")?;
-    let text = |name: &str| {
-        matches
-            .column_by_name(name)
-            .and_then(|c| c.as_string_opt::<i32>().cloned())
-            .ok_or_else(|| input_error(manifest.to_string(), format!("matches has no {name}")))
-    };
+    let text = |name: &str| text_column(&matches, "matches", name);
     let (ids, decisions) = (text("query_id")?, text("decision")?);
     Ok((0..matches.num_rows())
         .map(|i| (ids.value(i).to_owned(), decisions.value(i) == "hit"))
@@ -437,15 +434,7 @@ pub fn run(
         quarantined: quarantine.len() as u64,
         semantic,
     };
-    let summary = publish_tables(
-        store,
-        signer,
-        trust,
-        clock,
-        run,
-        &written,
-        &format!("runs/{chain}/latest"),
-    )?;
+    let summary = publish_run(store, signer, trust, clock, run, &written)?;
     Ok((written, summary, counts))
 }
 
@@ -479,24 +468,10 @@ pub fn prove(
     domain: &str,
 ) -> Result<CellProof, RunError> {
     let table = table_of(store, manifest, "tensor")?;
-    let text = |name: &str| {
-        table
-            .column_by_name(name)
-            .and_then(|c| c.as_string_opt::<i32>().cloned())
-            .ok_or_else(|| input_error(manifest.to_string(), format!("tensor has no {name}")))
-    };
+    let text = |name: &str| text_column(&table, "tensor", name);
     let (ids, juris, states) = (text("entity_id")?, text("jurisdiction_id")?, text("state")?);
-    let domains = table
-        .column_by_name("domain_index")
-        .and_then(|c| c.as_primitive_opt::<arrow::datatypes::UInt8Type>().cloned())
-        .ok_or_else(|| input_error(manifest.to_string(), "tensor has no domain_index"))?;
-    let as_of = table
-        .column_by_name("as_of")
-        .and_then(|c| {
-            c.as_primitive_opt::<arrow::datatypes::Date32Type>()
-                .cloned()
-        })
-        .ok_or_else(|| input_error(manifest.to_string(), "tensor has no as_of"))?;
+    let domains = primitive_column::<UInt8Type>(&table, "tensor", "domain_index")?;
+    let as_of = primitive_column::<Date32Type>(&table, "tensor", "as_of")?;
     let wanted =
         zone::domain_index(domain).ok_or_else(|| input_error(domain, "not a compliance domain"))?;
     let state_of = |i: usize| {
