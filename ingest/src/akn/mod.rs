@@ -22,10 +22,45 @@
 //!   provisions — one line per block (`p`, `content`, `intro`, `wrapUp`, `eol`, …);
 //! - `refs` (`ref@href`), `terms` (`term@refersTo`) and `notes` (authorial notes, split off).
 
+mod clean;
 mod reader;
 pub mod table;
 
 pub use reader::{AknDocument, Provision, read, read_file};
+
+/// Whether `local` is one of [`PROVISION_ELEMENTS`] (asked for every element, so a
+/// `match` rather than a search).
+pub fn is_provision_element(local: &str) -> bool {
+    matches!(
+        local,
+        "alinea"
+            | "article"
+            | "book"
+            | "chapter"
+            | "clause"
+            | "division"
+            | "hcontainer"
+            | "indent"
+            | "level"
+            | "paragraph"
+            | "part"
+            | "point"
+            | "proviso"
+            | "rule"
+            | "section"
+            | "subchapter"
+            | "subclause"
+            | "subdivision"
+            | "subparagraph"
+            | "subpart"
+            | "subrule"
+            | "subsection"
+            | "subtitle"
+            | "title"
+            | "tome"
+            | "transitional"
+    )
+}
 
 /// Elements that make a provision row.
 pub const PROVISION_ELEMENTS: &[&str] = &[
@@ -77,5 +112,11 @@ mod tests {
     #[test]
     fn provision_elements_are_sorted_for_binary_search() {
         assert!(super::PROVISION_ELEMENTS.windows(2).all(|w| w[0] < w[1]));
+        for e in super::PROVISION_ELEMENTS {
+            assert!(super::is_provision_element(e), "{e}");
+        }
+        for other in ["p", "num", "heading", "sections", "Section", "art", ""] {
+            assert!(!super::is_provision_element(other), "{other}");
+        }
     }
 }

@@ -1,16 +1,17 @@
 //! The streaming Akoma Ntoso reader.
 
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
-use quick_xml::NsReader;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
 use verify::Digest;
 use verify::digest::StreamHasher;
 
-use super::{PROVISION_ELEMENTS, dialect};
+use super::clean::CleanText;
+use super::{dialect, is_provision_element};
 use crate::error::IngestError;
+use crate::xml::names::Namespaces;
+use crate::xml::scan::{Scanner, Token};
+use crate::xml::text::{Attributes, TextError, attribute_value, find_attribute, unescape_into};
 
 /// One provision row.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -131,9 +132,9 @@ struct OpenProvision {
     /// Stack depth of the provision element (its num and heading are direct children).
     stack_depth: usize,
     row: Provision,
-    text: String,
-    num: String,
-    heading: String,
+    text: CleanText,
+    num: CleanText,
+    heading: CleanText,
 }
 
 #[derive(Default)]
@@ -155,20 +156,13 @@ struct State {
     /// FRBR level inside the main document's meta: work, expression.
     frbr: Option<&'static str>,
     position: u32,
-    note_text: String,
+    note_text: CleanText,
 }
 
 type Refusal = (u64, String, String);
 
-fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == key)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
+fn attr(attrs: &[u8], key: &str) -> Option<String> {
+    find_attribute(attrs, key.as_bytes()).ok().flatten()
 }
 
 impl State {
@@ -185,86 +179,98 @@ impl State {
     }
 
     fn run(&mut self, input: impl Read) -> Result<(), Refusal> {
-        let mut reader = NsReader::from_reader(BufReader::with_capacity(1 << 16, input));
-        reader.config_mut().expand_empty_elements = true;
-        let mut buf = Vec::with_capacity(1024);
+        let mut scanner = Scanner::new(input);
+        let mut names = Namespaces::default();
+        // Text outside any collected field is still decoded, to refuse bad references.
+        let mut scratch = String::new();
         loop {
-            buf.clear();
-            let offset = reader.buffer_position();
-            let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
-                Ok(pair) => pair,
+            let (offset, token) = match scanner.next_token() {
+                Ok(t) => t,
                 Err(e) => {
-                    return Err(
-                        self.refusal(reader.error_position(), format!("malformed XML: {e}"))
-                    );
+                    return Err(self.refusal(e.offset, format!("malformed XML: {}", e.reason)));
                 }
             };
-            let ns: Option<&str> = match ns {
-                ResolveResult::Bound(n) => Some(n.into_inner()),
-                ResolveResult::Unbound => None,
-                ResolveResult::Unknown(p) => {
-                    return Err(self.refusal(offset, format!("undeclared namespace prefix {p:?}")));
+            match token {
+                Token::Start { name, attrs } => {
+                    let (ns, local) = names
+                        .open(name, attrs)
+                        .map_err(|e| self.refusal(offset, e.to_string()))?;
+                    let local = std::str::from_utf8(local)
+                        .map_err(|_| self.refusal(offset, "element name is not UTF-8"))?;
+                    self.start(local, attrs, ns, offset)?;
                 }
-            };
-            match event {
-                Event::Start(e) => self.start(&e, ns, offset)?,
-                Event::End(_) => self.end(),
-                Event::Text(e) => self.text(&e.xml10_content()),
-                Event::CData(e) => self.text(&e.xml10_content()),
-                Event::GeneralRef(e) => {
-                    let c = crate::xml::resolve_reference(&e);
-                    match c {
-                        Some(c) => self.text(c.encode_utf8(&mut [0u8; 4])),
+                Token::End { .. } => {
+                    names.close();
+                    self.end();
+                }
+                Token::Text(raw) => {
+                    let decoded = match self.text_target() {
+                        Some(target) => unescape_into(raw, target),
                         None => {
-                            let name: &str = e.as_ref();
-                            return Err(self.refusal(
-                                offset,
-                                format!("undeclared entity &{name}; (entities are not expanded)"),
-                            ));
+                            scratch.clear();
+                            unescape_into(raw, &mut scratch)
                         }
+                    };
+                    if let Err(e) = decoded {
+                        let reason = match e {
+                            TextError::UndeclaredEntity(_) => {
+                                format!("{e} (entities are not expanded)")
+                            }
+                            _ => e.to_string(),
+                        };
+                        return Err(self.refusal(offset, reason));
                     }
                 }
-                Event::DocType(_) => {
+                Token::CData(raw) => {
+                    let text = std::str::from_utf8(raw)
+                        .map_err(|_| self.refusal(offset, "CDATA is not UTF-8"))?;
+                    self.text(text);
+                }
+                Token::DocType => {
                     return Err(self.refusal(offset, "DTDs are refused (no entity expansion)"));
                 }
-                Event::Eof => {
-                    if !self.stack.is_empty() {
-                        return Err(self.refusal(offset, "unexpected end of file"));
-                    }
+                Token::Eof => {
                     if self.ns.is_none() {
                         return Err(self
                             .refusal(0, "no akomaNtoso root element in an Akoma Ntoso namespace"));
                     }
                     return Ok(());
                 }
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Empty(_) => {}
             }
         }
     }
 
-    fn text(&mut self, text: &str) {
+    /// Where text read now goes, if anywhere.
+    fn text_target(&mut self) -> Option<&mut CleanText> {
         if self.skipped > 0 {
-            return;
+            return None;
         }
         if self.notes > 0 {
-            self.note_text.push_str(text);
-            return;
+            return Some(&mut self.note_text);
         }
-        let Some(open) = self.open.last_mut() else {
-            return;
-        };
-        if self.nums > 0 {
-            open.num.push_str(text);
+        let open = self.open.last_mut()?;
+        Some(if self.nums > 0 {
+            &mut open.num
         } else if self.headings > 0 {
-            open.heading.push_str(text);
+            &mut open.heading
         } else {
-            open.text.push_str(text);
+            &mut open.text
+        })
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some(target) = self.text_target() {
+            target.push_str(text);
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, ns: Option<&str>, offset: u64) -> Result<(), Refusal> {
-        let local_name = e.local_name();
-        let local: &str = local_name.as_ref();
+    fn start(
+        &mut self,
+        local: &str,
+        e: &[u8],
+        ns: Option<&str>,
+        offset: u64,
+    ) -> Result<(), Refusal> {
         let path_len = self.path.len();
         self.path.push('/');
         self.path.push_str(local);
@@ -323,7 +329,7 @@ impl State {
             self.components.push(format!("{local}[{n}]"));
             self.component_counts.push(0);
             Role::Component
-        } else if PROVISION_ELEMENTS.binary_search(&local).is_ok() {
+        } else if is_provision_element(local) {
             self.open_provision(e, local);
             Role::Provision
         } else {
@@ -386,7 +392,7 @@ impl State {
     }
 
     /// FRBR identification of the main document (the first `meta` only).
-    fn meta_start(&mut self, e: &BytesStart<'_>, local: &str) {
+    fn meta_start(&mut self, e: &[u8], local: &str) {
         if !self.components.is_empty() {
             return;
         }
@@ -411,21 +417,18 @@ impl State {
         }
     }
 
-    fn open_provision(&mut self, e: &BytesStart<'_>, local: &str) {
+    fn open_provision(&mut self, e: &[u8], local: &str) {
         // One pass over the attributes: eId (3.0), id (2.0), xml:id (AKN4EU), name.
         let (mut eid, mut id, mut xml_id, mut name) = (None, None, None, None);
-        for a in e.attributes().flatten() {
-            let slot = match a.key.as_ref() {
-                "eId" => &mut eid,
-                "id" => &mut id,
-                "xml:id" => &mut xml_id,
-                "name" => &mut name,
+        for (key, value) in Attributes::new(e).flatten() {
+            let slot = match key {
+                b"eId" => &mut eid,
+                b"id" => &mut id,
+                b"xml:id" => &mut xml_id,
+                b"name" => &mut name,
                 _ => continue,
             };
-            *slot = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned());
+            *slot = attribute_value(value).ok();
         }
         let (eid, source) = match (eid, id, xml_id) {
             (Some(v), _, _) => (v, "eId"),
@@ -453,9 +456,9 @@ impl State {
         self.open.push(OpenProvision {
             stack_depth: self.stack.len(),
             row,
-            text: String::new(),
-            num: String::new(),
-            heading: String::new(),
+            text: CleanText::default(),
+            num: CleanText::default(),
+            heading: CleanText::default(),
         });
     }
 
@@ -472,7 +475,7 @@ impl State {
             Role::Note => {
                 self.notes -= 1;
                 if self.notes == 0 {
-                    let note = clean(&self.note_text);
+                    let note = std::mem::take(&mut self.note_text).finish();
                     if let (false, Some(open)) = (note.is_empty(), self.open.last_mut()) {
                         open.row.notes.push(note);
                     }
@@ -486,61 +489,14 @@ impl State {
             }
             Role::Provision => {
                 if let Some(mut open) = self.open.pop() {
-                    open.row.text = clean(&open.text);
-                    open.row.num = Some(clean(&open.num)).filter(|s| !s.is_empty());
-                    open.row.heading = Some(clean(&open.heading)).filter(|s| !s.is_empty());
+                    open.row.text = open.text.finish();
+                    open.row.num = Some(open.num.finish()).filter(|s| !s.is_empty());
+                    open.row.heading = Some(open.heading.finish()).filter(|s| !s.is_empty());
                     self.doc.provisions.push(open.row);
                 }
             }
             Role::Meta => self.in_meta -= 1,
             Role::Other => {}
-        }
-    }
-}
-
-/// Whitespace runs become one space within a line; lines are trimmed; empty lines dropped.
-/// One pass over the characters (this runs for every provision's text).
-fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let (mut space, mut newline) = (false, false);
-    for c in text.chars() {
-        if c == '\n' {
-            newline = !out.is_empty();
-            space = false;
-        } else if c.is_whitespace() {
-            space = !out.is_empty() && !newline;
-        } else {
-            if newline {
-                out.push('\n');
-            } else if space {
-                out.push(' ');
-            }
-            newline = false;
-            space = false;
-            out.push(c);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clean;
-    use proptest::prelude::*;
-
-    /// The definition: lines trimmed, whitespace runs collapsed, empty lines dropped.
-    fn reference(text: &str) -> String {
-        text.split('\n')
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    proptest! {
-        #[test]
-        fn clean_matches_its_definition(text in "[ a\t\n\r\u{a0}\u{2028}b]{0,40}") {
-            prop_assert_eq!(clean(&text), reference(&text));
         }
     }
 }

@@ -1,4 +1,10 @@
-//! Small pieces every XML reader here shares.
+//! XML for the readers: a fast streaming scanner ([`scan`]), character data and
+//! attributes ([`text`]), namespace scopes ([`names`]); and the reference resolver the
+//! quick-xml based readers (sanctions lists) share.
+
+pub mod names;
+pub mod scan;
+pub mod text;
 
 use quick_xml::events::BytesRef;
 

@@ -1,0 +1,529 @@
+//! A streaming XML tokenizer over bytes, for readers that must go as fast as the disk.
+//!
+//! Why not a general XML library here: the pacs.008 and Akoma Ntoso readers touch every
+//! byte of their input and need only tags, attributes, text and CDATA, with exact byte
+//! offsets for quarantine rows. A byte-level scanner that finds markup with `memchr`,
+//! hands out borrowed slices and never allocates per token reads several times faster
+//! than an event API that copies and resolves every name.
+//!
+//! What it checks (anything else is the reader's business):
+//!
+//! - every end tag closes the element that is open, and nothing is left open at the end
+//!   of the input (the reader decides whether several roots are fine);
+//! - tags, comments, CDATA sections and processing instructions are complete;
+//! - a document type declaration is reported as [`Token::DocType`], never read, so that
+//!   readers can refuse it before any entity is declared.
+//!
+//! Empty elements (`<a/>`) come out as a start token followed by an end token, so readers
+//! need one code path for both forms.
+
+use std::io::Read;
+
+use memchr::{memchr, memchr3, memmem};
+
+/// Bytes asked of the input per read, and the buffer's initial size.
+const CHUNK: usize = 256 * 1024;
+/// A text run longer than this is handed out in pieces rather than buffered whole.
+const TEXT_PIECE: usize = CHUNK / 2;
+
+/// One piece of the document. Slices borrow the scanner's buffer until the next call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// `name` is the qualified name; `attrs` the raw attribute text after it.
+    Start {
+        name: &'a [u8],
+        attrs: &'a [u8],
+    },
+    End {
+        name: &'a [u8],
+    },
+    /// Raw character data: references unresolved, line ends not yet normalised
+    /// (see [`super::text::unescape_into`]). One text node may come in several pieces.
+    Text(&'a [u8]),
+    /// The content of a CDATA section, taken literally.
+    CData(&'a [u8]),
+    /// A `<!DOCTYPE`: the scanner stops reading there.
+    DocType,
+    Eof,
+}
+
+/// Why the input is not well-formed XML, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    pub offset: u64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (byte {})", self.reason, self.offset)
+    }
+}
+
+/// A token found by [`Scanner::find`], as positions in the buffer.
+enum Found {
+    Start {
+        name: (usize, usize),
+        attrs: (usize, usize),
+    },
+    End((usize, usize)),
+    Text(usize, usize),
+    CData(usize, usize),
+    DocType,
+    Eof,
+    /// The token is not complete in the buffer: read more and look again.
+    NeedMore,
+    /// Markup that produces no token (comment, processing instruction).
+    Skip,
+}
+
+/// The tokenizer. Reads `input` in chunks; memory is one chunk plus the longest token.
+pub struct Scanner<R> {
+    input: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    /// Absolute offset of the last token handed out.
+    token_offset: u64,
+    /// Names of the open elements, concatenated, and where each ends.
+    open_names: Vec<u8>,
+    open_ends: Vec<usize>,
+    /// The end token owed for an empty element (`<a/>`), as a buffer range.
+    pending_end: Option<(usize, usize)>,
+    /// Set once a DOCTYPE or an error was met: nothing more is read.
+    stopped: bool,
+}
+
+impl<R: Read> Scanner<R> {
+    pub fn new(input: R) -> Self {
+        Scanner {
+            input,
+            buf: Vec::new(),
+            pos: 0,
+            end: 0,
+            base: 0,
+            eof: false,
+            token_offset: 0,
+            open_names: Vec::with_capacity(256),
+            open_ends: Vec::with_capacity(32),
+            pending_end: None,
+            stopped: false,
+        }
+    }
+
+    /// The next token, and the byte offset (from the start of the input) where it begins.
+    pub fn next_token(&mut self) -> Result<(u64, Token<'_>), ScanError> {
+        if let Some((s, e)) = self.pending_end.take() {
+            self.pop_open();
+            let token = Token::End {
+                name: &self.buf[s..e],
+            };
+            return Ok((self.token_offset, token));
+        }
+        if self.stopped {
+            return Ok((self.token_offset, Token::Eof));
+        }
+        let found = loop {
+            match self.find() {
+                Ok(Found::NeedMore) => {
+                    if let Err(e) = self.fill() {
+                        self.stopped = true;
+                        return Err(e);
+                    }
+                }
+                Ok(Found::Skip) => {}
+                Ok(found) => break found,
+                Err(e) => {
+                    self.stopped = true;
+                    return Err(e);
+                }
+            }
+        };
+        let token = match found {
+            Found::Start { name, attrs } => Token::Start {
+                name: &self.buf[name.0..name.1],
+                attrs: &self.buf[attrs.0..attrs.1],
+            },
+            Found::End((s, e)) => Token::End {
+                name: &self.buf[s..e],
+            },
+            Found::Text(s, e) => Token::Text(&self.buf[s..e]),
+            Found::CData(s, e) => Token::CData(&self.buf[s..e]),
+            Found::DocType => {
+                self.stopped = true;
+                Token::DocType
+            }
+            Found::Eof | Found::NeedMore | Found::Skip => Token::Eof,
+        };
+        Ok((self.token_offset, token))
+    }
+
+    fn error(&self, at: usize, reason: impl Into<String>) -> ScanError {
+        ScanError {
+            offset: self.base + at as u64,
+            reason: reason.into(),
+        }
+    }
+
+    fn pop_open(&mut self) {
+        self.open_ends.pop();
+        let len = self.open_ends.last().copied().unwrap_or(0);
+        self.open_names.truncate(len);
+    }
+
+    fn open_name(&self) -> Option<&[u8]> {
+        let end = *self.open_ends.last()?;
+        let start = self
+            .open_ends
+            .len()
+            .checked_sub(2)
+            .map_or(0, |i| self.open_ends[i]);
+        Some(&self.open_names[start..end])
+    }
+
+    /// Finds the token at `pos` in the buffer and moves past it.
+    fn find(&mut self) -> Result<Found, ScanError> {
+        let start = self.pos;
+        self.token_offset = self.base + start as u64;
+        if start == self.end {
+            if !self.eof {
+                return Ok(Found::NeedMore);
+            }
+            if let Some(name) = self.open_name() {
+                let name = String::from_utf8_lossy(name).into_owned();
+                return Err(self.error(
+                    start,
+                    format!("unexpected end of file: <{name}> is not closed"),
+                ));
+            }
+            return Ok(Found::Eof);
+        }
+        let avail = &self.buf[start..self.end];
+        if avail[0] != b'<' {
+            return Ok(match memchr(b'<', avail) {
+                Some(i) => {
+                    self.pos = start + i;
+                    Found::Text(start, start + i)
+                }
+                None if self.eof => {
+                    self.pos = self.end;
+                    Found::Text(start, self.end)
+                }
+                None if avail.len() >= TEXT_PIECE => {
+                    let cut = text_cut(avail);
+                    self.pos = start + cut;
+                    Found::Text(start, start + cut)
+                }
+                None => Found::NeedMore,
+            });
+        }
+        let Some(&second) = avail.get(1) else {
+            return self.incomplete(start, "a tag");
+        };
+        match second {
+            b'/' => {
+                let Some(gt) = memchr(b'>', &avail[2..]) else {
+                    return self.incomplete(start, "an end tag");
+                };
+                let name = (start + 2, start + 2 + trim_end(&avail[2..2 + gt]));
+                self.pos = start + 2 + gt + 1;
+                let found = &self.buf[name.0..name.1];
+                match self.open_name() {
+                    Some(open) if open == found => {}
+                    Some(open) => {
+                        let reason = format!(
+                            "end tag </{}> does not close <{}>",
+                            String::from_utf8_lossy(found),
+                            String::from_utf8_lossy(open)
+                        );
+                        return Err(self.error(start, reason));
+                    }
+                    None => {
+                        let reason = format!(
+                            "end tag </{}> closes nothing",
+                            String::from_utf8_lossy(found)
+                        );
+                        return Err(self.error(start, reason));
+                    }
+                }
+                self.pop_open();
+                Ok(Found::End(name))
+            }
+            b'?' => {
+                let Some(i) = memmem::find(&avail[2..], b"?>") else {
+                    return self.incomplete(start, "a processing instruction");
+                };
+                self.pos = start + 2 + i + 2;
+                Ok(Found::Skip)
+            }
+            b'!' => {
+                if avail.starts_with(b"<!--") {
+                    let Some(i) = memmem::find(&avail[4..], b"-->") else {
+                        return self.incomplete(start, "a comment");
+                    };
+                    self.pos = start + 4 + i + 3;
+                    Ok(Found::Skip)
+                } else if avail.starts_with(b"<![CDATA[") {
+                    if self.open_ends.is_empty() {
+                        return Err(self.error(start, "CDATA section outside any element"));
+                    }
+                    let Some(i) = memmem::find(&avail[9..], b"]]>") else {
+                        return self.incomplete(start, "a CDATA section");
+                    };
+                    self.pos = start + 9 + i + 3;
+                    Ok(Found::CData(start + 9, start + 9 + i))
+                } else if avail.starts_with(b"<!DOCTYPE") {
+                    Ok(Found::DocType)
+                } else if avail.len() < 9 && !self.eof {
+                    Ok(Found::NeedMore)
+                } else {
+                    Err(self.error(start, "unknown markup after <!"))
+                }
+            }
+            _ => {
+                let Some(gt) = tag_end(avail) else {
+                    return self.incomplete(start, "a start tag");
+                };
+                let mut inner = (start + 1, start + gt);
+                let empty = self.buf[inner.1 - 1] == b'/' && inner.1 - 1 > inner.0;
+                if empty {
+                    inner.1 -= 1;
+                }
+                let tag = &self.buf[inner.0..inner.1];
+                let name_len = tag.iter().position(|b| is_space(*b)).unwrap_or(tag.len());
+                if name_len == 0 || tag[0] == b'/' {
+                    return Err(self.error(start, "a tag without a name"));
+                }
+                let name = (inner.0, inner.0 + name_len);
+                self.pos = start + gt + 1;
+                self.open_names.extend_from_slice(&self.buf[name.0..name.1]);
+                self.open_ends.push(self.open_names.len());
+                if empty {
+                    self.pending_end = Some(name);
+                }
+                Ok(Found::Start {
+                    name,
+                    attrs: (name.1, inner.1),
+                })
+            }
+        }
+    }
+
+    fn incomplete(&self, start: usize, what: &str) -> Result<Found, ScanError> {
+        if self.eof {
+            Err(self.error(start, format!("unexpected end of file inside {what}")))
+        } else {
+            Ok(Found::NeedMore)
+        }
+    }
+
+    /// Keeps the unfinished token (from `pos`) and reads more after it.
+    fn fill(&mut self) -> Result<(), ScanError> {
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.base += self.pos as u64;
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        if self.buf.len() - self.end < CHUNK / 2 {
+            let size = (self.buf.len() * 2).max(CHUNK);
+            self.buf.resize(size, 0);
+        }
+        loop {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.error(self.end, format!("read error: {e}"))),
+            }
+        }
+    }
+}
+
+/// Where a start tag ends (`>` outside attribute quotes), from its `<`.
+fn tag_end(avail: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    loop {
+        let j = i + memchr3(b'>', b'"', b'\'', &avail[i..])?;
+        let quote = avail[j];
+        if quote == b'>' {
+            return Some(j);
+        }
+        i = j + 1 + memchr(quote, &avail[j + 1..])? + 1;
+    }
+}
+
+/// How much of a long text run can be handed out now without splitting a reference,
+/// a `\r\n` pair or a UTF-8 sequence.
+fn text_cut(avail: &[u8]) -> usize {
+    let mut cut = avail.len();
+    if let Some(amp) = memchr::memrchr(b'&', avail)
+        && memchr(b';', &avail[amp..]).is_none()
+    {
+        cut = amp;
+    }
+    while cut > 0 && (avail[cut - 1] == b'\r' || avail[cut - 1] & 0b1100_0000 == 0b1000_0000) {
+        cut -= 1;
+    }
+    // Back off a UTF-8 lead byte whose continuation bytes were cut away.
+    if cut > 0 && avail[cut - 1] >= 0b1100_0000 {
+        cut -= 1;
+    }
+    cut.max(1)
+}
+
+fn trim_end(name: &[u8]) -> usize {
+    name.iter()
+        .rposition(|b| !is_space(*b))
+        .map_or(0, |i| i + 1)
+}
+
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(input: &[u8], chunk: usize) -> Result<Vec<String>, ScanError> {
+        let mut scanner = Scanner::new(Trickle { data: input, chunk });
+        let mut out = Vec::new();
+        loop {
+            let (_, t) = scanner.next_token()?;
+            let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            out.push(match t {
+                Token::Start { name, attrs } => format!("S:{}|{}", s(name), s(attrs)),
+                Token::End { name } => format!("E:{}", s(name)),
+                Token::Text(t) => format!("T:{}", s(t)),
+                Token::CData(t) => format!("C:{}", s(t)),
+                Token::DocType => "DOCTYPE".into(),
+                Token::Eof => break,
+            });
+        }
+        // Adjacent text pieces are one text node.
+        let mut merged: Vec<String> = Vec::new();
+        for t in out {
+            match (merged.last_mut(), t.strip_prefix("T:")) {
+                (Some(last), Some(rest)) if last.starts_with("T:") => last.push_str(rest),
+                _ => merged.push(t),
+            }
+        }
+        Ok(merged)
+    }
+
+    /// A reader that hands out at most `chunk` bytes per read.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        chunk: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.chunk.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn tokens_of_a_small_document() {
+        let doc = b"<?xml version=\"1.0\"?>\n<!-- c --><a x=\"1>2\" y='q'><b/>t&amp;u<![CDATA[<raw>]]></a >";
+        let t = tokens(doc, 1 << 20).unwrap();
+        assert_eq!(
+            t,
+            [
+                "T:\n",
+                "S:a| x=\"1>2\" y='q'",
+                "S:b|",
+                "E:b",
+                "T:t&amp;u",
+                "C:<raw>",
+                "E:a"
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"<a><b></a>", "does not close <b>"),
+            (b"<a></b>", "does not close <a>"),
+            (b"</a>", "closes nothing"),
+            (b"<a>", "<a> is not closed"),
+            (b"<a x=\"1", "inside a start tag"),
+            (b"<a><!-- x", "inside a comment"),
+        ];
+        for (doc, reason) in cases {
+            let e = tokens(doc, 3).unwrap_err();
+            assert!(e.reason.contains(reason), "{:?}: {}", doc, e.reason);
+        }
+        assert_eq!(tokens(b"<!DOCTYPE a []><a/>", 4).unwrap(), ["DOCTYPE"]);
+    }
+
+    #[test]
+    fn offsets_are_absolute() {
+        let doc = b"<r><a>x</a><b>y</b></r>";
+        let mut scanner = Scanner::new(Trickle {
+            data: doc,
+            chunk: 2,
+        });
+        let mut starts = Vec::new();
+        loop {
+            match scanner.next_token().unwrap() {
+                (offset, Token::Start { name, .. }) => starts.push((name.to_vec(), offset)),
+                (_, Token::Eof) => break,
+                _ => {}
+            }
+        }
+        for (name, offset) in starts {
+            let at = offset as usize;
+            assert_eq!(doc[at], b'<');
+            assert_eq!(&doc[at + 1..at + 1 + name.len()], &name[..]);
+        }
+    }
+
+    proptest::proptest! {
+        /// Chunk boundaries never change the tokens.
+        #[test]
+        fn chunking_does_not_change_tokens(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<a>", "</a>", "<b k=\"v>w\"/>", "text", "&amp;", "\r\n", "é", "<!--x-->",
+                    "<![CDATA[c]]>", "<?pi?>",
+                ]),
+                0..40,
+            ),
+            chunk in 1usize..9,
+        ) {
+            let mut doc = String::from("<r>");
+            let mut depth = 0;
+            for p in parts {
+                match p {
+                    "<a>" => depth += 1,
+                    "</a>" if depth == 0 => continue,
+                    "</a>" => depth -= 1,
+                    _ => {}
+                }
+                doc.push_str(p);
+            }
+            for _ in 0..depth {
+                doc.push_str("</a>");
+            }
+            doc.push_str("</r>");
+            let whole = tokens(doc.as_bytes(), 1 << 20).unwrap();
+            let trickled = tokens(doc.as_bytes(), chunk).unwrap();
+            proptest::prop_assert_eq!(whole, trickled);
+        }
+    }
+}
