@@ -31,4 +31,4 @@ bench:
     bash pipelines/benches/screening.sh
     bash pipelines/benches/tensor_nightly.sh
     cargo bench -p ingest --bench akn
-    python3 ingest/benches/akn_baseline.py ../shared/data/akn/samples
+    python3 ingest/benches/akn_baseline.py ../shared/data/akn/samples --repeat 5

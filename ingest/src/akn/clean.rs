@@ -48,6 +48,7 @@ impl CleanText {
             let start = i;
             i += 1;
             loop {
+                i += plain_prefix(&bytes[i..]);
                 while i < n && PLAIN[bytes[i] as usize] {
                     i += 1;
                 }
@@ -121,6 +122,26 @@ impl TextSink for CleanText {
     }
 }
 
+/// How many leading bytes are printable ASCII other than space, eight bytes at a time
+/// (exact within whole words; a tail shorter than a word is left to the caller).
+fn plain_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(word);
+        let x = u64::from_le_bytes(le);
+        // High bit set in each byte below 0x21 (exact for the first such byte) or ≥ 0x80.
+        let special = ((x.wrapping_sub(ONES * 0x21) & !x) | x) & HIGH;
+        if special != 0 {
+            return i + (special.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
+
 /// ASCII bytes that are not whitespace.
 const PLAIN: [bool; 256] = {
     let mut t = [false; 256];
@@ -160,6 +181,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn plain_prefix_stops_at_the_first_special_byte(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let exact = bytes.iter().position(|b| !(0x21..0x80).contains(b)).unwrap_or(bytes.len());
+            // Exact within whole words; the tail (under 8 bytes) is left to the caller.
+            prop_assert_eq!(plain_prefix(&bytes), exact.min(bytes.len() / 8 * 8));
+        }
+
         #[test]
         fn clean_matches_its_definition(text in "[ a\t\n\r\u{a0}\u{2028}b\u{e9}\u{b}]{0,40}") {
             prop_assert_eq!(clean(&text), reference(&text));

@@ -4,7 +4,6 @@ use std::io::Read;
 use std::path::Path;
 
 use verify::Digest;
-use verify::digest::StreamHasher;
 
 use super::clean::CleanText;
 use super::{dialect, is_provision_element};
@@ -55,47 +54,24 @@ pub struct AknDocument {
     pub refused: Option<(u64, String, String)>,
 }
 
-/// Reads a file. Only failing to open it is an error.
+/// Reads a file. Only failing to read it is an error. Akoma Ntoso documents are read
+/// whole: they are small beside memory, and scanning a slice saves copying every byte.
 pub fn read_file(path: &Path) -> Result<AknDocument, IngestError> {
-    let file = std::fs::File::open(path).map_err(|e| IngestError::Io {
+    let bytes = std::fs::read(path).map_err(|e| IngestError::Io {
         file: path.to_owned(),
         reason: e.to_string(),
     })?;
-    Ok(read(&path.display().to_string(), file))
-}
-
-struct Hashing<R> {
-    inner: R,
-    hasher: StreamHasher,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
+    Ok(read(&path.display().to_string(), &bytes))
 }
 
 /// Reads one Akoma Ntoso document.
-pub fn read(source: &str, input: impl Read) -> AknDocument {
-    let mut hashing = Hashing {
-        inner: input,
-        hasher: StreamHasher::new(),
-    };
+pub fn read(source: &str, document: &[u8]) -> AknDocument {
     let mut state = State::default();
-    let outcome = state.run(&mut hashing);
-    let mut rest = [0u8; 1 << 16];
-    while let Ok(n) = hashing.read(&mut rest) {
-        if n == 0 {
-            break;
-        }
-    }
-    let (file_digest, bytes) = hashing.hasher.finish();
+    let outcome = state.run(Scanner::from_slice(document));
     let mut doc = state.doc;
     doc.source_file = source.to_owned();
-    doc.file_digest = file_digest;
-    doc.bytes = bytes;
+    doc.file_digest = Digest::of(document);
+    doc.bytes = document.len() as u64;
     if let Err((offset, path, reason)) = outcome {
         doc.provisions.clear();
         doc.refused = Some((offset, path, reason));
@@ -178,8 +154,7 @@ impl State {
         )
     }
 
-    fn run(&mut self, input: impl Read) -> Result<(), Refusal> {
-        let mut scanner = Scanner::new(input);
+    fn run<R: Read>(&mut self, mut scanner: Scanner<'_, R>) -> Result<(), Refusal> {
         let mut names = Namespaces::default();
         // Text outside any collected field is still decoded, to refuse bad references.
         let mut scratch = String::new();

@@ -1,12 +1,9 @@
 //! The streaming pacs.008 reader: one pass, constant memory per transaction.
 
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use quick_xml::NsReader;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
 use verify::Digest;
 use verify::digest::StreamHasher;
 
@@ -14,6 +11,9 @@ use super::fields::{self, AGENT_BIC, AGENT_CLR_SYS, AGENT_MEMBER, grp, tx};
 use super::{HeaderCheck, Payment, Quarantined, RULE_ACCOUNT_AGENTS, RULE_AGENTS};
 use crate::currency::{self, Decimal};
 use crate::error::IngestError;
+use crate::xml::names::Namespaces;
+use crate::xml::scan::{Scanner, Token};
+use crate::xml::text::{find_attribute, unescape_into};
 
 const PACS008_NS: &str = "urn:iso:std:iso:20022:tech:xsd:pacs.008.";
 const HEAD_NS: &str = "urn:iso:std:iso:20022:tech:xsd:head.001.";
@@ -213,68 +213,58 @@ impl Parser {
     }
 
     fn run(&mut self, input: impl Read, sink: &mut dyn FnMut(Payment)) -> Result<(), Refusal> {
-        let mut reader = NsReader::from_reader(BufReader::with_capacity(1 << 16, input));
-        reader.config_mut().expand_empty_elements = true;
-        let mut buf = Vec::with_capacity(1024);
+        let mut scanner = Scanner::new(input);
+        let mut names = Namespaces::default();
+        // Text outside the fields we keep is still checked for references we refuse.
+        let mut scratch = String::new();
         loop {
-            buf.clear();
-            let offset = reader.buffer_position();
-            let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
-                Ok(pair) => pair,
+            let (offset, token) = match scanner.next_token() {
+                Ok(t) => t,
                 Err(e) => {
-                    return Err(
-                        self.refusal(reader.error_position(), format!("malformed XML: {e}"))
-                    );
+                    return Err(self.refusal(e.offset, format!("malformed XML: {}", e.reason)));
                 }
             };
-            let ns: Option<&str> = match ns {
-                ResolveResult::Bound(n) => Some(n.into_inner()),
-                ResolveResult::Unbound => None,
-                ResolveResult::Unknown(prefix) => {
-                    return Err(
-                        self.refusal(offset, format!("undeclared namespace prefix {prefix:?}"))
-                    );
+            match token {
+                Token::Start { name, attrs } => {
+                    let (ns, local) = names
+                        .open(name, attrs)
+                        .map_err(|e| self.refusal(offset, e.to_string()))?;
+                    let local = std::str::from_utf8(local).map_err(|_| {
+                        self.refusal(offset, "malformed XML: element name is not UTF-8".into())
+                    })?;
+                    self.start(local, attrs, ns, offset)?;
                 }
-            };
-            match event {
-                Event::Start(e) => self.start(&e, ns, offset)?,
-                Event::End(_) => self.end(sink),
-                Event::Text(e) => {
+                Token::End { .. } => {
+                    names.close();
+                    self.end(sink);
+                }
+                Token::Text(raw) => {
+                    let decoded = if self.collecting() {
+                        unescape_into(raw, &mut self.text)
+                    } else if memchr::memchr(b'&', raw).is_some() {
+                        scratch.clear();
+                        unescape_into(raw, &mut scratch)
+                    } else {
+                        Ok(())
+                    };
+                    if let Err(e) = decoded {
+                        return Err(self.refusal(offset, e.to_string()));
+                    }
+                }
+                Token::CData(raw) => {
                     if self.collecting() {
-                        self.text.push_str(&e.xml10_content());
+                        let text = std::str::from_utf8(raw).map_err(|_| {
+                            self.refusal(offset, "malformed XML: CDATA is not UTF-8".into())
+                        })?;
+                        self.text.push_str(text);
                     }
                 }
-                Event::CData(e) => {
-                    if self.collecting() {
-                        self.text.push_str(&e.xml10_content());
-                    }
-                }
-                Event::GeneralRef(e) => {
-                    let resolved = crate::xml::resolve_reference(&e);
-                    match resolved {
-                        Some(c) => {
-                            if self.collecting() {
-                                self.text.push(c);
-                            }
-                        }
-                        None => {
-                            let name: String = e.as_ref().to_owned();
-                            return Err(self.refusal(offset, format!("undeclared entity &{name};")));
-                        }
-                    }
-                }
-                Event::DocType(_) => {
+                Token::DocType => {
                     return Err(
                         self.refusal(offset, "DTDs are refused (no entity expansion)".into())
                     );
                 }
-                Event::Eof => {
-                    if !self.stack.is_empty() {
-                        return Err(self.refusal(offset, "unexpected end of file".into()));
-                    }
-                    return Ok(());
-                }
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Empty(_) => {}
+                Token::Eof => return Ok(()),
             }
         }
     }
@@ -295,9 +285,13 @@ impl Parser {
         self.stack.last().is_some_and(|f| f.target.is_some())
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, ns: Option<&str>, offset: u64) -> Result<(), Refusal> {
-        let local_name = e.local_name();
-        let local: &str = local_name.as_ref();
+    fn start(
+        &mut self,
+        local: &str,
+        attrs: &[u8],
+        ns: Option<&str>,
+        offset: u64,
+    ) -> Result<(), Refusal> {
         let frame = Frame {
             path_len: self.path.len(),
             rel_len: self.rel.len(),
@@ -392,11 +386,10 @@ impl Parser {
         if let Some(t) = target
             && (t == Target::Group(grp::TTL_AMT) || t == Target::Tx(tx::AMOUNT))
         {
-            let ccy = e.try_get_attribute("Ccy").ok().flatten().and_then(|a| {
-                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .ok()
-                    .map(|v| v.trim().to_owned())
-            });
+            let ccy = find_attribute(attrs, b"Ccy")
+                .ok()
+                .flatten()
+                .map(|v| v.trim().to_owned());
             match t {
                 Target::Group(_) => message.group_ccy = ccy,
                 _ => {

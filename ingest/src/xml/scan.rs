@@ -17,6 +17,7 @@
 //! Empty elements (`<a/>`) come out as a start token followed by an end token, so readers
 //! need one code path for both forms.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use memchr::{memchr, memchr3, memmem};
@@ -77,10 +78,11 @@ enum Found {
     Skip,
 }
 
-/// The tokenizer. Reads `input` in chunks; memory is one chunk plus the longest token.
-pub struct Scanner<R> {
+/// The tokenizer. Reads `input` in chunks (memory: one chunk plus the longest token), or
+/// scans a whole document already in memory without copying it.
+pub struct Scanner<'a, R> {
     input: R,
-    buf: Vec<u8>,
+    buf: Cow<'a, [u8]>,
     pos: usize,
     end: usize,
     /// Absolute offset of `buf[0]`.
@@ -97,11 +99,22 @@ pub struct Scanner<R> {
     stopped: bool,
 }
 
-impl<R: Read> Scanner<R> {
+impl<'a> Scanner<'a, std::io::Empty> {
+    /// Scans a document held in memory.
+    pub fn from_slice(document: &'a [u8]) -> Self {
+        let mut scanner = Scanner::new(std::io::empty());
+        scanner.buf = Cow::Borrowed(document);
+        scanner.end = document.len();
+        scanner.eof = true;
+        scanner
+    }
+}
+
+impl<R: Read> Scanner<'_, R> {
     pub fn new(input: R) -> Self {
         Scanner {
             input,
-            buf: Vec::new(),
+            buf: Cow::Owned(Vec::new()),
             pos: 0,
             end: 0,
             base: 0,
@@ -322,18 +335,22 @@ impl<R: Read> Scanner<R> {
 
     /// Keeps the unfinished token (from `pos`) and reads more after it.
     fn fill(&mut self) -> Result<(), ScanError> {
+        if self.eof {
+            return Ok(());
+        }
+        let buf = self.buf.to_mut();
         if self.pos > 0 {
-            self.buf.copy_within(self.pos..self.end, 0);
+            buf.copy_within(self.pos..self.end, 0);
             self.base += self.pos as u64;
             self.end -= self.pos;
             self.pos = 0;
         }
-        if self.buf.len() - self.end < CHUNK / 2 {
-            let size = (self.buf.len() * 2).max(CHUNK);
-            self.buf.resize(size, 0);
+        if buf.len() - self.end < CHUNK / 2 {
+            let size = (buf.len() * 2).max(CHUNK);
+            buf.resize(size, 0);
         }
         loop {
-            match self.input.read(&mut self.buf[self.end..]) {
+            match self.input.read(&mut buf[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(());
@@ -343,7 +360,12 @@ impl<R: Read> Scanner<R> {
                     return Ok(());
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(self.error(self.end, format!("read error: {e}"))),
+                Err(e) => {
+                    return Err(ScanError {
+                        offset: self.base + self.end as u64,
+                        reason: format!("read error: {e}"),
+                    });
+                }
             }
         }
     }
@@ -396,7 +418,10 @@ mod tests {
     use super::*;
 
     fn tokens(input: &[u8], chunk: usize) -> Result<Vec<String>, ScanError> {
-        let mut scanner = Scanner::new(Trickle { data: input, chunk });
+        collect(Scanner::new(Trickle { data: input, chunk }))
+    }
+
+    fn collect<R: Read>(mut scanner: Scanner<'_, R>) -> Result<Vec<String>, ScanError> {
         let mut out = Vec::new();
         loop {
             let (_, t) = scanner.next_token()?;
@@ -469,6 +494,10 @@ mod tests {
             assert!(e.reason.contains(reason), "{:?}: {}", doc, e.reason);
         }
         assert_eq!(tokens(b"<!DOCTYPE a []><a/>", 4).unwrap(), ["DOCTYPE"]);
+        for (doc, reason) in cases {
+            let e = collect(Scanner::from_slice(doc)).unwrap_err();
+            assert!(e.reason.contains(reason), "{:?}: {}", doc, e.reason);
+        }
     }
 
     #[test]
@@ -523,7 +552,9 @@ mod tests {
             doc.push_str("</r>");
             let whole = tokens(doc.as_bytes(), 1 << 20).unwrap();
             let trickled = tokens(doc.as_bytes(), chunk).unwrap();
-            proptest::prop_assert_eq!(whole, trickled);
+            let in_memory = collect(Scanner::from_slice(doc.as_bytes())).unwrap();
+            proptest::prop_assert_eq!(&whole, &trickled);
+            proptest::prop_assert_eq!(&whole, &in_memory);
         }
     }
 }
