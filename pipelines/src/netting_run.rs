@@ -299,8 +299,9 @@ pub fn run(
         &table::payments_schema(),
         &payments_key,
     )?;
-    let mut accumulator = netting::Accumulator::new(params.config);
     let accepted: u64 = summaries.iter().map(|s| s.accepted).sum();
+    let mut accumulator =
+        netting::Accumulator::with_capacity(params.config, usize::try_from(accepted).unwrap_or(0));
     reporter.start("netting", Some(accepted), "payments");
     // Parquet encoding of `payments` runs on its own thread, fed in order through a
     // bounded channel, while this thread reads the spills and nets.
@@ -327,7 +328,7 @@ pub fn run(
                 for batch in reader {
                     let batch =
                         with_file_digest(&batch.map_err(|e| io(&e))?, &s.summary.file_digest)?;
-                    netting::for_each_obligation(&batch, &mut |o| accumulator.add(o))?;
+                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
                     reporter.advance(batch.num_rows() as u64);
                     if sender.send(batch).is_err() {
                         // The encoder stopped early; its error is reported below.

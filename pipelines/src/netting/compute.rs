@@ -1,8 +1,9 @@
 //! The arithmetic of netting, on plain structs.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::{LegsMode, NettingConfig, NettingError, Obligation, format_date};
+use super::{LegsMode, NettingConfig, NettingError, Obligation, ObligationRef, format_date};
 
 /// Net results of one (value date, currency).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -84,22 +85,72 @@ pub fn net(
 /// Streaming netting: obligations are added **in canonical order** (file digest, message,
 /// transaction) and only aggregates are kept, plus 16 bytes per distinct payment identity
 /// for duplicate detection, so memory does not grow with the size of the payments.
+///
+/// Participants are numbered as they appear and groups found by a short search, so adding
+/// a payment allocates nothing; names and ordered maps are rebuilt once, in
+/// [`Accumulator::finish`].
 #[derive(Debug)]
 pub struct Accumulator {
     config: NettingConfig,
     /// First 16 bytes of SHA-256(identity) → (index into `sources`, byte offset).
-    seen: HashMap<[u8; 16], (u32, u64)>,
+    seen: HashMap<[u8; 16], (u32, u64), BuildHasherDefault<DigestPrefixHasher>>,
     sources: Vec<String>,
-    result: NettingResult,
+    /// Keyed by ids from the input files: the standard (DoS-resistant) hasher.
+    participants: HashMap<String, u32>,
+    names: Vec<String>,
+    groups: Vec<Working>,
+    last_group: usize,
+    duplicates: Vec<Duplicate>,
+    set_aside: Vec<(Obligation, String)>,
+}
+
+/// Hashes a key that is already a digest prefix: its first eight bytes are uniform.
+#[derive(Debug, Default)]
+struct DigestPrefixHasher(u64);
+
+impl Hasher for DigestPrefixHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A group being accumulated, participants by number.
+#[derive(Debug)]
+struct Working {
+    value_date: i32,
+    currency: String,
+    transactions: u64,
+    gross: i64,
+    /// (a, b) with name(a) < name(b) → (gross a→b, gross b→a, transactions).
+    pairs: HashMap<(u32, u32), (i64, i64, u64)>,
+    positions: HashMap<u32, (i64, i64, u64)>,
 }
 
 impl Accumulator {
     pub fn new(config: NettingConfig) -> Self {
+        Accumulator::with_capacity(config, 0)
+    }
+
+    /// An accumulator expecting about `payments` payments (sizes the duplicate index once).
+    pub fn with_capacity(config: NettingConfig, payments: usize) -> Self {
         Accumulator {
             config,
-            seen: HashMap::new(),
+            seen: HashMap::with_capacity_and_hasher(payments, Default::default()),
             sources: Vec::new(),
-            result: NettingResult::default(),
+            participants: HashMap::default(),
+            names: Vec::new(),
+            groups: Vec::new(),
+            last_group: 0,
+            duplicates: Vec::new(),
+            set_aside: Vec::new(),
         }
     }
 
@@ -114,28 +165,67 @@ impl Accumulator {
         (self.sources.len() - 1) as u32
     }
 
+    fn participant(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.participants.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.participants.insert(name.to_owned(), id);
+        id
+    }
+
+    fn group(&mut self, date: i32, currency: &str) -> usize {
+        let hit = |g: &Working| g.value_date == date && g.currency == currency;
+        if self.groups.get(self.last_group).is_some_and(hit) {
+            return self.last_group;
+        }
+        let index = match self.groups.iter().position(hit) {
+            Some(i) => i,
+            None => {
+                self.groups.push(Working {
+                    value_date: date,
+                    currency: currency.to_owned(),
+                    transactions: 0,
+                    gross: 0,
+                    pairs: HashMap::new(),
+                    positions: HashMap::new(),
+                });
+                self.groups.len() - 1
+            }
+        };
+        self.last_group = index;
+        index
+    }
+
     /// Adds one obligation (the next in canonical order).
-    pub fn add(&mut self, mut o: Obligation) -> Result<(), NettingError> {
+    pub fn add(&mut self, o: Obligation) -> Result<(), NettingError> {
+        self.add_ref(o.as_ref())
+    }
+
+    /// Adds one borrowed obligation (the next in canonical order).
+    pub fn add_ref(&mut self, o: ObligationRef<'_>) -> Result<(), NettingError> {
         let h = verify::Digest::of(o.identity.as_bytes()).0;
-        let key: [u8; 16] = h[..16].try_into().unwrap_or([0; 16]);
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&h[..16]);
         if let Some(&(source, offset)) = self.seen.get(&key) {
-            self.result.duplicates.push(Duplicate {
-                identity: o.identity.clone(),
+            self.duplicates.push(Duplicate {
+                identity: o.identity.to_owned(),
                 kept_file_digest: self
                     .sources
                     .get(source as usize)
                     .cloned()
                     .unwrap_or_default(),
                 kept_byte_offset: offset,
-                duplicate: o,
+                duplicate: o.to_owned(),
             });
             return Ok(());
         }
-        match (o.settlement_date, self.config.value_date) {
-            (None, Some(d)) => o.settlement_date = Some(d),
+        let date = match (o.settlement_date, self.config.value_date) {
+            (None, Some(d)) => d,
             (Some(d), Some(v)) if d != v => {
-                self.result.set_aside.push((
-                    o,
+                self.set_aside.push((
+                    o.to_owned(),
                     format!(
                         "settlement date {} is not the run's value date {}",
                         format_date(d),
@@ -145,43 +235,36 @@ impl Accumulator {
                 return Ok(());
             }
             (None, None) => {
-                self.result
-                    .set_aside
-                    .push((o, "no settlement date (give the run a --value-date)".into()));
+                self.set_aside.push((
+                    o.to_owned(),
+                    "no settlement date (give the run a --value-date)".into(),
+                ));
                 return Ok(());
             }
-            _ => {}
-        }
-        let source = self.source_index(&o.file_digest);
+            (Some(d), _) => d,
+        };
+        let source = self.source_index(o.file_digest);
         self.seen.insert(key, (source, o.byte_offset));
-        let date = o.settlement_date.unwrap_or_default();
         let overflow = |what| NettingError::Overflow {
             what,
-            currency: o.currency.clone(),
+            currency: o.currency.to_owned(),
             date: format_date(date),
         };
-        let group = match self.result.groups.get_mut(&(date, o.currency.clone())) {
-            Some(g) => g,
-            None => self
-                .result
-                .groups
-                .entry((date, o.currency.clone()))
-                .or_insert_with(|| Group {
-                    value_date: date,
-                    currency: o.currency.clone(),
-                    ..Group::default()
-                }),
-        };
+        let payer = self.participant(o.payer);
+        let payee = self.participant(o.payee);
+        let forward = o.payer < o.payee;
+        let g = self.group(date, o.currency);
+        let group = &mut self.groups[g];
         group.transactions += 1;
         group.gross = group
             .gross
             .checked_add(o.amount_minor)
             .ok_or_else(|| overflow("gross"))?;
-        if o.payer != o.payee {
-            let (key, forward) = if o.payer < o.payee {
-                ((o.payer.clone(), o.payee.clone()), true)
+        if payer != payee {
+            let key = if forward {
+                (payer, payee)
             } else {
-                ((o.payee.clone(), o.payer.clone()), false)
+                (payee, payer)
             };
             let pair = group.pairs.entry(key).or_default();
             let side = if forward { &mut pair.0 } else { &mut pair.1 };
@@ -190,27 +273,48 @@ impl Accumulator {
                 .ok_or_else(|| overflow("bilateral gross"))?;
             pair.2 += 1;
         }
-        let payer = group.positions.entry(o.payer.clone()).or_default();
-        payer.0 = payer
+        let paid = group.positions.entry(payer).or_default();
+        paid.0 = paid
             .0
             .checked_add(o.amount_minor)
             .ok_or_else(|| overflow("paid"))?;
-        payer.2 += 1;
-        let payee = group.positions.entry(o.payee.clone()).or_default();
-        payee.1 = payee
+        paid.2 += 1;
+        let received = group.positions.entry(payee).or_default();
+        received.1 = received
             .1
             .checked_add(o.amount_minor)
             .ok_or_else(|| overflow("received"))?;
-        payee.2 += 1;
+        received.2 += 1;
         Ok(())
     }
 
     /// Computes the settlement legs and returns the result.
-    pub fn finish(mut self) -> NettingResult {
-        for group in self.result.groups.values_mut() {
-            group.legs = legs(group, self.config.legs);
+    pub fn finish(self) -> NettingResult {
+        let names = &self.names;
+        let name = |id: u32| names.get(id as usize).cloned().unwrap_or_default();
+        let mut groups = BTreeMap::new();
+        for w in self.groups {
+            let mut group = Group {
+                value_date: w.value_date,
+                currency: w.currency.clone(),
+                transactions: w.transactions,
+                gross: w.gross,
+                pairs: w
+                    .pairs
+                    .into_iter()
+                    .map(|((a, b), v)| ((name(a), name(b)), v))
+                    .collect(),
+                positions: w.positions.into_iter().map(|(p, v)| (name(p), v)).collect(),
+                legs: Vec::new(),
+            };
+            group.legs = legs(&group, self.config.legs);
+            groups.insert((w.value_date, w.currency), group);
         }
-        self.result
+        NettingResult {
+            groups,
+            duplicates: self.duplicates,
+            set_aside: self.set_aside,
+        }
     }
 }
 

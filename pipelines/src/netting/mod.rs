@@ -64,6 +64,57 @@ pub struct Obligation {
     pub tx_index: u32,
 }
 
+/// An obligation borrowed from a `payments` batch: what the streaming run nets without
+/// copying a string per row. It becomes an owned [`Obligation`] only when it is reported
+/// (a duplicate, or set aside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObligationRef<'a> {
+    pub settlement_date: Option<i32>,
+    pub currency: &'a str,
+    pub payer: &'a str,
+    pub payee: &'a str,
+    pub amount_minor: i64,
+    pub identity: &'a str,
+    pub file_digest: &'a str,
+    pub byte_offset: u64,
+    pub message_index: u32,
+    pub tx_index: u32,
+}
+
+impl ObligationRef<'_> {
+    pub fn to_owned(&self) -> Obligation {
+        Obligation {
+            settlement_date: self.settlement_date,
+            currency: self.currency.to_owned(),
+            payer: self.payer.to_owned(),
+            payee: self.payee.to_owned(),
+            amount_minor: self.amount_minor,
+            identity: self.identity.to_owned(),
+            file_digest: self.file_digest.to_owned(),
+            byte_offset: self.byte_offset,
+            message_index: self.message_index,
+            tx_index: self.tx_index,
+        }
+    }
+}
+
+impl Obligation {
+    pub fn as_ref(&self) -> ObligationRef<'_> {
+        ObligationRef {
+            settlement_date: self.settlement_date,
+            currency: &self.currency,
+            payer: &self.payer,
+            payee: &self.payee,
+            amount_minor: self.amount_minor,
+            identity: &self.identity,
+            file_digest: &self.file_digest,
+            byte_offset: self.byte_offset,
+            message_index: self.message_index,
+            tx_index: self.tx_index,
+        }
+    }
+}
+
 /// Errors of netting.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]

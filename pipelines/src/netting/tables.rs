@@ -9,7 +9,7 @@ use arrow::datatypes::{
     DataType, Date32Type, Field, Int64Type, Schema, SchemaRef, UInt32Type, UInt64Type,
 };
 
-use super::{Duplicate, NettingError, NettingResult, Obligation};
+use super::{Duplicate, NettingError, NettingResult, Obligation, ObligationRef};
 
 /// The netting tables of one run.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ pub fn obligations(batches: &[RecordBatch]) -> Result<Vec<Obligation>, NettingEr
     let mut out = Vec::new();
     for b in batches {
         for_each_obligation(b, &mut |o| {
-            out.push(o);
+            out.push(o.to_owned());
             Ok(())
         })?;
     }
@@ -56,7 +56,7 @@ pub fn obligations(batches: &[RecordBatch]) -> Result<Vec<Obligation>, NettingEr
 /// Calls `f` with the obligation of every row of a `payments` batch, in row order.
 pub fn for_each_obligation(
     b: &RecordBatch,
-    f: &mut dyn FnMut(Obligation) -> Result<(), NettingError>,
+    f: &mut dyn FnMut(ObligationRef<'_>) -> Result<(), NettingError>,
 ) -> Result<(), NettingError> {
     {
         let date = column(b, "settlement_date")?
@@ -86,25 +86,31 @@ pub fn for_each_obligation(
             utf8(b, "end_to_end_id")?,
             utf8(b, "tx_id")?,
         );
+        let mut identity = String::with_capacity(128);
         for i in 0..b.num_rows() {
-            let identity = if uetr.is_valid(i) && !uetr.value(i).is_empty() {
-                format!("uetr:{}", uetr.value(i).to_ascii_lowercase())
+            identity.clear();
+            if uetr.is_valid(i) && !uetr.value(i).is_empty() {
+                identity.push_str("uetr:");
+                identity.push_str(uetr.value(i));
+                identity.make_ascii_lowercase();
             } else {
-                format!(
-                    "ids:{}\u{1f}{}\u{1f}{}",
-                    text(msg_id, i),
-                    text(e2e, i),
-                    text(tx_id, i)
-                )
-            };
-            f(Obligation {
+                for (part, text) in [
+                    ("ids:", text(msg_id, i)),
+                    ("\u{1f}", text(e2e, i)),
+                    ("\u{1f}", text(tx_id, i)),
+                ] {
+                    identity.push_str(part);
+                    identity.push_str(text);
+                }
+            }
+            f(ObligationRef {
                 settlement_date: date.is_valid(i).then(|| date.value(i)),
-                currency: currency.value(i).to_owned(),
-                payer: payer.value(i).to_owned(),
-                payee: payee.value(i).to_owned(),
+                currency: currency.value(i),
+                payer: payer.value(i),
+                payee: payee.value(i),
                 amount_minor: amount.value(i),
-                identity,
-                file_digest: digest.value(i).to_owned(),
+                identity: &identity,
+                file_digest: digest.value(i),
                 byte_offset: offset.value(i),
                 message_index: msg_index.value(i),
                 tx_index: tx_index.value(i),
