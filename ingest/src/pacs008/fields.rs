@@ -9,17 +9,6 @@ pub const AGENT_BIC: usize = 0;
 pub const AGENT_MEMBER: usize = 1;
 pub const AGENT_CLR_SYS: usize = 2;
 
-fn agent_part(rest: &str) -> Option<usize> {
-    match rest {
-        "FinInstnId/BICFI" | "FinInstnId/BIC" => Some(AGENT_BIC),
-        "FinInstnId/ClrSysMmbId/MmbId" => Some(AGENT_MEMBER),
-        "FinInstnId/ClrSysMmbId/ClrSysId/Cd" | "FinInstnId/ClrSysMmbId/ClrSysId/Prtry" => {
-            Some(AGENT_CLR_SYS)
-        }
-        _ => None,
-    }
-}
-
 /// Group header fields.
 pub mod grp {
     pub const MSG_ID: usize = 0;
@@ -64,63 +53,247 @@ pub mod tx {
     pub const COUNT: usize = 28;
 }
 
-/// The group-header field at `path` (relative to `GrpHdr`), if we extract it.
-pub fn group_field(path: &str) -> Option<usize> {
-    use grp::*;
-    Some(match path {
-        "MsgId" => MSG_ID,
-        "CreDtTm" => CRE_DT_TM,
-        "NbOfTxs" => NB_OF_TXS,
-        "CtrlSum" => CTRL_SUM,
-        "TtlIntrBkSttlmAmt" => TTL_AMT,
-        "IntrBkSttlmDt" => STTLM_DT,
-        "SttlmInf/SttlmMtd" => STTLM_MTD,
-        "SttlmInf/ClrSys/Cd" | "SttlmInf/ClrSys/Prtry" => CLR_SYS,
-        "PmtTpInf/SvcLvl/Cd" | "PmtTpInf/SvcLvl/Prtry" => SVC_LVL,
-        _ => {
-            if let Some(rest) = path.strip_prefix("InstgAgt/") {
-                return agent_part(rest).map(|p| INSTG + p);
-            }
-            if let Some(rest) = path.strip_prefix("InstdAgt/") {
-                return agent_part(rest).map(|p| INSTD + p);
-            }
-            return None;
-        }
-    })
+/// Which record a field belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Group,
+    Tx,
 }
 
-/// The transaction field at `path` (relative to `CdtTrfTxInf`), if we extract it.
-pub fn tx_field(path: &str) -> Option<usize> {
-    use tx::*;
-    Some(match path {
-        "PmtId/InstrId" => INSTR_ID,
-        "PmtId/EndToEndId" => END_TO_END_ID,
-        "PmtId/TxId" => TX_ID,
-        "PmtId/UETR" => UETR,
-        "IntrBkSttlmAmt" => AMOUNT,
-        "IntrBkSttlmDt" => STTLM_DT,
-        "ChrgBr" => CHRG_BR,
-        "PmtTpInf/SvcLvl/Cd" | "PmtTpInf/SvcLvl/Prtry" => SVC_LVL,
-        "Dbtr/Nm" => DBTR_NM,
-        "Dbtr/PstlAdr/Ctry" | "Dbtr/CtryOfRes" => DBTR_CTRY,
-        "DbtrAcct/Id/IBAN" | "DbtrAcct/Id/Othr/Id" => DBTR_ACCT,
-        "Cdtr/Nm" => CDTR_NM,
-        "Cdtr/PstlAdr/Ctry" | "Cdtr/CtryOfRes" => CDTR_CTRY,
-        "CdtrAcct/Id/IBAN" | "CdtrAcct/Id/Othr/Id" => CDTR_ACCT,
-        "Purp/Cd" | "Purp/Prtry" => PURPOSE,
-        "RmtInf/Ustrd" | "RmtInf/Strd/CdtrRefInf/Ref" => REMITTANCE,
-        _ => {
-            for (prefix, base) in [
-                ("InstgAgt/", INSTG),
-                ("InstdAgt/", INSTD),
-                ("DbtrAgt/", DBTR_AGT),
-                ("CdtrAgt/", CDTR_AGT),
-            ] {
-                if let Some(rest) = path.strip_prefix(prefix) {
-                    return agent_part(rest).map(|p| base + p);
-                }
+/// Debtor or creditor side of a party or account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Debtor,
+    Creditor,
+}
+
+/// Where an open element sits among the paths we extract (see the module table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// Nothing at or below this element is extracted.
+    Dead,
+    /// The message root (`FIToFICstmrCdtTrf`).
+    Message,
+    GrpHdr,
+    SttlmInf,
+    ClrSys,
+    PmtTpInf(Scope),
+    SvcLvl(Scope),
+    /// A `CdtTrfTxInf`.
+    Tx,
+    PmtId,
+    Party(Side),
+    PostalAddress(Side),
+    Account(Side),
+    AccountId(Side),
+    AccountOther(Side),
+    Purpose,
+    Remittance,
+    Structured,
+    CreditorReference,
+    /// An agent, its `FinInstnId`, `ClrSysMmbId` and `ClrSysId`; the `u8` is the field
+    /// index of the agent's first field (its BIC).
+    Agent(Scope, u8),
+    Institution(Scope, u8),
+    Member(Scope, u8),
+    MemberSystem(Scope, u8),
+    /// A field whose text we keep: its record and index (`grp::*` or `tx::*`).
+    Field(Scope, u8),
+}
+
+const fn field(scope: Scope, index: usize) -> Node {
+    Node::Field(scope, index as u8)
+}
+
+const fn agent(scope: Scope, base: usize) -> Node {
+    Node::Agent(scope, base as u8)
+}
+
+impl Node {
+    /// The node of a child element named `local`.
+    pub fn child(self, local: &[u8]) -> Node {
+        use Node::*;
+        use Scope::{Group, Tx as T};
+        use Side::{Creditor, Debtor};
+        match (self, local) {
+            (Message, b"GrpHdr") => GrpHdr,
+            (Message, b"CdtTrfTxInf") => Tx,
+
+            (GrpHdr, b"MsgId") => field(Group, grp::MSG_ID),
+            (GrpHdr, b"CreDtTm") => field(Group, grp::CRE_DT_TM),
+            (GrpHdr, b"NbOfTxs") => field(Group, grp::NB_OF_TXS),
+            (GrpHdr, b"CtrlSum") => field(Group, grp::CTRL_SUM),
+            (GrpHdr, b"TtlIntrBkSttlmAmt") => field(Group, grp::TTL_AMT),
+            (GrpHdr, b"IntrBkSttlmDt") => field(Group, grp::STTLM_DT),
+            (GrpHdr, b"SttlmInf") => SttlmInf,
+            (GrpHdr, b"PmtTpInf") => PmtTpInf(Group),
+            (GrpHdr, b"InstgAgt") => agent(Group, grp::INSTG),
+            (GrpHdr, b"InstdAgt") => agent(Group, grp::INSTD),
+            (SttlmInf, b"SttlmMtd") => field(Group, grp::STTLM_MTD),
+            (SttlmInf, b"ClrSys") => ClrSys,
+            (ClrSys, b"Cd" | b"Prtry") => field(Group, grp::CLR_SYS),
+            (PmtTpInf(scope), b"SvcLvl") => SvcLvl(scope),
+            (SvcLvl(Group), b"Cd" | b"Prtry") => field(Group, grp::SVC_LVL),
+            (SvcLvl(T), b"Cd" | b"Prtry") => field(T, tx::SVC_LVL),
+
+            (Tx, b"PmtId") => PmtId,
+            (Tx, b"IntrBkSttlmAmt") => field(T, tx::AMOUNT),
+            (Tx, b"IntrBkSttlmDt") => field(T, tx::STTLM_DT),
+            (Tx, b"ChrgBr") => field(T, tx::CHRG_BR),
+            (Tx, b"PmtTpInf") => PmtTpInf(T),
+            (Tx, b"Dbtr") => Party(Debtor),
+            (Tx, b"Cdtr") => Party(Creditor),
+            (Tx, b"DbtrAcct") => Account(Debtor),
+            (Tx, b"CdtrAcct") => Account(Creditor),
+            (Tx, b"Purp") => Purpose,
+            (Tx, b"RmtInf") => Remittance,
+            (Tx, b"InstgAgt") => agent(T, tx::INSTG),
+            (Tx, b"InstdAgt") => agent(T, tx::INSTD),
+            (Tx, b"DbtrAgt") => agent(T, tx::DBTR_AGT),
+            (Tx, b"CdtrAgt") => agent(T, tx::CDTR_AGT),
+            (PmtId, b"InstrId") => field(T, tx::INSTR_ID),
+            (PmtId, b"EndToEndId") => field(T, tx::END_TO_END_ID),
+            (PmtId, b"TxId") => field(T, tx::TX_ID),
+            (PmtId, b"UETR") => field(T, tx::UETR),
+            (Party(side), b"Nm") => field(T, pick(side, tx::DBTR_NM, tx::CDTR_NM)),
+            (Party(side), b"PstlAdr") => PostalAddress(side),
+            (Party(side), b"CtryOfRes") | (PostalAddress(side), b"Ctry") => {
+                field(T, pick(side, tx::DBTR_CTRY, tx::CDTR_CTRY))
             }
-            return None;
+            (Account(side), b"Id") => AccountId(side),
+            (AccountId(side), b"IBAN") | (AccountOther(side), b"Id") => {
+                field(T, pick(side, tx::DBTR_ACCT, tx::CDTR_ACCT))
+            }
+            (AccountId(side), b"Othr") => AccountOther(side),
+            (Purpose, b"Cd" | b"Prtry") => field(T, tx::PURPOSE),
+            (Remittance, b"Ustrd") | (CreditorReference, b"Ref") => field(T, tx::REMITTANCE),
+            (Remittance, b"Strd") => Structured,
+            (Structured, b"CdtrRefInf") => CreditorReference,
+
+            (Agent(scope, base), b"FinInstnId") => Institution(scope, base),
+            (Institution(scope, base), b"BICFI" | b"BIC") => Field(scope, base + AGENT_BIC as u8),
+            (Institution(scope, base), b"ClrSysMmbId") => Member(scope, base),
+            (Member(scope, base), b"MmbId") => Field(scope, base + AGENT_MEMBER as u8),
+            (Member(scope, base), b"ClrSysId") => MemberSystem(scope, base),
+            (MemberSystem(scope, base), b"Cd" | b"Prtry") => {
+                Field(scope, base + AGENT_CLR_SYS as u8)
+            }
+            _ => Dead,
         }
-    })
+    }
+}
+
+const fn pick(side: Side, debtor: usize, creditor: usize) -> usize {
+    match side {
+        Side::Debtor => debtor,
+        Side::Creditor => creditor,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(path: &str) -> Node {
+        path.split('/')
+            .fold(Node::Message, |node, name| node.child(name.as_bytes()))
+    }
+
+    /// The paths of the module table, written out, and the field each must reach.
+    #[test]
+    fn every_documented_path_reaches_its_field() {
+        use Scope::{Group as G, Tx as T};
+        let agent_paths = [
+            ("FinInstnId/BICFI", AGENT_BIC),
+            ("FinInstnId/BIC", AGENT_BIC),
+            ("FinInstnId/ClrSysMmbId/MmbId", AGENT_MEMBER),
+            ("FinInstnId/ClrSysMmbId/ClrSysId/Cd", AGENT_CLR_SYS),
+            ("FinInstnId/ClrSysMmbId/ClrSysId/Prtry", AGENT_CLR_SYS),
+        ];
+        let mut cases: Vec<(String, Scope, usize)> = [
+            ("GrpHdr/MsgId", G, grp::MSG_ID),
+            ("GrpHdr/CreDtTm", G, grp::CRE_DT_TM),
+            ("GrpHdr/NbOfTxs", G, grp::NB_OF_TXS),
+            ("GrpHdr/CtrlSum", G, grp::CTRL_SUM),
+            ("GrpHdr/TtlIntrBkSttlmAmt", G, grp::TTL_AMT),
+            ("GrpHdr/IntrBkSttlmDt", G, grp::STTLM_DT),
+            ("GrpHdr/SttlmInf/SttlmMtd", G, grp::STTLM_MTD),
+            ("GrpHdr/SttlmInf/ClrSys/Cd", G, grp::CLR_SYS),
+            ("GrpHdr/SttlmInf/ClrSys/Prtry", G, grp::CLR_SYS),
+            ("GrpHdr/PmtTpInf/SvcLvl/Cd", G, grp::SVC_LVL),
+            ("GrpHdr/PmtTpInf/SvcLvl/Prtry", G, grp::SVC_LVL),
+            ("CdtTrfTxInf/PmtId/InstrId", T, tx::INSTR_ID),
+            ("CdtTrfTxInf/PmtId/EndToEndId", T, tx::END_TO_END_ID),
+            ("CdtTrfTxInf/PmtId/TxId", T, tx::TX_ID),
+            ("CdtTrfTxInf/PmtId/UETR", T, tx::UETR),
+            ("CdtTrfTxInf/IntrBkSttlmAmt", T, tx::AMOUNT),
+            ("CdtTrfTxInf/IntrBkSttlmDt", T, tx::STTLM_DT),
+            ("CdtTrfTxInf/ChrgBr", T, tx::CHRG_BR),
+            ("CdtTrfTxInf/PmtTpInf/SvcLvl/Cd", T, tx::SVC_LVL),
+            ("CdtTrfTxInf/PmtTpInf/SvcLvl/Prtry", T, tx::SVC_LVL),
+            ("CdtTrfTxInf/Dbtr/Nm", T, tx::DBTR_NM),
+            ("CdtTrfTxInf/Dbtr/PstlAdr/Ctry", T, tx::DBTR_CTRY),
+            ("CdtTrfTxInf/Dbtr/CtryOfRes", T, tx::DBTR_CTRY),
+            ("CdtTrfTxInf/DbtrAcct/Id/IBAN", T, tx::DBTR_ACCT),
+            ("CdtTrfTxInf/DbtrAcct/Id/Othr/Id", T, tx::DBTR_ACCT),
+            ("CdtTrfTxInf/Cdtr/Nm", T, tx::CDTR_NM),
+            ("CdtTrfTxInf/Cdtr/PstlAdr/Ctry", T, tx::CDTR_CTRY),
+            ("CdtTrfTxInf/Cdtr/CtryOfRes", T, tx::CDTR_CTRY),
+            ("CdtTrfTxInf/CdtrAcct/Id/IBAN", T, tx::CDTR_ACCT),
+            ("CdtTrfTxInf/CdtrAcct/Id/Othr/Id", T, tx::CDTR_ACCT),
+            ("CdtTrfTxInf/Purp/Cd", T, tx::PURPOSE),
+            ("CdtTrfTxInf/Purp/Prtry", T, tx::PURPOSE),
+            ("CdtTrfTxInf/RmtInf/Ustrd", T, tx::REMITTANCE),
+            ("CdtTrfTxInf/RmtInf/Strd/CdtrRefInf/Ref", T, tx::REMITTANCE),
+        ]
+        .iter()
+        .map(|(p, s, i)| (p.to_string(), *s, *i))
+        .collect();
+        for (agent, scope, base) in [
+            ("GrpHdr/InstgAgt", G, grp::INSTG),
+            ("GrpHdr/InstdAgt", G, grp::INSTD),
+            ("CdtTrfTxInf/InstgAgt", T, tx::INSTG),
+            ("CdtTrfTxInf/InstdAgt", T, tx::INSTD),
+            ("CdtTrfTxInf/DbtrAgt", T, tx::DBTR_AGT),
+            ("CdtTrfTxInf/CdtrAgt", T, tx::CDTR_AGT),
+        ] {
+            for (rest, part) in agent_paths {
+                cases.push((format!("{agent}/{rest}"), scope, base + part));
+            }
+        }
+        assert_eq!(cases.len(), 64);
+        for (path, scope, index) in &cases {
+            assert_eq!(walk(path), field(*scope, *index), "{path}");
+            // Nothing under a field is extracted.
+            assert_eq!(walk(&format!("{path}/Cd")), Node::Dead, "{path}/Cd");
+        }
+        // Every field index of both records is reachable.
+        for (scope, count) in [(G, grp::COUNT), (T, tx::COUNT)] {
+            for index in 0..count {
+                assert!(
+                    cases.iter().any(|(_, s, i)| *s == scope && *i == index),
+                    "{scope:?} field {index} unreachable"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn other_paths_reach_nothing() {
+        for path in [
+            "GrpHdr/Nm",
+            "CdtTrfTxInf/MsgId",
+            "GrpHdr/PmtId/TxId",
+            "CdtTrfTxInf/Dbtr/Ctry",
+            "CdtTrfTxInf/DbtrAgt/BICFI",
+            "CdtTrfTxInf/UltmtDbtr/Nm",
+            "SplmtryData/CdtTrfTxInf/PmtId/TxId",
+            "CdtTrfTxInf/RmtInf/Strd/Ref",
+            "CdtTrfTxInf/PmtId/uetr",
+        ] {
+            assert!(!matches!(walk(path), Node::Field(..)), "{path}");
+        }
+        assert_eq!(walk("CdtTrfTxInf"), Node::Tx);
+        assert_eq!(walk("SplmtryData/Envlp"), Node::Dead);
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use verify::Digest;
 use verify::digest::StreamHasher;
 
-use super::fields::{self, AGENT_BIC, AGENT_CLR_SYS, AGENT_MEMBER, grp, tx};
+use super::fields::{AGENT_BIC, AGENT_CLR_SYS, AGENT_MEMBER, Node, Scope, grp, tx};
 use super::{HeaderCheck, Payment, Quarantined, RULE_ACCOUNT_AGENTS, RULE_AGENTS};
 use crate::currency::{self, Decimal};
 use crate::error::IngestError;
@@ -124,15 +124,12 @@ const HDR_MSG_DEF_IDR: usize = 0;
 const HDR_BIZ_MSG_IDR: usize = 1;
 
 struct Frame {
-    path_len: usize,
-    rel_len: usize,
+    node: Node,
     target: Option<Target>,
 }
 
 #[derive(Default)]
 struct Message {
-    /// Stack depth of the `FIToFICstmrCdtTrf` element.
-    depth: usize,
     /// Element path of the message root (for quarantine rows).
     path: String,
     /// Group values shared by its payments, built at the first transaction.
@@ -174,10 +171,6 @@ struct Parser {
     source: String,
     source_shared: Arc<str>,
     stack: Vec<Frame>,
-    /// Full element path, `/Envelope/Document/FIToFICstmrCdtTrf/...`.
-    path: String,
-    /// Path relative to the current message root, `GrpHdr/MsgId`.
-    rel: String,
     message: Option<Message>,
     tx: Option<RawTx>,
     /// AppHdr being read (depth, fields); attaches to the next message.
@@ -197,8 +190,6 @@ impl Parser {
             source: source.to_owned(),
             source_shared: Arc::from(source),
             stack: Vec::with_capacity(32),
-            path: String::with_capacity(256),
-            rel: String::with_capacity(128),
             message: None,
             tx: None,
             app_hdr: None,
@@ -221,22 +212,23 @@ impl Parser {
             let (offset, token) = match scanner.next_token() {
                 Ok(t) => t,
                 Err(e) => {
-                    return Err(self.refusal(e.offset, format!("malformed XML: {}", e.reason)));
+                    return Err(Refusal {
+                        byte_offset: e.offset,
+                        element_path: scanner.open_path(),
+                        reason: format!("malformed XML: {}", e.reason),
+                    });
                 }
             };
-            match token {
-                Token::Start { name, attrs } => {
-                    let (ns, local) = names
-                        .open(name, attrs)
-                        .map_err(|e| self.refusal(offset, e.to_string()))?;
-                    let local = std::str::from_utf8(local).map_err(|_| {
-                        self.refusal(offset, "malformed XML: element name is not UTF-8".into())
-                    })?;
-                    self.start(local, attrs, ns, offset)?;
-                }
+            // What the token did, decided before the scanner is asked for a path.
+            let outcome: Result<bool, String> = match token {
+                Token::Start { name, attrs } => match names.open(name, attrs) {
+                    Ok((ns, local)) => self.start(local, attrs, ns, offset),
+                    Err(e) => Err(e.to_string()),
+                },
                 Token::End { .. } => {
                     names.close();
                     self.end(sink);
+                    Ok(false)
                 }
                 Token::Text(raw) => {
                     let decoded = if self.collecting() {
@@ -247,37 +239,36 @@ impl Parser {
                     } else {
                         Ok(())
                     };
-                    if let Err(e) = decoded {
-                        return Err(self.refusal(offset, e.to_string()));
+                    decoded.map(|_| false).map_err(|e| e.to_string())
+                }
+                Token::CData(raw) => match std::str::from_utf8(raw) {
+                    Ok(text) => {
+                        if self.collecting() {
+                            self.text.push_str(text);
+                        }
+                        Ok(false)
                     }
-                }
-                Token::CData(raw) => {
-                    if self.collecting() {
-                        let text = std::str::from_utf8(raw).map_err(|_| {
-                            self.refusal(offset, "malformed XML: CDATA is not UTF-8".into())
-                        })?;
-                        self.text.push_str(text);
-                    }
-                }
-                Token::DocType => {
-                    return Err(
-                        self.refusal(offset, "DTDs are refused (no entity expansion)".into())
-                    );
-                }
+                    Err(_) => Err("malformed XML: CDATA is not UTF-8".into()),
+                },
+                Token::DocType => Err("DTDs are refused (no entity expansion)".into()),
                 Token::Eof => return Ok(()),
+            };
+            match outcome {
+                Ok(false) => {}
+                Ok(true) => {
+                    // A message began: its element path names its quarantine rows.
+                    if let Some(message) = &mut self.message {
+                        message.path = scanner.open_path();
+                    }
+                }
+                Err(reason) => {
+                    return Err(Refusal {
+                        byte_offset: offset,
+                        element_path: scanner.open_path(),
+                        reason,
+                    });
+                }
             }
-        }
-    }
-
-    fn refusal(&self, byte_offset: u64, reason: String) -> Refusal {
-        Refusal {
-            byte_offset,
-            element_path: if self.path.is_empty() {
-                "/".into()
-            } else {
-                self.path.clone()
-            },
-            reason,
         }
     }
 
@@ -285,49 +276,45 @@ impl Parser {
         self.stack.last().is_some_and(|f| f.target.is_some())
     }
 
+    /// Opens an element; `Ok(true)` when it is a message root.
     fn start(
         &mut self,
-        local: &str,
+        local: &[u8],
         attrs: &[u8],
         ns: Option<&str>,
         offset: u64,
-    ) -> Result<(), Refusal> {
-        let frame = Frame {
-            path_len: self.path.len(),
-            rel_len: self.rel.len(),
+    ) -> Result<bool, String> {
+        let parent = self.stack.last().map_or(Node::Dead, |f| f.node);
+        let depth = self.stack.len() + 1;
+        let mut frame = Frame {
+            node: Node::Dead,
             target: None,
         };
-        self.path.push('/');
-        self.path.push_str(local);
-        self.stack.push(frame);
-        let depth = self.stack.len();
 
         // AppHdr anywhere outside a message (its children are in a head.001 namespace).
-        if self.message.is_none() && local == "AppHdr" {
+        if self.message.is_none() && local == b"AppHdr" {
             self.app_hdr = Some((depth, Default::default()));
-            return Ok(());
+            self.stack.push(frame);
+            return Ok(false);
         }
         if let Some((hdr_depth, _)) = &self.app_hdr {
             if depth == hdr_depth + 1 {
-                let target = match local {
-                    "MsgDefIdr" => Some(Target::AppHdr(HDR_MSG_DEF_IDR)),
-                    "BizMsgIdr" => Some(Target::AppHdr(HDR_BIZ_MSG_IDR)),
+                let ours = ns.is_none_or(|n| n.starts_with(HEAD_NS) || n == "urn:tch");
+                frame.target = match local {
+                    b"MsgDefIdr" if ours => Some(Target::AppHdr(HDR_MSG_DEF_IDR)),
+                    b"BizMsgIdr" if ours => Some(Target::AppHdr(HDR_BIZ_MSG_IDR)),
                     _ => None,
                 };
-                let ours = ns.is_none_or(|n| n.starts_with(HEAD_NS) || n == "urn:tch");
-                if ours {
-                    self.set_target(target);
-                }
+                self.text.clear();
             }
-            return Ok(());
+            self.stack.push(frame);
+            return Ok(false);
         }
 
         let Some(message) = &mut self.message else {
-            if local == "FIToFICstmrCdtTrf" {
+            if local == b"FIToFICstmrCdtTrf" {
                 self.messages += 1;
-                let mut message = Message {
-                    depth,
-                    path: self.path.clone(),
+                self.message = Some(Message {
                     version: ns.and_then(version_of).unwrap_or_default(),
                     root_ns: ns.map(str::to_owned),
                     index: self.messages - 1,
@@ -335,79 +322,69 @@ impl Parser {
                     ctrl_sum: Some(Decimal::default()),
                     ctrl_sum_ok: true,
                     ..Message::default()
-                };
-                if message.version.is_empty() {
-                    message.version = String::new();
-                }
-                self.message = Some(message);
-                self.rel.clear();
+                });
+                frame.node = Node::Message;
+                self.stack.push(frame);
+                return Ok(true);
             }
-            return Ok(());
+            self.stack.push(frame);
+            return Ok(false);
         };
 
         // Inside a message: only ISO pacs.008, unqualified, or root-namespace elements count.
-        let ours = match ns {
-            None => true,
-            Some(n) if n.starts_with(PACS008_NS) => {
-                if message.version.is_empty() {
-                    message.version = version_of(n).unwrap_or_default();
-                }
-                true
-            }
-            Some(n) => message.root_ns.as_deref() == Some(n),
-        };
-        if !self.rel.is_empty() {
-            self.rel.push('/');
-        }
-        if ours {
-            self.rel.push_str(local);
-        } else {
-            self.rel.push('#');
-        }
-        let rel_depth = depth - message.depth;
-        if rel_depth == 1 && ours && local == "CdtTrfTxInf" {
-            self.transactions += 1;
-            message.tx_seen += 1;
-            self.tx = Some(RawTx {
-                fields: Default::default(),
-                ccy: None,
-                byte_offset: offset,
-                index: (message.tx_seen - 1) as u32,
-            });
-            return Ok(());
-        }
-        let target = if let Some(rest) = self.rel.strip_prefix("GrpHdr/") {
-            fields::group_field(rest).map(Target::Group)
-        } else if let Some(rest) = self.rel.strip_prefix("CdtTrfTxInf/") {
-            fields::tx_field(rest).map(Target::Tx)
-        } else {
-            None
-        };
-        if let Some(t) = target
-            && (t == Target::Group(grp::TTL_AMT) || t == Target::Tx(tx::AMOUNT))
+        if message.version.is_empty()
+            && let Some(n) = ns
+            && n.starts_with(PACS008_NS)
         {
-            let ccy = find_attribute(attrs, b"Ccy")
-                .ok()
-                .flatten()
-                .map(|v| v.trim().to_owned());
-            match t {
-                Target::Group(_) => message.group_ccy = ccy,
-                _ => {
-                    if let Some(raw) = &mut self.tx {
-                        raw.ccy = ccy;
+            message.version = version_of(n).unwrap_or_default();
+        }
+        if parent != Node::Dead {
+            let ours = match ns {
+                None => true,
+                Some(n) => message.root_ns.as_deref() == Some(n) || n.starts_with(PACS008_NS),
+            };
+            if ours {
+                frame.node = parent.child(local);
+            }
+        }
+        match frame.node {
+            Node::Tx => {
+                self.transactions += 1;
+                message.tx_seen += 1;
+                self.tx = Some(RawTx {
+                    fields: Default::default(),
+                    ccy: None,
+                    byte_offset: offset,
+                    index: (message.tx_seen - 1) as u32,
+                });
+            }
+            Node::Field(scope, index) => {
+                let index = usize::from(index);
+                let target = match scope {
+                    Scope::Group => Target::Group(index),
+                    Scope::Tx => Target::Tx(index),
+                };
+                if target == Target::Group(grp::TTL_AMT) || target == Target::Tx(tx::AMOUNT) {
+                    let ccy = find_attribute(attrs, b"Ccy")
+                        .ok()
+                        .flatten()
+                        .map(|v| v.trim().to_owned());
+                    match scope {
+                        Scope::Group => message.group_ccy = ccy,
+                        Scope::Tx => {
+                            if let Some(raw) = &mut self.tx {
+                                raw.ccy = ccy;
+                            }
+                        }
                     }
                 }
+                frame.target = Some(target);
+                self.text.clear();
             }
+            _ => {}
         }
-        self.set_target(target);
-        Ok(())
-    }
-
-    fn set_target(&mut self, target: Option<Target>) {
-        if let Some(frame) = self.stack.last_mut() {
-            frame.target = target;
-        }
-        self.text.clear();
+        self.stack.push(frame);
+        Ok(false)
     }
 
     fn end(&mut self, sink: &mut dyn FnMut(Payment)) {
@@ -442,21 +419,14 @@ impl Parser {
             self.pending_app_hdr = Some(hdr.clone());
             self.app_hdr = None;
         }
-        if let Some(message_depth) = self.message.as_ref().map(|m| m.depth) {
-            let rel_depth = depth.saturating_sub(message_depth);
-            if rel_depth == 1
-                && self.tx.is_some()
-                && self.rel == "CdtTrfTxInf"
-                && let Some(raw) = self.tx.take()
-            {
-                self.finish_tx(raw, sink);
-            }
-            if depth == message_depth {
-                self.finish_message();
-            }
+        if frame.node == Node::Tx
+            && let Some(raw) = self.tx.take()
+        {
+            self.finish_tx(raw, sink);
         }
-        self.path.truncate(frame.path_len);
-        self.rel.truncate(frame.rel_len);
+        if frame.node == Node::Message {
+            self.finish_message();
+        }
     }
 
     fn finish_tx(&mut self, raw: RawTx, sink: &mut dyn FnMut(Payment)) {

@@ -174,6 +174,27 @@ impl<R: Read> Scanner<'_, R> {
         Ok((self.token_offset, token))
     }
 
+    /// The path of local names of the open elements, `/Document/FIToFICstmrCdtTrf/GrpHdr`
+    /// (`/` at the top level), for error reports.
+    pub fn open_path(&self) -> String {
+        if self.open_ends.is_empty() {
+            return "/".into();
+        }
+        let mut path = String::new();
+        let mut start = 0;
+        for &end in &self.open_ends {
+            let name = &self.open_names[start..end];
+            let local = name
+                .iter()
+                .position(|b| *b == b':')
+                .map_or(name, |i| &name[i + 1..]);
+            path.push('/');
+            path.push_str(&String::from_utf8_lossy(local));
+            start = end;
+        }
+        path
+    }
+
     fn error(&self, at: usize, reason: impl Into<String>) -> ScanError {
         ScanError {
             offset: self.base + at as u64,
@@ -520,6 +541,21 @@ mod tests {
             assert_eq!(doc[at], b'<');
             assert_eq!(&doc[at + 1..at + 1 + name.len()], &name[..]);
         }
+    }
+
+    #[test]
+    fn open_path_names_local_names() {
+        let mut scanner = Scanner::from_slice(b"<p:r xmlns:p='u'><a><p:b/></a></p:r>");
+        assert_eq!(scanner.open_path(), "/");
+        let mut paths = Vec::new();
+        loop {
+            match scanner.next_token().unwrap() {
+                (_, Token::Eof) => break,
+                (_, Token::Start { .. }) => paths.push(scanner.open_path()),
+                _ => {}
+            }
+        }
+        assert_eq!(paths, ["/r", "/r/a", "/r/a/b"]);
     }
 
     proptest::proptest! {
