@@ -116,7 +116,7 @@ pub fn ingest_files(files: &[PathBuf], reporter: &dyn Reporter) -> Result<Ingest
         .with_max_len(1)
         .map(|path| {
             let mut payments = Vec::new();
-            let summary = pacs008::read_file(path, &mut |p| payments.push(p))?;
+            let summary = pacs008::read_file(path, &mut |p| payments.push(p.clone()))?;
             if !summary.file_ok {
                 payments.clear();
             }
@@ -145,41 +145,33 @@ const SPILL_ROWS: usize = 8 * 1024;
 
 /// First pass over one file: parse it, spilling its payments to an Arrow IPC file in
 /// batches of [`SPILL_ROWS`] (the `file_digest` column is filled in the second pass, once
-/// the digest is known). Memory: one batch, whatever the file size.
+/// the digest is known). Payments go straight from the reader into Arrow builders.
+/// Memory: one batch, whatever the file size.
 fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
+    type Writer = arrow::ipc::writer::FileWriter<std::io::BufWriter<std::fs::File>>;
+    let io = |e: &dyn std::fmt::Display| RunError::Input {
+        path: spill.clone(),
+        reason: e.to_string(),
+    };
     let schema = table::payments_schema();
-    let mut writer: Option<arrow::ipc::writer::FileWriter<std::io::BufWriter<std::fs::File>>> =
-        None;
-    let mut chunk: Vec<Payment> = Vec::with_capacity(SPILL_ROWS);
+    let placeholder = Digest([0; 32]).to_string();
+    let mut writer: Option<Writer> = None;
+    let mut builder = table::PaymentsBuilder::default();
     let mut failure: Option<RunError> = None;
-    let placeholder = |_: &str| Digest([0; 32]);
-    let flush = |chunk: &mut Vec<Payment>,
-                 writer: &mut Option<
-        arrow::ipc::writer::FileWriter<std::io::BufWriter<std::fs::File>>,
-    >|
+    let flush = |builder: &mut table::PaymentsBuilder,
+                 writer: &mut Option<Writer>|
      -> Result<(), RunError> {
-        if chunk.is_empty() {
+        if builder.is_empty() {
             return Ok(());
         }
-        let batch = table::payments_batch(chunk, &placeholder)?;
-        chunk.clear();
+        let batch = builder.finish()?;
         if writer.is_none() {
-            let file = std::fs::File::create(&spill).map_err(|e| RunError::Input {
-                path: spill.clone(),
-                reason: e.to_string(),
-            })?;
-            let w = arrow::ipc::writer::FileWriter::try_new(std::io::BufWriter::new(file), &schema)
-                .map_err(|e| RunError::Input {
-                    path: spill.clone(),
-                    reason: e.to_string(),
-                })?;
-            *writer = Some(w);
+            let file = std::fs::File::create(&spill).map_err(|e| io(&e))?;
+            *writer =
+                Some(Writer::try_new(std::io::BufWriter::new(file), &schema).map_err(|e| io(&e))?);
         }
         if let Some(w) = writer.as_mut() {
-            w.write(&batch).map_err(|e| RunError::Input {
-                path: spill.clone(),
-                reason: e.to_string(),
-            })?;
+            w.write(&batch).map_err(|e| io(&e))?;
         }
         Ok(())
     };
@@ -187,9 +179,9 @@ fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
         if failure.is_some() {
             return;
         }
-        chunk.push(p);
-        if chunk.len() == SPILL_ROWS
-            && let Err(e) = flush(&mut chunk, &mut writer)
+        builder.append(p, &placeholder);
+        if builder.len() == SPILL_ROWS
+            && let Err(e) = flush(&mut builder, &mut writer)
         {
             failure = Some(e);
         }
@@ -206,13 +198,10 @@ fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
             spill: None,
         });
     }
-    flush(&mut chunk, &mut writer)?;
+    flush(&mut builder, &mut writer)?;
     let spill = match writer {
         Some(mut w) => {
-            w.finish().map_err(|e| RunError::Input {
-                path: spill.clone(),
-                reason: e.to_string(),
-            })?;
+            w.finish().map_err(|e| io(&e))?;
             Some(spill)
         }
         None => None,

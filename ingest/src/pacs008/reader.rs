@@ -36,7 +36,7 @@ pub struct FileSummary {
 
 /// Reads a file from disk. Only failing to open it is an error; everything about its
 /// content is reported in the summary.
-pub fn read_file(path: &Path, sink: &mut dyn FnMut(Payment)) -> Result<FileSummary, IngestError> {
+pub fn read_file(path: &Path, sink: &mut dyn FnMut(&Payment)) -> Result<FileSummary, IngestError> {
     let file = std::fs::File::open(path).map_err(|e| IngestError::Io {
         file: path.to_owned(),
         reason: e.to_string(),
@@ -45,7 +45,7 @@ pub fn read_file(path: &Path, sink: &mut dyn FnMut(Payment)) -> Result<FileSumma
 }
 
 /// Reads pacs.008 XML from `input`, handing each accepted payment to `sink`.
-pub fn read(source: &str, input: impl Read, sink: &mut dyn FnMut(Payment)) -> FileSummary {
+pub fn read(source: &str, input: impl Read, sink: &mut dyn FnMut(&Payment)) -> FileSummary {
     let mut hashing = HashingReader {
         inner: input,
         hasher: StreamHasher::new(),
@@ -149,11 +149,43 @@ struct Message {
     total_incomplete: bool,
 }
 
+/// The transaction being read. Its buffers are reused from one transaction to the next,
+/// so reading a transaction allocates nothing once the first few are done.
+#[derive(Default)]
 struct RawTx {
-    fields: [Option<String>; tx::COUNT],
+    open: bool,
+    fields: [String; tx::COUNT],
+    /// Bit `i` set when field `i` was seen (the first occurrence counts).
+    present: u32,
     ccy: Option<String>,
     byte_offset: u64,
     index: u32,
+}
+
+impl RawTx {
+    fn get(&self, i: usize) -> Option<&str> {
+        (self.present & (1 << i) != 0).then(|| self.fields[i].as_str())
+    }
+
+    fn set_once(&mut self, i: usize, value: &str) {
+        if self.present & (1 << i) == 0 {
+            self.fields[i].clear();
+            self.fields[i].push_str(value);
+            self.present |= 1 << i;
+        }
+    }
+}
+
+/// Overwrites `slot`, keeping its allocation.
+fn set(slot: &mut Option<String>, value: Option<&str>) {
+    match value {
+        Some(v) => {
+            let s = slot.get_or_insert_with(String::new);
+            s.clear();
+            s.push_str(v);
+        }
+        None => *slot = None,
+    }
 }
 
 /// Group-header values shared by every payment of a message.
@@ -172,7 +204,9 @@ struct Parser {
     source_shared: Arc<str>,
     stack: Vec<Frame>,
     message: Option<Message>,
-    tx: Option<RawTx>,
+    tx: RawTx,
+    /// The payment handed to the sink, reused like `tx`.
+    payment: Payment,
     /// AppHdr being read (depth, fields); attaches to the next message.
     app_hdr: Option<(usize, [Option<String>; 2])>,
     pending_app_hdr: Option<[Option<String>; 2]>,
@@ -191,7 +225,8 @@ impl Parser {
             source_shared: Arc::from(source),
             stack: Vec::with_capacity(32),
             message: None,
-            tx: None,
+            tx: RawTx::default(),
+            payment: Payment::default(),
             app_hdr: None,
             pending_app_hdr: None,
             text: String::new(),
@@ -203,7 +238,7 @@ impl Parser {
         }
     }
 
-    fn run(&mut self, input: impl Read, sink: &mut dyn FnMut(Payment)) -> Result<(), Refusal> {
+    fn run(&mut self, input: impl Read, sink: &mut dyn FnMut(&Payment)) -> Result<(), Refusal> {
         let mut scanner = Scanner::new(input);
         let mut names = Namespaces::default();
         // Text outside the fields we keep is still checked for references we refuse.
@@ -351,12 +386,11 @@ impl Parser {
             Node::Tx => {
                 self.transactions += 1;
                 message.tx_seen += 1;
-                self.tx = Some(RawTx {
-                    fields: Default::default(),
-                    ccy: None,
-                    byte_offset: offset,
-                    index: (message.tx_seen - 1) as u32,
-                });
+                self.tx.open = true;
+                self.tx.present = 0;
+                self.tx.ccy = None;
+                self.tx.byte_offset = offset;
+                self.tx.index = (message.tx_seen - 1) as u32;
             }
             Node::Field(scope, index) => {
                 let index = usize::from(index);
@@ -371,11 +405,7 @@ impl Parser {
                         .map(|v| v.trim().to_owned());
                     match scope {
                         Scope::Group => message.group_ccy = ccy,
-                        Scope::Tx => {
-                            if let Some(raw) = &mut self.tx {
-                                raw.ccy = ccy;
-                            }
-                        }
+                        Scope::Tx => self.tx.ccy = ccy,
                     }
                 }
                 frame.target = Some(target);
@@ -387,31 +417,31 @@ impl Parser {
         Ok(false)
     }
 
-    fn end(&mut self, sink: &mut dyn FnMut(Payment)) {
+    fn end(&mut self, sink: &mut dyn FnMut(&Payment)) {
         let Some(frame) = self.stack.pop() else {
             return;
         };
         let depth = self.stack.len() + 1;
         if let Some(target) = frame.target {
-            let value = self.text.trim().to_owned();
-            self.text.clear();
+            let value = self.text.trim();
             match target {
                 Target::Group(i) => {
                     if let Some(m) = &mut self.message {
-                        m.group[i].get_or_insert(value);
+                        m.group[i].get_or_insert_with(|| value.to_owned());
                     }
                 }
                 Target::Tx(i) => {
-                    if let Some(t) = &mut self.tx {
-                        t.fields[i].get_or_insert(value);
+                    if self.tx.open {
+                        self.tx.set_once(i, value);
                     }
                 }
                 Target::AppHdr(i) => {
                     if let Some((_, hdr)) = &mut self.app_hdr {
-                        hdr[i].get_or_insert(value);
+                        hdr[i].get_or_insert_with(|| value.to_owned());
                     }
                 }
             }
+            self.text.clear();
         }
         if let Some((hdr_depth, hdr)) = &self.app_hdr
             && depth == *hdr_depth
@@ -419,18 +449,18 @@ impl Parser {
             self.pending_app_hdr = Some(hdr.clone());
             self.app_hdr = None;
         }
-        if frame.node == Node::Tx
-            && let Some(raw) = self.tx.take()
-        {
-            self.finish_tx(raw, sink);
+        if frame.node == Node::Tx && self.tx.open {
+            self.tx.open = false;
+            self.finish_tx(sink);
         }
         if frame.node == Node::Message {
             self.finish_message();
         }
     }
 
-    fn finish_tx(&mut self, raw: RawTx, sink: &mut dyn FnMut(Payment)) {
+    fn finish_tx(&mut self, sink: &mut dyn FnMut(&Payment)) {
         let Some(m) = &mut self.message else { return };
+        let raw = &self.tx;
         let source = &self.source;
         let group_msg_id = &m.group[grp::MSG_ID];
         let message_path = &m.path;
@@ -441,9 +471,9 @@ impl Parser {
             msg_id: group_msg_id.clone(),
             reason,
         };
-        let amount_text = raw.fields[tx::AMOUNT].clone();
+        let amount_text = raw.get(tx::AMOUNT);
         // CtrlSum adds the plain decimals of every transaction, accepted or not.
-        match amount_text.as_deref().and_then(Decimal::parse) {
+        match amount_text.and_then(Decimal::parse) {
             Some(d) => m.ctrl_sum = m.ctrl_sum.and_then(|s| s.checked_add(d)),
             None => m.ctrl_sum_ok = false,
         }
@@ -455,7 +485,7 @@ impl Parser {
             ));
             return;
         };
-        let Some(currency) = raw.ccy.clone() else {
+        let Some(currency) = raw.ccy.as_deref() else {
             m.total_incomplete = true;
             self.quarantine.push(quarantine(
                 "IntrBkSttlmAmt has no Ccy attribute".into(),
@@ -463,7 +493,7 @@ impl Parser {
             ));
             return;
         };
-        let amount_minor = match currency::to_minor_units(&amount_text, &currency) {
+        let amount_minor = match currency::to_minor_units(amount_text, currency) {
             Ok(v) => v,
             Err(e) => {
                 m.total_incomplete = true;
@@ -473,17 +503,15 @@ impl Parser {
             }
         };
         // The header total covers every transaction with a valid amount, accepted or not.
-        let total = match m.total_by_currency.get_mut(&currency) {
+        let total = match m.total_by_currency.get_mut(currency) {
             Some(t) => t,
-            None => m.total_by_currency.entry(currency.clone()).or_insert(0),
+            None => m.total_by_currency.entry(currency.to_owned()).or_insert(0),
         };
         match total.checked_add(amount_minor) {
             Some(t) => *total = t,
             None => m.total_overflow = true,
         }
-        let date_text = raw.fields[tx::STTLM_DT]
-            .as_deref()
-            .or(m.group[grp::STTLM_DT].as_deref());
+        let date_text = raw.get(tx::STTLM_DT).or(m.group[grp::STTLM_DT].as_deref());
         let settlement_date = match date_text.map(parse_date) {
             None => None,
             Some(Some(d)) => Some(d),
@@ -497,16 +525,30 @@ impl Parser {
             }
         };
         let clr = m.group[grp::CLR_SYS].as_deref();
-        let agent = |base: usize| participant(&raw.fields[base..base + 3], clr);
-        let group_agent = |base: usize| participant(&m.group[base..base + 3], clr);
-        let instructing = agent(tx::INSTG).or_else(|| group_agent(grp::INSTG));
-        let instructed = agent(tx::INSTD).or_else(|| group_agent(grp::INSTD));
-        let debtor_agent = agent(tx::DBTR_AGT);
-        let creditor_agent = agent(tx::CDTR_AGT);
-        let (payer, payee, rule) = match (&instructing, &instructed, &debtor_agent, &creditor_agent)
-        {
-            (Some(a), Some(b), _, _) => (a.clone(), b.clone(), RULE_AGENTS),
-            (_, _, Some(a), Some(b)) => (a.clone(), b.clone(), RULE_ACCOUNT_AGENTS),
+        let p = &mut self.payment;
+        let tx_agent = |base: usize| {
+            [
+                raw.get(base + AGENT_BIC),
+                raw.get(base + AGENT_MEMBER),
+                raw.get(base + AGENT_CLR_SYS),
+            ]
+        };
+        let group_agent = |base: usize| {
+            [
+                m.group[base + AGENT_BIC].as_deref(),
+                m.group[base + AGENT_MEMBER].as_deref(),
+                m.group[base + AGENT_CLR_SYS].as_deref(),
+            ]
+        };
+        let has = participant(&tx_agent(tx::INSTG), clr, &mut p.instructing_agent)
+            || participant(&group_agent(grp::INSTG), clr, &mut p.instructing_agent);
+        let hsd = participant(&tx_agent(tx::INSTD), clr, &mut p.instructed_agent)
+            || participant(&group_agent(grp::INSTD), clr, &mut p.instructed_agent);
+        let hda = participant(&tx_agent(tx::DBTR_AGT), clr, &mut p.debtor_agent);
+        let hca = participant(&tx_agent(tx::CDTR_AGT), clr, &mut p.creditor_agent);
+        let (payer, payee, rule) = match (has, hsd, hda, hca) {
+            (true, true, _, _) => (&p.instructing_agent, &p.instructed_agent, RULE_AGENTS),
+            (_, _, true, true) => (&p.debtor_agent, &p.creditor_agent, RULE_ACCOUNT_AGENTS),
             _ => {
                 self.quarantine.push(quarantine(
                     "no settlement participants: needs instructing and instructed agents, or debtor and creditor agents, each with a BIC or clearing member id".into(),
@@ -515,7 +557,15 @@ impl Parser {
                 return;
             }
         };
-        let mut f = raw.fields;
+        let (payer, payee) = (
+            payer.as_deref().unwrap_or_default(),
+            payee.as_deref().unwrap_or_default(),
+        );
+        p.payer.clear();
+        p.payer.push_str(payer);
+        p.payee.clear();
+        p.payee.push_str(payee);
+        p.participant_rule = rule;
         let shared = match &m.shared {
             Some(shared) => shared.clone(),
             None => {
@@ -532,47 +582,50 @@ impl Parser {
                 shared
             }
         };
-        let payment = Payment {
-            source_file: Arc::clone(&self.source_shared),
-            message_index: m.index,
-            tx_index: raw.index,
-            byte_offset: raw.byte_offset,
-            version: shared.version,
-            msg_id: shared.msg_id,
-            cre_dt_tm: shared.cre_dt_tm,
-            nb_of_txs: shared.nb_of_txs,
-            sttlm_mtd: shared.sttlm_mtd,
-            clearing_system: shared.clearing_system,
-            service_level: f[tx::SVC_LVL]
-                .take()
-                .or_else(|| m.group[grp::SVC_LVL].clone()),
-            instr_id: f[tx::INSTR_ID].take(),
-            end_to_end_id: f[tx::END_TO_END_ID].take(),
-            tx_id: f[tx::TX_ID].take(),
-            uetr: f[tx::UETR].take().map(|u| u.to_ascii_lowercase()),
-            amount_minor,
-            currency,
-            settlement_date,
-            charge_bearer: f[tx::CHRG_BR].take(),
-            instructing_agent: instructing,
-            instructed_agent: instructed,
-            debtor_agent,
-            creditor_agent,
-            payer,
-            payee,
-            participant_rule: rule,
-            debtor_name: f[tx::DBTR_NM].take(),
-            debtor_country: f[tx::DBTR_CTRY].take(),
-            debtor_account: f[tx::DBTR_ACCT].take(),
-            creditor_name: f[tx::CDTR_NM].take(),
-            creditor_country: f[tx::CDTR_CTRY].take(),
-            creditor_account: f[tx::CDTR_ACCT].take(),
-            purpose: f[tx::PURPOSE].take(),
-            remittance: f[tx::REMITTANCE].take(),
-            app_hdr_msg_def_idr: m.app_hdr.as_ref().and_then(|h| h[HDR_MSG_DEF_IDR].clone()),
-        };
+        if !Arc::ptr_eq(&p.source_file, &self.source_shared) {
+            p.source_file = Arc::clone(&self.source_shared);
+        }
+        p.message_index = m.index;
+        p.tx_index = raw.index;
+        p.byte_offset = raw.byte_offset;
+        p.version = shared.version;
+        p.msg_id = shared.msg_id;
+        p.cre_dt_tm = shared.cre_dt_tm;
+        p.nb_of_txs = shared.nb_of_txs;
+        p.sttlm_mtd = shared.sttlm_mtd;
+        p.clearing_system = shared.clearing_system;
+        set(
+            &mut p.service_level,
+            raw.get(tx::SVC_LVL).or(m.group[grp::SVC_LVL].as_deref()),
+        );
+        set(&mut p.instr_id, raw.get(tx::INSTR_ID));
+        set(&mut p.end_to_end_id, raw.get(tx::END_TO_END_ID));
+        set(&mut p.tx_id, raw.get(tx::TX_ID));
+        set(&mut p.uetr, raw.get(tx::UETR));
+        if let Some(uetr) = &mut p.uetr {
+            uetr.make_ascii_lowercase();
+        }
+        p.amount_minor = amount_minor;
+        p.currency.clear();
+        p.currency.push_str(currency);
+        p.settlement_date = settlement_date;
+        set(&mut p.charge_bearer, raw.get(tx::CHRG_BR));
+        set(&mut p.debtor_name, raw.get(tx::DBTR_NM));
+        set(&mut p.debtor_country, raw.get(tx::DBTR_CTRY));
+        set(&mut p.debtor_account, raw.get(tx::DBTR_ACCT));
+        set(&mut p.creditor_name, raw.get(tx::CDTR_NM));
+        set(&mut p.creditor_country, raw.get(tx::CDTR_CTRY));
+        set(&mut p.creditor_account, raw.get(tx::CDTR_ACCT));
+        set(&mut p.purpose, raw.get(tx::PURPOSE));
+        set(&mut p.remittance, raw.get(tx::REMITTANCE));
+        set(
+            &mut p.app_hdr_msg_def_idr,
+            m.app_hdr
+                .as_ref()
+                .and_then(|h| h[HDR_MSG_DEF_IDR].as_deref()),
+        );
         self.accepted += 1;
-        sink(payment);
+        sink(&self.payment);
     }
 
     fn finish_message(&mut self) {
@@ -647,23 +700,37 @@ fn version_of(ns: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A participant id from an agent's (bic, member id, clearing system) fields.
-fn participant(agent: &[Option<String>], default_clr: Option<&str>) -> Option<String> {
-    if let Some(bic) = agent[AGENT_BIC].as_deref().filter(|b| !b.is_empty()) {
-        let bic = bic.to_ascii_uppercase();
-        return Some(if bic.len() == 8 {
-            format!("{bic}XXX")
-        } else {
-            bic
-        });
+/// Writes the participant id of an agent's (bic, member id, clearing system) fields into
+/// `out`; false (and `out` emptied) when the agent has neither a BIC nor a member id.
+fn participant(
+    agent: &[Option<&str>; 3],
+    default_clr: Option<&str>,
+    out: &mut Option<String>,
+) -> bool {
+    let bic = agent[AGENT_BIC].filter(|b| !b.is_empty());
+    let member = agent[AGENT_MEMBER].filter(|m| !m.is_empty());
+    if bic.is_none() && member.is_none() {
+        *out = None;
+        return false;
     }
-    let member = agent[AGENT_MEMBER].as_deref().filter(|m| !m.is_empty())?;
-    let clr = agent[AGENT_CLR_SYS]
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .or(default_clr)
-        .unwrap_or("MMB");
-    Some(format!("{clr}:{member}"))
+    let id = out.get_or_insert_with(String::new);
+    id.clear();
+    if let Some(bic) = bic {
+        id.push_str(bic);
+        id.make_ascii_uppercase();
+        if bic.len() == 8 {
+            id.push_str("XXX");
+        }
+    } else if let Some(member) = member {
+        let clr = agent[AGENT_CLR_SYS]
+            .filter(|c| !c.is_empty())
+            .or(default_clr)
+            .unwrap_or("MMB");
+        id.push_str(clr);
+        id.push(':');
+        id.push_str(member);
+    }
+    true
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Int64Array, RecordBatch, StringArray, UInt32Array,
-    UInt64Array,
+    ArrayBuilder, ArrayRef, BooleanArray, Date32Builder, Int64Builder, RecordBatch, StringArray,
+    StringBuilder, UInt32Array, UInt32Builder, UInt64Array, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use verify::Digest;
@@ -76,76 +76,140 @@ fn required<'a>(values: impl Iterator<Item = &'a str>) -> ArrayRef {
     Arc::new(StringArray::from_iter_values(values))
 }
 
+/// Text columns of `payments`, in schema order, between the fixed-width ones.
+const TEXT_COLUMNS: usize = 31;
+
+/// Appends payments straight into Arrow builders, one row at a time: the reader hands
+/// out a borrowed [`Payment`] and nothing is copied but the values themselves.
+#[derive(Debug)]
+pub struct PaymentsBuilder {
+    text: Vec<StringBuilder>,
+    message_index: UInt32Builder,
+    tx_index: UInt32Builder,
+    byte_offset: UInt64Builder,
+    amount_minor: Int64Builder,
+    settlement_date: Date32Builder,
+}
+
+impl Default for PaymentsBuilder {
+    fn default() -> Self {
+        PaymentsBuilder {
+            text: (0..TEXT_COLUMNS).map(|_| StringBuilder::new()).collect(),
+            message_index: UInt32Builder::new(),
+            tx_index: UInt32Builder::new(),
+            byte_offset: UInt64Builder::new(),
+            amount_minor: Int64Builder::new(),
+            settlement_date: Date32Builder::new(),
+        }
+    }
+}
+
+impl PaymentsBuilder {
+    /// Rows appended since the last batch.
+    pub fn len(&self) -> usize {
+        self.amount_minor.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends one payment of the file whose digest is `file_digest`.
+    pub fn append(&mut self, p: &Payment, file_digest: &str) {
+        let text: [Option<&str>; TEXT_COLUMNS] = [
+            Some(file_digest),
+            Some(&p.source_file),
+            // message_index, tx_index, byte_offset
+            Some(&p.version),
+            p.msg_id.as_deref(),
+            p.cre_dt_tm.as_deref(),
+            p.nb_of_txs.as_deref(),
+            p.sttlm_mtd.as_deref(),
+            p.clearing_system.as_deref(),
+            p.service_level.as_deref(),
+            p.instr_id.as_deref(),
+            p.end_to_end_id.as_deref(),
+            p.tx_id.as_deref(),
+            p.uetr.as_deref(),
+            // amount_minor
+            Some(&p.currency),
+            // settlement_date
+            p.charge_bearer.as_deref(),
+            p.instructing_agent.as_deref(),
+            p.instructed_agent.as_deref(),
+            p.debtor_agent.as_deref(),
+            p.creditor_agent.as_deref(),
+            Some(&p.payer),
+            Some(&p.payee),
+            Some(p.participant_rule),
+            p.debtor_name.as_deref(),
+            p.debtor_country.as_deref(),
+            p.debtor_account.as_deref(),
+            p.creditor_name.as_deref(),
+            p.creditor_country.as_deref(),
+            p.creditor_account.as_deref(),
+            p.purpose.as_deref(),
+            p.remittance.as_deref(),
+            p.app_hdr_msg_def_idr.as_deref(),
+        ];
+        for (builder, value) in self.text.iter_mut().zip(text) {
+            builder.append_option(value);
+        }
+        self.message_index.append_value(p.message_index);
+        self.tx_index.append_value(p.tx_index);
+        self.byte_offset.append_value(p.byte_offset);
+        self.amount_minor.append_value(p.amount_minor);
+        self.settlement_date.append_option(p.settlement_date);
+    }
+
+    /// The rows appended so far as a `payments` batch; the builder starts over.
+    pub fn finish(&mut self) -> Result<RecordBatch, IngestError> {
+        let schema = payments_schema();
+        let mut text = self.text.iter_mut();
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
+        // Text columns come in schema order; the others are named.
+        for field in schema.fields() {
+            let column: ArrayRef = match field.name().as_str() {
+                "message_index" => Arc::new(self.message_index.finish()),
+                "tx_index" => Arc::new(self.tx_index.finish()),
+                "byte_offset" => Arc::new(self.byte_offset.finish()),
+                "amount_minor" => Arc::new(self.amount_minor.finish()),
+                "settlement_date" => Arc::new(self.settlement_date.finish()),
+                other => match text.next() {
+                    Some(builder) => Arc::new(builder.finish()),
+                    None => {
+                        return Err(IngestError::Table {
+                            table: "payments",
+                            reason: format!("no builder for column {other}"),
+                        });
+                    }
+                },
+            };
+            columns.push(column);
+        }
+        RecordBatch::try_new(schema, columns).map_err(table_error("payments"))
+    }
+}
+
 /// Builds a `payments` batch. `digest_of` gives each row's file digest by source file.
 pub fn payments_batch(
     rows: &[Payment],
     digest_of: &dyn Fn(&str) -> Digest,
 ) -> Result<RecordBatch, IngestError> {
-    let opt =
-        |f: fn(&Payment) -> &Option<String>| strings(rows.iter().map(move |p| f(p).as_deref()));
-    let shared = |f: fn(&Payment) -> &Option<std::sync::Arc<str>>| {
-        strings(rows.iter().map(move |p| f(p).as_deref()))
-    };
+    let mut builder = PaymentsBuilder::default();
     // Rows of one file come together: format each file's digest once.
-    let mut digests: Vec<std::sync::Arc<str>> = Vec::with_capacity(rows.len());
+    let mut digest: Option<(&str, String)> = None;
     for p in rows {
-        match digests.last() {
-            Some(last) if rows[digests.len() - 1].source_file == p.source_file => {
-                let last = std::sync::Arc::clone(last);
-                digests.push(last);
+        let text = match &digest {
+            Some((source, text)) if *source == &*p.source_file => text.as_str(),
+            _ => {
+                digest = Some((&p.source_file, digest_of(&p.source_file).to_string()));
+                digest.as_ref().map_or("", |(_, text)| text.as_str())
             }
-            _ => digests.push(std::sync::Arc::from(digest_of(&p.source_file).to_string())),
-        }
+        };
+        builder.append(p, text);
     }
-    let columns: Vec<ArrayRef> = vec![
-        required(digests.iter().map(|d| &**d)),
-        required(rows.iter().map(|p| &*p.source_file)),
-        Arc::new(UInt32Array::from_iter_values(
-            rows.iter().map(|p| p.message_index),
-        )),
-        Arc::new(UInt32Array::from_iter_values(
-            rows.iter().map(|p| p.tx_index),
-        )),
-        Arc::new(UInt64Array::from_iter_values(
-            rows.iter().map(|p| p.byte_offset),
-        )),
-        required(rows.iter().map(|p| &*p.version)),
-        shared(|p| &p.msg_id),
-        shared(|p| &p.cre_dt_tm),
-        shared(|p| &p.nb_of_txs),
-        shared(|p| &p.sttlm_mtd),
-        shared(|p| &p.clearing_system),
-        opt(|p| &p.service_level),
-        opt(|p| &p.instr_id),
-        opt(|p| &p.end_to_end_id),
-        opt(|p| &p.tx_id),
-        opt(|p| &p.uetr),
-        Arc::new(Int64Array::from_iter_values(
-            rows.iter().map(|p| p.amount_minor),
-        )),
-        required(rows.iter().map(|p| p.currency.as_str())),
-        Arc::new(Date32Array::from_iter(
-            rows.iter().map(|p| p.settlement_date),
-        )),
-        opt(|p| &p.charge_bearer),
-        opt(|p| &p.instructing_agent),
-        opt(|p| &p.instructed_agent),
-        opt(|p| &p.debtor_agent),
-        opt(|p| &p.creditor_agent),
-        required(rows.iter().map(|p| p.payer.as_str())),
-        required(rows.iter().map(|p| p.payee.as_str())),
-        required(rows.iter().map(|p| p.participant_rule)),
-        opt(|p| &p.debtor_name),
-        opt(|p| &p.debtor_country),
-        opt(|p| &p.debtor_account),
-        opt(|p| &p.creditor_name),
-        opt(|p| &p.creditor_country),
-        opt(|p| &p.creditor_account),
-        opt(|p| &p.purpose),
-        opt(|p| &p.remittance),
-        opt(|p| &p.app_hdr_msg_def_idr),
-    ];
-    RecordBatch::try_new(payments_schema(), columns).map_err(table_error("payments"))
+    builder.finish()
 }
 
 /// Schema of the `quarantine` table.

@@ -5,7 +5,9 @@ use proptest::prelude::*;
 
 fn read(xml: &str) -> (FileSummary, Vec<Payment>) {
     let mut payments = Vec::new();
-    let summary = pacs008::read("fixture.xml", xml.as_bytes(), &mut |p| payments.push(p));
+    let summary = pacs008::read("fixture.xml", xml.as_bytes(), &mut |p| {
+        payments.push(p.clone())
+    });
     (summary, payments)
 }
 
@@ -220,5 +222,116 @@ proptest! {
         }
         let summary = pacs008::read("x.xml", &bytes[..], &mut |_| {});
         prop_assert!(summary.accepted <= summary.transactions);
+    }
+}
+
+/// Every `payments` column holds the field of the same name, row by row, and a reused
+/// reader buffer never leaks one transaction's optional field into the next.
+#[test]
+fn payments_table_columns_match_the_payments() {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{Date32Type, Int64Type, UInt32Type, UInt64Type};
+    let ns = Some("urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08");
+    let mut xml = message(
+        ns,
+        "BICFI",
+        "3",
+        None,
+        &[
+            ("10.00", "EUR", None),
+            ("2.5", "EUR", Some("2026-11-24")),
+            ("7", "JPY", None),
+        ],
+    );
+    // The second transaction has a UETR and the first a purpose; the third has neither.
+    xml = xml.replacen(
+        "<TxId>T1</TxId>",
+        "<TxId>T1</TxId><UETR>AB12CD34-0000-4000-8000-000000000001</UETR>",
+        1,
+    );
+    xml = xml.replacen(
+        "<ChrgBr>SLEV</ChrgBr>",
+        "<ChrgBr>SLEV</ChrgBr><Purp><Cd>SALA</Cd></Purp>",
+        1,
+    );
+    let (summary, payments) = read(&xml);
+    assert_eq!(summary.accepted, 3);
+    assert_eq!(payments[0].purpose.as_deref(), Some("SALA"));
+    assert_eq!(payments[1].purpose, None);
+    assert_eq!(payments[2].uetr, None);
+    let digest = summary.file_digest;
+    let batch = pacs008::table::payments_batch(&payments, &|_| digest).unwrap();
+    let text = |p: &Payment, name: &str| -> Option<String> {
+        let owned = |v: &Option<String>| v.clone();
+        let shared = |v: &Option<std::sync::Arc<str>>| v.as_deref().map(str::to_owned);
+        match name {
+            "file_digest" => Some(digest.to_string()),
+            "source_file" => Some(p.source_file.to_string()),
+            "version" => Some(p.version.to_string()),
+            "msg_id" => shared(&p.msg_id),
+            "cre_dt_tm" => shared(&p.cre_dt_tm),
+            "nb_of_txs" => shared(&p.nb_of_txs),
+            "sttlm_mtd" => shared(&p.sttlm_mtd),
+            "clearing_system" => shared(&p.clearing_system),
+            "service_level" => owned(&p.service_level),
+            "instr_id" => owned(&p.instr_id),
+            "end_to_end_id" => owned(&p.end_to_end_id),
+            "tx_id" => owned(&p.tx_id),
+            "uetr" => owned(&p.uetr),
+            "currency" => Some(p.currency.clone()),
+            "charge_bearer" => owned(&p.charge_bearer),
+            "instructing_agent" => owned(&p.instructing_agent),
+            "instructed_agent" => owned(&p.instructed_agent),
+            "debtor_agent" => owned(&p.debtor_agent),
+            "creditor_agent" => owned(&p.creditor_agent),
+            "payer" => Some(p.payer.clone()),
+            "payee" => Some(p.payee.clone()),
+            "participant_rule" => Some(p.participant_rule.to_owned()),
+            "debtor_name" => owned(&p.debtor_name),
+            "debtor_country" => owned(&p.debtor_country),
+            "debtor_account" => owned(&p.debtor_account),
+            "creditor_name" => owned(&p.creditor_name),
+            "creditor_country" => owned(&p.creditor_country),
+            "creditor_account" => owned(&p.creditor_account),
+            "purpose" => owned(&p.purpose),
+            "remittance" => owned(&p.remittance),
+            "app_hdr_msg_def_idr" => owned(&p.app_hdr_msg_def_idr),
+            other => panic!("untested column {other}"),
+        }
+    };
+    for (c, field) in batch.schema().fields().iter().enumerate() {
+        let column = batch.column(c);
+        for (row, p) in payments.iter().enumerate() {
+            let name = field.name().as_str();
+            match name {
+                "message_index" => assert_eq!(
+                    column.as_primitive::<UInt32Type>().value(row),
+                    p.message_index
+                ),
+                "tx_index" => {
+                    assert_eq!(column.as_primitive::<UInt32Type>().value(row), p.tx_index)
+                }
+                "byte_offset" => assert_eq!(
+                    column.as_primitive::<UInt64Type>().value(row),
+                    p.byte_offset
+                ),
+                "amount_minor" => assert_eq!(
+                    column.as_primitive::<Int64Type>().value(row),
+                    p.amount_minor
+                ),
+                "settlement_date" => {
+                    let dates = column.as_primitive::<Date32Type>();
+                    assert_eq!(
+                        dates.is_valid(row).then(|| dates.value(row)),
+                        p.settlement_date
+                    );
+                }
+                _ => {
+                    let strings = column.as_string::<i32>();
+                    let value = strings.is_valid(row).then(|| strings.value(row).to_owned());
+                    assert_eq!(value, text(p, name), "column {name}, row {row}");
+                }
+            }
+        }
     }
 }

@@ -33,7 +33,7 @@ fn expected(dir: &std::path::Path) -> Vec<(String, u64)> {
 
 fn read(path: &std::path::Path) -> (FileSummary, Vec<Payment>) {
     let mut payments = Vec::new();
-    let summary = pacs008::read_file(path, &mut |p| payments.push(p)).unwrap();
+    let summary = pacs008::read_file(path, &mut |p| payments.push(p.clone())).unwrap();
     (summary, payments)
 }
 
