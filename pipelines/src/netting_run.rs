@@ -289,53 +289,70 @@ pub fn run(
         &payments_key,
     )?;
     let accepted: u64 = summaries.iter().map(|s| s.accepted).sum();
-    let mut accumulator =
+    let accumulator =
         netting::Accumulator::with_capacity(params.config, usize::try_from(accepted).unwrap_or(0));
     reporter.start("netting", Some(accepted), "payments");
-    // Parquet encoding of `payments` runs on its own thread, fed in order through a
-    // bounded channel, while this thread reads the spills and nets.
-    let (payments_path, payment_rows) = std::thread::scope(|scope| -> Result<_, RunError> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-        let encoder = scope.spawn(move || -> Result<(PathBuf, u64), RunError> {
-            let mut writer = payments_writer;
-            for batch in receiver {
-                writer.write(&batch)?;
-            }
-            Ok(writer.finish()?)
-        });
-        let fed = (|| -> Result<(), RunError> {
-            for s in &spilled {
-                let Some(spill) = &s.spill else { continue };
-                let io = |e: &dyn std::fmt::Display| RunError::Input {
-                    path: spill.clone(),
-                    reason: e.to_string(),
-                };
-                let file = std::fs::File::open(spill).map_err(|e| io(&e))?;
-                let reader =
-                    arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
-                        .map_err(|e| io(&e))?;
-                for batch in reader {
-                    let batch =
-                        with_file_digest(&batch.map_err(|e| io(&e))?, &s.summary.file_digest)?;
-                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
-                    reporter.advance(batch.num_rows() as u64);
-                    if sender.send(batch).is_err() {
-                        // The encoder stopped early; its error is reported below.
-                        return Ok(());
-                    }
+    // This thread reads the spills in order and feeds two others through bounded
+    // channels: the netting accumulator, and the `payments` Parquet encoder (which encodes
+    // each row group's columns in parallel).
+    let (payments_path, payment_rows, accumulator) =
+        std::thread::scope(|scope| -> Result<_, RunError> {
+            let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+            let (to_netting, netting_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+            let encoder = scope.spawn(move || -> Result<(PathBuf, u64), RunError> {
+                let mut writer = payments_writer;
+                for batch in encoder_input {
+                    writer.write(&batch)?;
                 }
-                let _ = std::fs::remove_file(spill);
-            }
-            Ok(())
-        })();
-        drop(sender);
-        let encoded = encoder.join().map_err(|_| RunError::Input {
-            path: PathBuf::from("payments"),
-            reason: "the Parquet encoder thread panicked".into(),
+                Ok(writer.finish()?)
+            });
+            let netter = scope.spawn(move || -> Result<netting::Accumulator, RunError> {
+                let mut accumulator = accumulator;
+                for batch in netting_input {
+                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
+                }
+                Ok(accumulator)
+            });
+            let fed = (|| -> Result<(), RunError> {
+                for s in &spilled {
+                    let Some(spill) = &s.spill else { continue };
+                    let io = |e: &dyn std::fmt::Display| RunError::Input {
+                        path: spill.clone(),
+                        reason: e.to_string(),
+                    };
+                    let file = std::fs::File::open(spill).map_err(|e| io(&e))?;
+                    let reader = arrow::ipc::reader::FileReader::try_new(
+                        std::io::BufReader::new(file),
+                        None,
+                    )
+                    .map_err(|e| io(&e))?;
+                    for batch in reader {
+                        let batch =
+                            with_file_digest(&batch.map_err(|e| io(&e))?, &s.summary.file_digest)?;
+                        reporter.advance(batch.num_rows() as u64);
+                        if to_netting.send(batch.clone()).is_err()
+                            || to_encoder.send(batch).is_err()
+                        {
+                            // A consumer stopped early; its error is reported below.
+                            return Ok(());
+                        }
+                    }
+                    let _ = std::fs::remove_file(spill);
+                }
+                Ok(())
+            })();
+            drop(to_encoder);
+            drop(to_netting);
+            let panicked = |what: &str| RunError::Input {
+                path: PathBuf::from("payments"),
+                reason: format!("the {what} thread panicked"),
+            };
+            let encoded = encoder.join().map_err(|_| panicked("Parquet encoder"))?;
+            let netted = netter.join().map_err(|_| panicked("netting"))?;
+            fed?;
+            let (path, rows) = encoded?;
+            Ok((path, rows, netted?))
         })?;
-        fed?;
-        encoded
-    })?;
     let result = accumulator.finish();
     let tables = netting::to_tables(&result)?;
     reporter.finish();
