@@ -176,6 +176,10 @@ impl RawTx {
     }
 }
 
+/// Identifies a namespace URI within one generation of the scope (see
+/// [`Namespaces::generation`]): the generation and the URI's address and length.
+type NsKey = (u64, Option<(*const u8, usize)>);
+
 /// Overwrites `slot`, keeping its allocation.
 fn set(slot: &mut Option<String>, value: Option<&str>) {
     match value {
@@ -205,6 +209,8 @@ struct Parser {
     stack: Vec<Frame>,
     message: Option<Message>,
     tx: RawTx,
+    /// Whether the last namespace binding seen counts as the message's own.
+    ours_cache: Option<(NsKey, bool)>,
     /// The payment handed to the sink, reused like `tx`.
     payment: Payment,
     /// AppHdr being read (depth, fields); attaches to the next message.
@@ -226,6 +232,7 @@ impl Parser {
             stack: Vec::with_capacity(32),
             message: None,
             tx: RawTx::default(),
+            ours_cache: None,
             payment: Payment::default(),
             app_hdr: None,
             pending_app_hdr: None,
@@ -256,10 +263,17 @@ impl Parser {
             };
             // What the token did, decided before the scanner is asked for a path.
             let outcome: Result<bool, String> = match token {
-                Token::Start { name, attrs } => match names.open(name, attrs) {
-                    Ok((ns, local)) => self.start(local, attrs, ns, offset),
-                    Err(e) => Err(e.to_string()),
-                },
+                Token::Start { name, attrs } => {
+                    let generation = names.generation();
+                    match names.open(name, attrs) {
+                        Ok((ns, local)) => {
+                            // Decide "ours" once per namespace binding, not per element.
+                            let key = (generation, ns.map(|n| (n.as_ptr(), n.len())));
+                            self.start(local, attrs, ns, offset, key)
+                        }
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
                 Token::End { .. } => {
                     names.close();
                     self.end(sink);
@@ -318,6 +332,7 @@ impl Parser {
         attrs: &[u8],
         ns: Option<&str>,
         offset: u64,
+        ns_key: NsKey,
     ) -> Result<bool, String> {
         let parent = self.stack.last().map_or(Node::Dead, |f| f.node);
         let depth = self.stack.len() + 1;
@@ -349,6 +364,8 @@ impl Parser {
         let Some(message) = &mut self.message else {
             if local == b"FIToFICstmrCdtTrf" {
                 self.messages += 1;
+                // "Ours" is relative to the message root's namespace.
+                self.ours_cache = None;
                 self.message = Some(Message {
                     version: ns.and_then(version_of).unwrap_or_default(),
                     root_ns: ns.map(str::to_owned),
@@ -374,9 +391,14 @@ impl Parser {
             message.version = version_of(n).unwrap_or_default();
         }
         if parent != Node::Dead {
-            let ours = match ns {
-                None => true,
-                Some(n) => message.root_ns.as_deref() == Some(n) || n.starts_with(PACS008_NS),
+            let ours = match (ns, self.ours_cache) {
+                (None, _) => true,
+                (Some(_), Some((key, ours))) if key == ns_key => ours,
+                (Some(n), _) => {
+                    let ours = message.root_ns.as_deref() == Some(n) || n.starts_with(PACS008_NS);
+                    self.ours_cache = Some((ns_key, ours));
+                    ours
+                }
             };
             if ours {
                 frame.node = parent.child(local);

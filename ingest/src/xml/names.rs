@@ -36,11 +36,13 @@ impl std::fmt::Display for NameError {
 pub struct Namespaces {
     bindings: Vec<Binding>,
     depth: u32,
+    generation: u64,
 }
 
 impl Namespaces {
     /// Enters an element: takes its `xmlns` declarations, then resolves its name to
     /// (namespace URI, local name). Every call must be paired with [`Namespaces::close`].
+    #[inline]
     pub fn open<'n>(
         &mut self,
         name: &'n [u8],
@@ -63,19 +65,29 @@ impl Namespaces {
                     uri,
                     depth: self.depth,
                 });
+                self.generation += 1;
             }
         }
-        let (prefix, local) = match memchr::memchr(b':', name) {
+        let (prefix, local) = match name.iter().position(|b| *b == b':') {
             Some(i) => (&name[..i], &name[i + 1..]),
             None => (&b""[..], name),
         };
         Ok((self.resolve(prefix)?, local))
     }
 
+    /// Changes whenever a binding comes into or goes out of scope. Within one generation
+    /// a URI returned by [`Namespaces::open`] is the same string (same address) each time
+    /// its binding is used, so readers may cache what they decided about it.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Leaves the innermost element.
+    #[inline]
     pub fn close(&mut self) {
         while self.bindings.last().is_some_and(|b| b.depth >= self.depth) {
             self.bindings.pop();
+            self.generation += 1;
         }
         self.depth = self.depth.saturating_sub(1);
     }
