@@ -7,8 +7,13 @@
 //! a batch.
 //!
 //! - [`pacs008`] — ISO 20022 FIToFICustomerCreditTransfer, every version .02–.13.
+//! - [`akn`] — Akoma Ntoso documents → documents and provisions.
+//! - [`sanctions`] — OFAC, UN, EU and UK lists and custom CSV → entries and names.
 //! - [`currency`] — ISO 4217 minor units and exact decimal amounts.
 //! - [`licences`] — licence registers (CSV) of zone regulators.
+//!
+//! The pacs.008 and Akoma Ntoso readers touch every byte of large inputs, so they run on
+//! our own byte-level XML scanner (`xml::scan`); the sanctions readers use quick-xml.
 
 pub mod akn;
 pub mod currency;
