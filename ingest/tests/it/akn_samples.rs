@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use ingest::akn;
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/akn");
+    let dir = crate::manifest_dir().join("../../shared/data/akn");
     if dir.join("SOURCES.md").is_file() {
         Some(dir)
     } else {

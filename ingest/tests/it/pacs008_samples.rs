@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use ingest::pacs008::{self, FileSummary, Payment};
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/pacs008");
+    let dir = crate::manifest_dir().join("../../shared/data/pacs008");
     if dir.join("SOURCES.md").is_file() {
         Some(dir)
     } else {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ingest::sanctions::{self, ListReading};
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/sanctions");
+    let dir = crate::manifest_dir().join("../../shared/data/sanctions");
     if dir.join("SOURCES.md").is_file() {
         Some(dir)
     } else {

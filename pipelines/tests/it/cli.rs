@@ -26,7 +26,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn vectors_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../verify/tests/data")
+    crate::manifest_dir().join("../verify/tests/data")
 }
 
 fn demo_store() -> tempfile::TempDir {

@@ -45,7 +45,7 @@ fn serve(root: PathBuf) -> u16 {
 
 #[test]
 fn lists_are_fetched_stored_by_digest_and_failures_reported() {
-    let lists = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/sanctions");
+    let lists = crate::manifest_dir().join("../../shared/data/sanctions");
     if !lists.is_dir() {
         eprintln!("SKIPPED: the real corpus {} is absent", lists.display());
         return;

@@ -25,7 +25,7 @@ fn params(seed: u64) -> GenParams {
 }
 
 fn xsd_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/pacs008/xsd")
+    crate::manifest_dir().join("../../shared/data/pacs008/xsd")
 }
 
 fn xmllint_available() -> bool {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn akn() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/akn");
+    let dir = crate::manifest_dir().join("../../shared/data/akn");
     if dir.is_dir() {
         Some(dir)
     } else {

@@ -1,11 +1,10 @@
 //! `mez regpack build` over the real lists (skipped when absent).
 
-use std::path::PathBuf;
 use std::process::Command;
 
 #[test]
 fn regpacks_build_from_every_format_verify_and_ignore_list_order() {
-    let lists = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/sanctions");
+    let lists = crate::manifest_dir().join("../../shared/data/sanctions");
     if !lists.is_dir() {
         eprintln!("SKIPPED: the real corpus {} is absent", lists.display());
         return;

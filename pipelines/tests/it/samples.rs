@@ -1,7 +1,5 @@
 //! A netting run over the real pacs.008 samples (skipped, saying so, when absent).
 
-use std::path::PathBuf;
-
 use pipelines::netting_run::{self, RunParams};
 use pipelines::sql::SqlSession;
 use verify::clock::{FixedClock, Timestamp};
@@ -10,8 +8,7 @@ use verify::store::Store;
 
 #[test]
 fn the_real_samples_net_and_verify() {
-    let samples =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/pacs008/samples");
+    let samples = crate::manifest_dir().join("../../shared/data/pacs008/samples");
     if !samples.is_dir() {
         eprintln!("SKIPPED: the real corpus {} is absent", samples.display());
         return;

@@ -1,7 +1,5 @@
 //! Every JSON document we write validates against its schema in `schemas/`.
 
-use std::path::PathBuf;
-
 use base64::Engine as _;
 use pipelines::demo::{self, DemoParams};
 use verify::clock::{FixedClock, Timestamp};
@@ -9,9 +7,7 @@ use verify::keys::SecretKey;
 use verify::store::Store;
 
 fn validator(name: &str) -> jsonschema::Validator {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../schemas")
-        .join(name);
+    let path = crate::manifest_dir().join("../schemas").join(name);
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     jsonschema::validator_for(&schema).unwrap()

@@ -3,7 +3,7 @@
 //! harness over the real lists (skipped when absent).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use pipelines::demo::SplitMix64;
@@ -413,7 +413,7 @@ fn screen_payments_of_a_netting_run() {
 /// brute force, and the default line keeps F1 ≥ 90 %.
 #[test]
 fn evaluation_on_the_real_lists() {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/sanctions");
+    let data = crate::manifest_dir().join("../../shared/data/sanctions");
     if !data.is_dir() {
         eprintln!("SKIPPED: the real corpus {} is absent", data.display());
         return;

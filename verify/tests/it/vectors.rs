@@ -6,7 +6,7 @@ use serde::Deserialize;
 use verify::merkle::{self, Hash, leaf_hash, parse_hash, root_of};
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    crate::manifest_dir().join("tests/data")
 }
 
 #[derive(Deserialize)]
