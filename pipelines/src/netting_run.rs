@@ -154,7 +154,9 @@ fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
         reason: e.to_string(),
     };
     let schema = table::payments_schema();
-    let placeholder = Digest([0; 32]).to_string();
+    // The file's digest is known only once the file has been read: spilled rows carry an
+    // empty `file_digest`, filled in when the spill is read back.
+    let placeholder = "";
     let mut writer: Option<Writer> = None;
     let mut builder = table::PaymentsBuilder::default();
     let mut failure: Option<RunError> = None;
@@ -179,7 +181,7 @@ fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
         if failure.is_some() {
             return;
         }
-        builder.append(p, &placeholder);
+        builder.append(p, placeholder);
         if builder.len() == SPILL_ROWS
             && let Err(e) = flush(&mut builder, &mut writer)
         {
@@ -209,7 +211,7 @@ fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
     Ok(Spilled { summary, spill })
 }
 
-/// Replaces the placeholder `file_digest` column of a spilled batch.
+/// Fills the empty `file_digest` column of a spilled batch.
 fn with_file_digest(batch: &RecordBatch, digest: &Digest) -> Result<RecordBatch, RunError> {
     let text = digest.to_string();
     let column: arrow::array::ArrayRef = Arc::new(arrow::array::StringArray::from_iter_values(
