@@ -16,6 +16,7 @@ pub mod licensepack_run;
 pub mod netting;
 pub mod netting_run;
 pub mod nightly;
+pub mod ordered;
 pub mod publish;
 pub mod regpack_run;
 pub mod report;

@@ -1,10 +1,11 @@
 //! The netting run: pacs.008 files in, signed netting artifacts out.
 //!
-//! Files are read in parallel (rayon), one reader per file; a refused file contributes no
+//! Files are read in parallel, one reader thread per rayon thread; a refused file contributes no
 //! payments, only a quarantine row. Everything written is sorted by a documented key, so the
 //! artifacts do not depend on input order or thread count:
 //!
-//! - `payments` by (file_digest, source_file, message_index, tx_index)
+//! - `payments` by (source_file, message_index, tx_index): input paths are unique, and this
+//!   order lets a file's rows be encoded and netted while later files are still being read
 //! - `quarantine` by (file_digest, source_file, byte_offset, element_path, reason)
 //! - `header_checks` by (file_digest, source_file, message_index, check)
 //! - the netting tables as documented in [`crate::netting`].
@@ -24,6 +25,7 @@ use verify::store::Store;
 
 use crate::artifact::{self, ArtifactError, WrittenTable};
 use crate::netting::{self, LegsMode, NettingConfig, NettingError, format_date};
+use crate::ordered;
 use crate::publish::{RunDescription, publish_tables};
 use crate::report::Reporter;
 use crate::summary::RunSummary;
@@ -42,6 +44,8 @@ pub enum RunError {
     Artifact(#[from] ArtifactError),
     #[error(transparent)]
     Verify(#[from] verify::Error),
+    #[error(transparent)]
+    Ordered(#[from] ordered::OrderedError),
 }
 
 /// Parameters of a run.
@@ -134,56 +138,32 @@ pub fn ingest_files(files: &[PathBuf], reporter: &dyn Reporter) -> Result<Ingest
     Ok(ingested)
 }
 
-/// One input file after the first pass: its summary and where its payments were spilled.
-struct Spilled {
-    summary: FileSummary,
-    spill: Option<PathBuf>,
-}
+/// Rows per batch handed on by a reader.
+const BATCH_ROWS: usize = 8 * 1024;
 
-/// Rows per spilled batch.
-const SPILL_ROWS: usize = 8 * 1024;
+/// Rows that finished files may hold in memory while earlier files are consumed (about
+/// 100 MB of payments); the rest waits in temporary Arrow IPC files.
+const MEMORY_ROWS: usize = 16 * BATCH_ROWS;
 
-/// First pass over one file: parse it, spilling its payments to an Arrow IPC file in
-/// batches of [`SPILL_ROWS`] (the `file_digest` column is filled in the second pass, once
-/// the digest is known). Payments go straight from the reader into Arrow builders.
-/// Memory: one batch, whatever the file size.
-fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
-    type Writer = arrow::ipc::writer::FileWriter<std::io::BufWriter<std::fs::File>>;
-    let io = |e: &dyn std::fmt::Display| RunError::Input {
-        path: spill.clone(),
-        reason: e.to_string(),
-    };
-    let schema = table::payments_schema();
-    // The file's digest is known only once the file has been read: spilled rows carry an
-    // empty `file_digest`, filled in when the spill is read back.
-    let placeholder = "";
-    let mut writer: Option<Writer> = None;
+/// Reads one file, handing its payments on in batches of [`BATCH_ROWS`] straight from the
+/// reader's Arrow builders. The `file_digest` column is filled when the batches are
+/// consumed: the digest is known only once the whole file has been read.
+fn read_one(
+    path: &Path,
+    out: &mut ordered::Emitter<'_, FileSummary, RunError>,
+) -> Result<FileSummary, RunError> {
     let mut builder = table::PaymentsBuilder::default();
     let mut failure: Option<RunError> = None;
-    let flush = |builder: &mut table::PaymentsBuilder,
-                 writer: &mut Option<Writer>|
-     -> Result<(), RunError> {
-        if builder.is_empty() {
-            return Ok(());
-        }
-        let batch = builder.finish()?;
-        if writer.is_none() {
-            let file = std::fs::File::create(&spill).map_err(|e| io(&e))?;
-            *writer =
-                Some(Writer::try_new(std::io::BufWriter::new(file), &schema).map_err(|e| io(&e))?);
-        }
-        if let Some(w) = writer.as_mut() {
-            w.write(&batch).map_err(|e| io(&e))?;
-        }
-        Ok(())
-    };
     let summary = pacs008::read_file(path, &mut |p| {
         if failure.is_some() {
             return;
         }
-        builder.append(p, placeholder);
-        if builder.len() == SPILL_ROWS
-            && let Err(e) = flush(&mut builder, &mut writer)
+        builder.append(p, "");
+        if builder.len() == BATCH_ROWS
+            && let Err(e) = builder
+                .finish()
+                .map_err(RunError::from)
+                .and_then(|b| Ok(out.emit(b)?))
         {
             failure = Some(e);
         }
@@ -191,27 +171,13 @@ fn spill_file(path: &Path, spill: PathBuf) -> Result<Spilled, RunError> {
     if let Some(e) = failure {
         return Err(e);
     }
-    if !summary.file_ok {
-        // A refused file contributes no payments.
-        drop(writer);
-        let _ = std::fs::remove_file(&spill);
-        return Ok(Spilled {
-            summary,
-            spill: None,
-        });
+    if summary.file_ok && !builder.is_empty() {
+        out.emit(builder.finish()?)?;
     }
-    flush(&mut builder, &mut writer)?;
-    let spill = match writer {
-        Some(mut w) => {
-            w.finish().map_err(|e| io(&e))?;
-            Some(spill)
-        }
-        None => None,
-    };
-    Ok(Spilled { summary, spill })
+    Ok(summary)
 }
 
-/// Fills the empty `file_digest` column of a spilled batch.
+/// Fills the empty `file_digest` column of a batch from [`read_one`].
 fn with_file_digest(batch: &RecordBatch, digest: &Digest) -> Result<RecordBatch, RunError> {
     let text = digest.to_string();
     let column: arrow::array::ArrayRef = Arc::new(arrow::array::StringArray::from_iter_values(
@@ -227,10 +193,9 @@ fn with_file_digest(batch: &RecordBatch, digest: &Digest) -> Result<RecordBatch,
 
 /// Runs the whole job and publishes it.
 ///
-/// Two passes keep memory bounded by batch size, not input size: first every file is
-/// parsed (in parallel) and its payments spilled to a temporary Arrow IPC file; then the
-/// spills are read back in canonical order (file digest, file name), streaming into the
-/// `payments` Parquet file and into the netting accumulator, which keeps only aggregates
+/// One pass, in memory bounded by batch size, not input size: files are read in parallel
+/// and consumed in path order as each is finished (see [`crate::ordered`]), streaming into
+/// the `payments` Parquet file and into the netting accumulator, which keeps only aggregates
 /// and a 16-byte hash per payment identity.
 pub fn run(
     store: &Store,
@@ -247,42 +212,9 @@ pub fn run(
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
-    reporter.start("reading pacs.008", Some(total), "bytes");
-    // One file per task: files differ in size by orders of magnitude (bulk files and
-    // singles), and without this rayon would hand one thread a run of bulk files to read
-    // sequentially while the other sits idle.
-    let spilled: Vec<Result<Spilled, RunError>> = files
-        .par_iter()
-        .with_max_len(1)
-        .enumerate()
-        .map(|(i, path)| {
-            let out = spill_file(path, staging.path().join(format!("spill-{i:06}.arrow")));
-            if let Ok(s) = &out {
-                reporter.advance(s.summary.bytes);
-            }
-            out
-        })
-        .collect();
-    reporter.finish();
-    let mut spilled = spilled.into_iter().collect::<Result<Vec<_>, _>>()?;
-    spilled.sort_by(|a, b| {
-        (a.summary.file_digest, &a.summary.source_file)
-            .cmp(&(b.summary.file_digest, &b.summary.source_file))
-    });
-    let summaries: Vec<FileSummary> = spilled.iter().map(|s| s.summary.clone()).collect();
-    let digest_by_source: BTreeMap<String, Digest> = summaries
-        .iter()
-        .map(|s| (s.source_file.clone(), s.file_digest))
-        .collect();
-    let digest_of = |source: &str| {
-        digest_by_source
-            .get(source)
-            .copied()
-            .unwrap_or(Digest([0; 32]))
-    };
+    reporter.start("reading and netting pacs.008", Some(total), "bytes");
 
-    // Second pass: payments Parquet and netting, streaming in canonical order.
-    let payments_key = ["file_digest", "source_file", "message_index", "tx_index"];
+    let payments_key = ["source_file", "message_index", "tx_index"];
     let payments_path = staging.path().join("payments.parquet");
     let payments_writer = artifact::TableWriter::create(
         &payments_path,
@@ -290,14 +222,16 @@ pub fn run(
         &table::payments_schema(),
         &payments_key,
     )?;
-    let accepted: u64 = summaries.iter().map(|s| s.accepted).sum();
-    let accumulator =
-        netting::Accumulator::with_capacity(params.config, usize::try_from(accepted).unwrap_or(0));
-    reporter.start("netting", Some(accepted), "payments");
-    // This thread reads the spills in order and feeds two others through bounded
-    // channels: the netting accumulator, and the `payments` Parquet encoder (which encodes
-    // each row group's columns in parallel).
-    let (payments_path, payment_rows, accumulator) =
+    let accumulator = netting::Accumulator::new(params.config);
+    let limits = ordered::Limits {
+        workers: rayon::current_num_threads(),
+        memory_rows: MEMORY_ROWS,
+    };
+    // Files are read in parallel and consumed in input (path) order as each is finished:
+    // this thread fills in the file digest and feeds two others through bounded channels,
+    // the netting accumulator and the `payments` Parquet encoder (which encodes each row
+    // group's columns in parallel).
+    let (summaries, payments_path, payment_rows, accumulator) =
         std::thread::scope(|scope| -> Result<_, RunError> {
             let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
             let (to_netting, netting_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
@@ -315,34 +249,41 @@ pub fn run(
                 }
                 Ok(accumulator)
             });
-            let fed = (|| -> Result<(), RunError> {
-                for s in &spilled {
-                    let Some(spill) = &s.spill else { continue };
-                    let io = |e: &dyn std::fmt::Display| RunError::Input {
-                        path: spill.clone(),
-                        reason: e.to_string(),
-                    };
-                    let file = std::fs::File::open(spill).map_err(|e| io(&e))?;
-                    let reader = arrow::ipc::reader::FileReader::try_new(
-                        std::io::BufReader::new(file),
-                        None,
-                    )
-                    .map_err(|e| io(&e))?;
-                    for batch in reader {
-                        let batch =
-                            with_file_digest(&batch.map_err(|e| io(&e))?, &s.summary.file_digest)?;
-                        reporter.advance(batch.num_rows() as u64);
+            let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
+            let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, RunError>| {
+                read_one(&files[i], out)
+            };
+            let mut consume = |_: usize,
+                               outcome: Result<FileSummary, RunError>,
+                               batches: &mut ordered::Batches<'_>|
+             -> Result<(), RunError> {
+                let summary = outcome?;
+                reporter.advance(summary.bytes);
+                if summary.file_ok {
+                    for batch in batches {
+                        let batch = with_file_digest(&batch?, &summary.file_digest)?;
                         if to_netting.send(batch.clone()).is_err()
                             || to_encoder.send(batch).is_err()
                         {
                             // A consumer stopped early; its error is reported below.
-                            return Ok(());
+                            return Err(RunError::Input {
+                                path: PathBuf::from("payments"),
+                                reason: "a consumer of payments stopped".into(),
+                            });
                         }
                     }
-                    let _ = std::fs::remove_file(spill);
                 }
+                summaries.push(summary);
                 Ok(())
-            })();
+            };
+            let fed = ordered::read_in_order(
+                files.len(),
+                limits,
+                table::payments_schema(),
+                staging.path(),
+                &read,
+                &mut consume,
+            );
             drop(to_encoder);
             drop(to_netting);
             let panicked = |what: &str| RunError::Input {
@@ -351,13 +292,24 @@ pub fn run(
             };
             let encoded = encoder.join().map_err(|_| panicked("Parquet encoder"))?;
             let netted = netter.join().map_err(|_| panicked("netting"))?;
-            fed?;
             let (path, rows) = encoded?;
-            Ok((path, rows, netted?))
+            let accumulator = netted?;
+            fed?;
+            Ok((summaries, path, rows, accumulator))
         })?;
+    reporter.finish();
+    let digest_by_source: BTreeMap<String, Digest> = summaries
+        .iter()
+        .map(|s| (s.source_file.clone(), s.file_digest))
+        .collect();
+    let digest_of = |source: &str| {
+        digest_by_source
+            .get(source)
+            .copied()
+            .unwrap_or(Digest([0; 32]))
+    };
     let result = accumulator.finish();
     let tables = netting::to_tables(&result)?;
-    reporter.finish();
 
     // Quarantine: reader rows plus payments netting set aside.
     let mut quarantine: Vec<Quarantined> = summaries

@@ -68,12 +68,20 @@ pub fn net(
     config: &NettingConfig,
 ) -> Result<NettingResult, NettingError> {
     obligations.sort_by(|a, b| {
-        (&a.file_digest, a.message_index, a.tx_index, a.byte_offset).cmp(&(
-            &b.file_digest,
-            b.message_index,
-            b.tx_index,
-            b.byte_offset,
-        ))
+        (
+            &a.source_file,
+            &a.file_digest,
+            a.message_index,
+            a.tx_index,
+            a.byte_offset,
+        )
+            .cmp(&(
+                &b.source_file,
+                &b.file_digest,
+                b.message_index,
+                b.tx_index,
+                b.byte_offset,
+            ))
     });
     let mut acc = Accumulator::new(*config);
     for o in obligations {
@@ -82,8 +90,8 @@ pub fn net(
     Ok(acc.finish())
 }
 
-/// Streaming netting: obligations are added **in canonical order** (file digest, message,
-/// transaction) and only aggregates are kept, plus 16 bytes per distinct payment identity
+/// Streaming netting: obligations are added **in canonical order** (source file, file
+/// digest, message, transaction) and only aggregates are kept, plus 16 bytes per distinct payment identity
 /// for duplicate detection, so memory does not grow with the size of the payments.
 ///
 /// Participants are numbered as they appear and groups found by a short search, so adding

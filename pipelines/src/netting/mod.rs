@@ -14,8 +14,8 @@
 //! | `duplicates` | key | the payment kept and the one set aside |
 //!
 //! **Duplicates**: a payment is identified by its UETR, else by message id + end-to-end id +
-//! transaction id. Payments are first put in a canonical order (file digest, message,
-//! transaction), the first of each identity is netted, later ones are reported and skipped.
+//! transaction id. Payments are first put in a canonical order (source file, then its
+//! digest, message, transaction): the order of the `payments` table. The first of each identity is netted, later ones are reported and skipped.
 //!
 //! **Legs**: the largest debtor pays the largest creditor (ties by participant id), the
 //! smaller of the two positions; repeat. Each leg closes at least one position, so a currency
@@ -57,7 +57,9 @@ pub struct Obligation {
     pub amount_minor: i64,
     /// Identity for duplicate detection (UETR, else msg id + end-to-end id + tx id).
     pub identity: String,
-    /// Canonical order and provenance: file digest, byte offset, message and tx index.
+    /// Canonical order and provenance: source file (then its digest), message and tx
+    /// index, byte offset.
+    pub source_file: String,
     pub file_digest: String,
     pub byte_offset: u64,
     pub message_index: u32,
@@ -75,6 +77,7 @@ pub struct ObligationRef<'a> {
     pub payee: &'a str,
     pub amount_minor: i64,
     pub identity: &'a str,
+    pub source_file: &'a str,
     pub file_digest: &'a str,
     pub byte_offset: u64,
     pub message_index: u32,
@@ -90,6 +93,7 @@ impl ObligationRef<'_> {
             payee: self.payee.to_owned(),
             amount_minor: self.amount_minor,
             identity: self.identity.to_owned(),
+            source_file: self.source_file.to_owned(),
             file_digest: self.file_digest.to_owned(),
             byte_offset: self.byte_offset,
             message_index: self.message_index,
@@ -107,6 +111,7 @@ impl Obligation {
             payee: &self.payee,
             amount_minor: self.amount_minor,
             identity: &self.identity,
+            source_file: &self.source_file,
             file_digest: &self.file_digest,
             byte_offset: self.byte_offset,
             message_index: self.message_index,

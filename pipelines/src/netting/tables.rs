@@ -74,10 +74,11 @@ pub fn for_each_obligation(
         let tx_index = column(b, "tx_index")?
             .as_primitive_opt::<UInt32Type>()
             .ok_or_else(|| schema_err("tx_index is not UInt32"))?;
-        let (currency, payer, payee, digest) = (
+        let (currency, payer, payee, source, digest) = (
             utf8(b, "currency")?,
             utf8(b, "payer")?,
             utf8(b, "payee")?,
+            utf8(b, "source_file")?,
             utf8(b, "file_digest")?,
         );
         let (uetr, msg_id, e2e, tx_id) = (
@@ -110,6 +111,7 @@ pub fn for_each_obligation(
                 payee: payee.value(i),
                 amount_minor: amount.value(i),
                 identity: &identity,
+                source_file: source.value(i),
                 file_digest: digest.value(i),
                 byte_offset: offset.value(i),
                 message_index: msg_index.value(i),

@@ -13,6 +13,7 @@ fn ob(i: u32, date: i32, ccy: &str, payer: &str, payee: &str, amount: i64) -> Ob
         payee: payee.into(),
         amount_minor: amount,
         identity: format!("ids:{i}"),
+        source_file: "f.xml".into(),
         file_digest: "f".into(),
         byte_offset: u64::from(i),
         message_index: 0,

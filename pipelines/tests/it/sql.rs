@@ -51,7 +51,7 @@ const UNIQUE: &str = "WITH keyed AS (
     FROM payments),
   unique_payments AS (
     SELECT * FROM keyed
-    QUALIFY row_number() OVER (PARTITION BY identity ORDER BY file_digest, message_index, tx_index) = 1)";
+    QUALIFY row_number() OVER (PARTITION BY identity ORDER BY source_file, file_digest, message_index, tx_index) = 1)";
 
 fn count(session: &mut SqlSession, sql: &str) -> i64 {
     let r = session.query(sql).unwrap();
