@@ -216,11 +216,12 @@ pub fn run(
 
     let payments_key = ["source_file", "message_index", "tx_index"];
     let payments_path = staging.path().join("payments.parquet");
-    let payments_writer = artifact::TableWriter::create(
+    let payments_writer = artifact::TableWriter::create_with_distinct(
         &payments_path,
         "payments",
         &table::payments_schema(),
         &payments_key,
+        &table::PAYMENTS_DISTINCT_COLUMNS,
     )?;
     let accumulator = netting::Accumulator::new(params.config);
     let limits = ordered::Limits {

@@ -61,6 +61,18 @@ pub fn payments_schema() -> SchemaRef {
     ]))
 }
 
+/// Columns of `payments` whose values are mostly distinct by nature (identifiers, account
+/// numbers, remittance text): the artifact writer stores them without a dictionary.
+pub const PAYMENTS_DISTINCT_COLUMNS: [&str; 7] = [
+    "instr_id",
+    "end_to_end_id",
+    "tx_id",
+    "uetr",
+    "debtor_account",
+    "creditor_account",
+    "remittance",
+];
+
 fn table_error(table: &'static str) -> impl Fn(arrow::error::ArrowError) -> IngestError {
     move |e| IngestError::Table {
         table,

@@ -188,3 +188,66 @@ fn the_streaming_writer_gives_the_same_bytes_as_encode() {
         "bytes differ"
     );
 }
+
+/// Whether each column chunk of the Parquet file at `path` has a dictionary page, by name.
+fn dictionary_pages(path: &std::path::Path) -> Vec<(String, bool)> {
+    let file = std::fs::File::open(path).unwrap();
+    let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+    let meta = parquet::file::reader::FileReader::metadata(&reader);
+    meta.row_group(0)
+        .columns()
+        .iter()
+        .map(|c| {
+            (
+                c.column_path().string(),
+                c.dictionary_page_offset().is_some(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn columns_declared_distinct_are_written_without_a_dictionary() {
+    let rows: Vec<(i64, Option<String>)> = (0..3000)
+        .map(|i| (i, Some(format!("n{}", i % 7))))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.parquet");
+    let mut writer =
+        artifact::TableWriter::create_with_distinct(&plain, "t", &schema(), &["id"], &["name"])
+            .unwrap();
+    writer.write(&batch(&rows)).unwrap();
+    writer.finish().unwrap();
+    let default = dir.path().join("default.parquet");
+    let mut writer = artifact::TableWriter::create(&default, "t", &schema(), &["id"]).unwrap();
+    writer.write(&batch(&rows)).unwrap();
+    writer.finish().unwrap();
+    assert_eq!(
+        dictionary_pages(&plain),
+        vec![("id".to_owned(), false), ("name".to_owned(), false)]
+    );
+    assert_eq!(
+        dictionary_pages(&default),
+        vec![("id".to_owned(), false), ("name".to_owned(), true)]
+    );
+    // The rows read back are the same either way.
+    let back = |p: &std::path::Path| {
+        let bytes = bytes::Bytes::from(std::fs::read(p).unwrap());
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
+            .unwrap()
+            .build()
+            .unwrap();
+        reader.map(|b| b.unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(back(&plain), back(&default));
+    // A column that is not in the schema is an error, not silently ignored.
+    let err = artifact::TableWriter::create_with_distinct(
+        &dir.path().join("x.parquet"),
+        "t",
+        &schema(),
+        &["id"],
+        &["nmae"],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("nmae"), "{err}");
+}
