@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark: `mez netting run` end to end over >= 1 GB of generated pacs.008 (~1M
-# transactions), against `openssl dgst -sha256` over the same files and the Python lxml
-# `iterparse` baseline doing the same netting (netting_baseline.py), in the same session;
-# then peak RSS on a single ~2 GB file.
+# transactions, about 0.9 KB each), against `openssl dgst -sha256` over the same files and
+# the Python lxml `iterparse` baseline doing the same netting (netting_baseline.py), in the
+# same session; then peak RSS on a single ~2 GB file.
 #
-#   bash pipelines/benches/netting.sh [WORK_DIR] [TRANSACTIONS]
+#   bash pipelines/benches/netting.sh [WORK_DIR] [TRANSACTIONS] [INPUT_DIR]
+#
+# INPUT_DIR measures existing files instead of generating a day (e.g. a denser day made by
+# an earlier generator, to compare sessions).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="${1:-/tmp/mez-bench-netting}"
-tx="${2:-1900000}"
+tx="${2:-1150000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mez/target}"
 cargo xtask duckdb >/dev/null
 cargo build --release -q -p pipelines --bin mez
@@ -22,35 +25,38 @@ best() { printf '%s\n' "$@" | sort -n | head -1; }
 rss_mb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'; }
 
 mkdir -p "$work"
-if [ ! -d "$work/day" ]; then
-  "$mez" gen pacs008 --out "$work/day" --transactions "$tx" --banks 24 --currencies EUR,USD,GBP,JPY \
+# The generator's output changes with its version: the directory names say which one.
+day="${3:-$work/day-g2-$tx}"
+if [ ! -d "$day" ]; then
+  "$mez" gen pacs008 --out "$day" --transactions "$tx" --banks 24 --currencies EUR,USD,GBP,JPY \
     --files 24 --singles 200 --duplicates 100 --invalid 50 --seed 2026
 fi
-bytes=$(du -sb "$work/day" | cut -f1)
-files=$(ls "$work/day" | wc -l)
-find "$work/day" -type f -print0 | xargs -0 cat >/dev/null   # warm the page cache for everyone
+bytes=$(du -sb "$day" | cut -f1)
+files=$(ls "$day" | wc -l)
+find "$day" -type f -print0 | xargs -0 cat >/dev/null   # warm the page cache for everyone
 "$mez" keygen --out "$work/key-$$" >/dev/null
 
 runs_openssl=(); runs_mez=()
 for _ in 1 2 3; do
-  runs_openssl+=("$(secs sh -c "find '$work/day' -type f -print0 | xargs -0 openssl dgst -sha256")")
+  runs_openssl+=("$(secs sh -c "find '$day' -type f -print0 | xargs -0 openssl dgst -sha256")")
   rm -rf "$work/store"
-  runs_mez+=("$(secs "$mez" --quiet --store "$work/store" --key "$work/key-$$.key" netting run --input "$work/day")")
+  runs_mez+=("$(secs "$mez" --quiet --store "$work/store" --key "$work/key-$$.key" netting run --input "$day")")
 done
 t_openssl=$(best "${runs_openssl[@]}")
 t_mez=$(best "${runs_mez[@]}")
 rm -rf "$work/store"
-rss_multi=$(rss_mb "$mez" --quiet --store "$work/store" --key "$work/key-$$.key" netting run --input "$work/day")
-t_py=$(secs python3 pipelines/benches/netting_baseline.py "$work/day")
+rss_multi=$(rss_mb "$mez" --quiet --store "$work/store" --key "$work/key-$$.key" netting run --input "$day")
+t_py=$(secs python3 pipelines/benches/netting_baseline.py "$day")
 tx_count=$("$mez" --store "$work/store" sql "SELECT count(*) FROM payments" | tail -1)
 
 # One ~2 GB file: memory must be bounded by batch size, not input size.
-if [ ! -d "$work/big" ]; then
-  "$mez" gen pacs008 --out "$work/big" --transactions 3600000 --banks 24 --currencies EUR --files 1 --singles 0 --seed 7
+big="$work/big-g2"
+if [ ! -d "$big" ]; then
+  "$mez" gen pacs008 --out "$big" --transactions 2300000 --banks 24 --currencies EUR --files 1 --singles 0 --seed 7
 fi
-big_bytes=$(du -sb "$work/big" | cut -f1)
+big_bytes=$(du -sb "$big" | cut -f1)
 rm -rf "$work/store-big"
-rss_big=$(rss_mb "$mez" --quiet --store "$work/store-big" --key "$work/key-$$.key" netting run --input "$work/big")
+rss_big=$(rss_mb "$mez" --quiet --store "$work/store-big" --key "$work/key-$$.key" netting run --input "$big")
 
 echo "input: $files files, $(echo "scale=1; $bytes/1048576" | bc) MiB, $tx_count payments netted; $(nproc) cores"
 echo "openssl dgst -sha256: ${t_openssl}s  (runs: ${runs_openssl[*]})"

@@ -5,10 +5,12 @@
 //! - **STEP2-style bulk** (`bulk-NNNN.xml`): one pacs.008.001.02 message per file, sent by
 //!   one bank, `SttlmMtd` CLRG through `ClrSys/Prtry` ST2, `SvcLvl` SEPA, `ChrgBr` SLEV,
 //!   IBANs and BICs (tag `BIC`), many transactions; settlement participants come from the
-//!   debtor and creditor agents.
+//!   debtor and creditor agents. Parties carry a country and two address lines, and each
+//!   transaction a purpose code and remittance text, as SEPA credit transfers do: about
+//!   1 KB per transaction, like the real samples (1–3 KB, indented).
 //! - **CBPR+ singles** (`cbpr-NNNN.xml`): a SWIFT `Envelope` holding a head.001.001.02
 //!   `AppHdr` and a pacs.008.001.08 `Document` with one transaction, instructing and
-//!   instructed agents (`BICFI`) and a UETR.
+//!   instructed agents (`BICFI`), structured postal addresses and a UETR.
 //!
 //! Optional faults: `duplicates` re-sends CBPR+ files under a new name (same UETR) and
 //! repeats bulk transactions (same message, end-to-end and transaction ids); `invalid`
@@ -61,6 +63,29 @@ pub struct Generated {
 }
 
 const COUNTRIES: [&str; 8] = ["DE", "FR", "NL", "GB", "AE", "SG", "PK", "KZ"];
+/// A town and a postcode pattern (`#` a digit) per entry of [`COUNTRIES`].
+const TOWNS: [(&str, &str); 8] = [
+    ("Frankfurt am Main", "60###"),
+    ("Lyon", "690##"),
+    ("Rotterdam", "30## AB"),
+    ("Manchester", "M# #QD"),
+    ("Dubai", "#####"),
+    ("Singapore", "0#####"),
+    ("Karachi", "74###"),
+    ("Almaty", "0500##"),
+];
+const STREETS: [&str; 8] = [
+    "Market Street",
+    "Station Road",
+    "Harbour View",
+    "Industrial Avenue",
+    "Park Lane",
+    "Commerce Boulevard",
+    "River Walk",
+    "Trade Centre Road",
+];
+/// ISO 20022 external purpose codes common in commercial credit transfers.
+const PURPOSES: [&str; 6] = ["SUPP", "GDDS", "SCVE", "SALA", "TRAD", "RENT"];
 const FIRST: [&str; 12] = [
     "Amina", "Bilal", "Chen", "Dana", "Elif", "Farah", "Goran", "Hana", "Ivan", "Jamal", "Kira",
     "Luca",
@@ -120,6 +145,38 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// A street address: (street and number, postcode, town) in the country at `country`.
+fn address(rng: &mut SplitMix64, country: usize) -> (String, String, &'static str) {
+    let (town, pattern) = TOWNS[country % TOWNS.len()];
+    let street = format!(
+        "{} {}",
+        STREETS[rng.below(STREETS.len() as u64) as usize],
+        1 + rng.below(180)
+    );
+    let postcode = pattern
+        .chars()
+        .map(|c| {
+            if c == '#' {
+                char::from(b'0' + rng.below(10) as u8)
+            } else {
+                c
+            }
+        })
+        .collect();
+    (street, postcode, town)
+}
+
+/// Unstructured remittance text as payers write it: invoice, date, customer and order
+/// references (at most 140 characters, the schema's limit).
+fn remittance(rng: &mut SplitMix64, date: &str) -> String {
+    format!(
+        "Invoice {} of {date}, customer {:06}, order PO-{:07}, net 30 days",
+        rng.below(1_000_000),
+        rng.below(1_000_000),
+        rng.below(10_000_000)
+    )
 }
 
 fn iban(rng: &mut SplitMix64, country: &str) -> String {
@@ -305,7 +362,16 @@ fn bulk_file(params: &GenParams, index: u32, count: u64, invalid: u32, dups: u32
         if valid {
             total += minor;
         }
-        let tx = bulk_tx(&mut rng, &msg_id, t, &ccy, &amount, sender, payee);
+        let tx = bulk_tx(
+            &mut rng,
+            &params.value_date,
+            &msg_id,
+            t,
+            &ccy,
+            &amount,
+            sender,
+            payee,
+        );
         body.push_str(&tx);
         last_tx = valid.then_some((tx, minor));
         emitted += 1;
@@ -332,8 +398,10 @@ fn bulk_file(params: &GenParams, index: u32, count: u64, invalid: u32, dups: u32
     (xml, emitted)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn bulk_tx(
     rng: &mut SplitMix64,
+    date: &str,
     msg_id: &str,
     t: u64,
     ccy: &str,
@@ -345,15 +413,18 @@ fn bulk_tx(
         COUNTRIES[payer as usize % COUNTRIES.len()],
         COUNTRIES[payee as usize % COUNTRIES.len()],
     );
+    let (ds, dp, dt) = address(rng, payer as usize % COUNTRIES.len());
+    let (cs, cp, ct) = address(rng, payee as usize % COUNTRIES.len());
     format!(
-        "<CdtTrfTxInf><PmtId><InstrId>{msg_id}-{t}</InstrId><EndToEndId>E2E-{t:010}</EndToEndId><TxId>TX-{msg_id}-{t}</TxId></PmtId><IntrBkSttlmAmt Ccy=\"{ccy}\">{amount}</IntrBkSttlmAmt><ChrgBr>SLEV</ChrgBr><Dbtr><Nm>{dn}</Nm></Dbtr><DbtrAcct><Id><IBAN>{di}</IBAN></Id></DbtrAcct><DbtrAgt><FinInstnId><BIC>{db}</BIC></FinInstnId></DbtrAgt><CdtrAgt><FinInstnId><BIC>{cb}</BIC></FinInstnId></CdtrAgt><Cdtr><Nm>{cn}</Nm></Cdtr><CdtrAcct><Id><IBAN>{ci}</IBAN></Id></CdtrAcct><RmtInf><Ustrd>Invoice {inv}</Ustrd></RmtInf></CdtTrfTxInf>\n",
+        "<CdtTrfTxInf><PmtId><InstrId>{msg_id}-{t}</InstrId><EndToEndId>E2E-{t:010}</EndToEndId><TxId>TX-{msg_id}-{t}</TxId></PmtId><IntrBkSttlmAmt Ccy=\"{ccy}\">{amount}</IntrBkSttlmAmt><ChrgBr>SLEV</ChrgBr><Dbtr><Nm>{dn}</Nm><PstlAdr><Ctry>{dc}</Ctry><AdrLine>{ds}</AdrLine><AdrLine>{dp} {dt}</AdrLine></PstlAdr></Dbtr><DbtrAcct><Id><IBAN>{di}</IBAN></Id></DbtrAcct><DbtrAgt><FinInstnId><BIC>{db}</BIC></FinInstnId></DbtrAgt><CdtrAgt><FinInstnId><BIC>{cb}</BIC></FinInstnId></CdtrAgt><Cdtr><Nm>{cn}</Nm><PstlAdr><Ctry>{cc}</Ctry><AdrLine>{cs}</AdrLine><AdrLine>{cp} {ct}</AdrLine></PstlAdr></Cdtr><CdtrAcct><Id><IBAN>{ci}</IBAN></Id></CdtrAcct><Purp><Cd>{purpose}</Cd></Purp><RmtInf><Ustrd>{ustrd}</Ustrd></RmtInf></CdtTrfTxInf>\n",
         dn = escape(&party_name(rng)),
         di = iban(rng, dc),
         db = bank_bic(payer),
         cb = bank_bic(payee),
         cn = escape(&party_name(rng)),
         ci = iban(rng, cc),
-        inv = rng.below(1_000_000),
+        purpose = PURPOSES[rng.below(PURPOSES.len() as u64) as usize],
+        ustrd = remittance(rng, date),
     )
 }
 
@@ -371,8 +442,10 @@ fn cbpr_single(params: &GenParams, index: u32) -> String {
     let (pb, qb) = (bank_bic(payer), bank_bic(payee));
     let id = format!("CBPR-{:08X}-{index:06}", params.seed as u32);
     let date = &params.value_date;
+    let (ds, dp, dt) = address(&mut rng, payer as usize % COUNTRIES.len());
+    let (cs, cp, ct) = address(&mut rng, payee as usize % COUNTRIES.len());
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Envelope xmlns=\"urn:swift:xsd:envelope\">\n<AppHdr xmlns=\"urn:iso:std:iso:20022:tech:xsd:head.001.001.02\"><Fr><FIId><FinInstnId><BICFI>{pb}</BICFI></FinInstnId></FIId></Fr><To><FIId><FinInstnId><BICFI>{qb}</BICFI></FinInstnId></FIId></To><BizMsgIdr>{id}</BizMsgIdr><MsgDefIdr>pacs.008.001.08</MsgDefIdr><BizSvc>swift.cbprplus.02</BizSvc><CreDt>{date}T07:00:00Z</CreDt></AppHdr>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08\"><FIToFICstmrCdtTrf><GrpHdr><MsgId>{id}</MsgId><CreDtTm>{date}T07:00:00+00:00</CreDtTm><NbOfTxs>1</NbOfTxs><SttlmInf><SttlmMtd>INDA</SttlmMtd></SttlmInf></GrpHdr><CdtTrfTxInf><PmtId><InstrId>{id}</InstrId><EndToEndId>E2E-{id}</EndToEndId><UETR>{uetr}</UETR></PmtId><IntrBkSttlmAmt Ccy=\"{currency}\">{amount}</IntrBkSttlmAmt><IntrBkSttlmDt>{date}</IntrBkSttlmDt><ChrgBr>SHAR</ChrgBr><InstgAgt><FinInstnId><BICFI>{pb}</BICFI></FinInstnId></InstgAgt><InstdAgt><FinInstnId><BICFI>{qb}</BICFI></FinInstnId></InstdAgt><Dbtr><Nm>{dn}</Nm><PstlAdr><Ctry>{dc}</Ctry></PstlAdr></Dbtr><DbtrAcct><Id><Othr><Id>{da}</Id></Othr></Id></DbtrAcct><DbtrAgt><FinInstnId><BICFI>{pb}</BICFI></FinInstnId></DbtrAgt><CdtrAgt><FinInstnId><BICFI>{qb}</BICFI></FinInstnId></CdtrAgt><Cdtr><Nm>{cn}</Nm><PstlAdr><Ctry>{cc}</Ctry></PstlAdr></Cdtr><CdtrAcct><Id><Othr><Id>{ca}</Id></Othr></Id></CdtrAcct><RmtInf><Ustrd>Invoice {inv}</Ustrd></RmtInf></CdtTrfTxInf></FIToFICstmrCdtTrf></Document>\n</Envelope>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Envelope xmlns=\"urn:swift:xsd:envelope\">\n<AppHdr xmlns=\"urn:iso:std:iso:20022:tech:xsd:head.001.001.02\"><Fr><FIId><FinInstnId><BICFI>{pb}</BICFI></FinInstnId></FIId></Fr><To><FIId><FinInstnId><BICFI>{qb}</BICFI></FinInstnId></FIId></To><BizMsgIdr>{id}</BizMsgIdr><MsgDefIdr>pacs.008.001.08</MsgDefIdr><BizSvc>swift.cbprplus.02</BizSvc><CreDt>{date}T07:00:00Z</CreDt></AppHdr>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08\"><FIToFICstmrCdtTrf><GrpHdr><MsgId>{id}</MsgId><CreDtTm>{date}T07:00:00+00:00</CreDtTm><NbOfTxs>1</NbOfTxs><SttlmInf><SttlmMtd>INDA</SttlmMtd></SttlmInf></GrpHdr><CdtTrfTxInf><PmtId><InstrId>{id}</InstrId><EndToEndId>E2E-{id}</EndToEndId><UETR>{uetr}</UETR></PmtId><IntrBkSttlmAmt Ccy=\"{currency}\">{amount}</IntrBkSttlmAmt><IntrBkSttlmDt>{date}</IntrBkSttlmDt><ChrgBr>SHAR</ChrgBr><InstgAgt><FinInstnId><BICFI>{pb}</BICFI></FinInstnId></InstgAgt><InstdAgt><FinInstnId><BICFI>{qb}</BICFI></FinInstnId></InstdAgt><Dbtr><Nm>{dn}</Nm><PstlAdr><StrtNm>{ds}</StrtNm><PstCd>{dp}</PstCd><TwnNm>{dt}</TwnNm><Ctry>{dc}</Ctry></PstlAdr></Dbtr><DbtrAcct><Id><Othr><Id>{da}</Id></Othr></Id></DbtrAcct><DbtrAgt><FinInstnId><BICFI>{pb}</BICFI></FinInstnId></DbtrAgt><CdtrAgt><FinInstnId><BICFI>{qb}</BICFI></FinInstnId></CdtrAgt><Cdtr><Nm>{cn}</Nm><PstlAdr><StrtNm>{cs}</StrtNm><PstCd>{cp}</PstCd><TwnNm>{ct}</TwnNm><Ctry>{cc}</Ctry></PstlAdr></Cdtr><CdtrAcct><Id><Othr><Id>{ca}</Id></Othr></Id></CdtrAcct><Purp><Cd>{purpose}</Cd></Purp><RmtInf><Ustrd>{ustrd}</Ustrd></RmtInf></CdtTrfTxInf></FIToFICstmrCdtTrf></Document>\n</Envelope>\n",
         uetr = uetr(&mut rng),
         dn = escape(&party_name(&mut rng)),
         dc = COUNTRIES[payer as usize % COUNTRIES.len()],
@@ -380,6 +453,7 @@ fn cbpr_single(params: &GenParams, index: u32) -> String {
         cn = escape(&party_name(&mut rng)),
         cc = COUNTRIES[payee as usize % COUNTRIES.len()],
         ca = rng.below(1_000_000_000),
-        inv = rng.below(1_000_000),
+        purpose = PURPOSES[rng.below(PURPOSES.len() as u64) as usize],
+        ustrd = remittance(&mut rng, date),
     )
 }
