@@ -1,7 +1,7 @@
 //! Reader throughput: `MEZ_BENCH_PACS008=DIR cargo bench -p ingest --bench pacs008`.
 //!
-//! Reads every `*.xml` file of DIR (e.g. made by `mez gen pacs008`) on one thread, three
-//! times, and prints the best MB/s and transactions/s of the reader alone (parse, amounts,
+//! Reads every `*.xml` file of DIR (e.g. made by `mez gen pacs008`) on one thread,
+//! `MEZ_BENCH_REPEAT` times (default 3), and prints the best MB/s and transactions/s of the reader alone (parse, amounts,
 //! participants, header checks; payments handed to a sink that only counts them), and of
 //! SHA-256 over the same bytes for scale.
 
@@ -26,7 +26,11 @@ fn main() {
     let mut best_read = f64::MAX;
     let mut best_hash = f64::MAX;
     let mut tx = 0u64;
-    for _ in 0..3 {
+    let repeat: u32 = std::env::var("MEZ_BENCH_REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for _ in 0..repeat.max(1) {
         let start = Instant::now();
         tx = 0;
         for f in &files {

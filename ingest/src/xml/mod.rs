@@ -4,6 +4,7 @@
 
 pub mod names;
 pub mod scan;
+mod swar;
 pub mod text;
 
 use quick_xml::events::BytesRef;

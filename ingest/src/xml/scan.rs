@@ -2,9 +2,9 @@
 //!
 //! Why not a general XML library here: the pacs.008 and Akoma Ntoso readers touch every
 //! byte of their input and need only tags, attributes, text and CDATA, with exact byte
-//! offsets for quarantine rows. A byte-level scanner that finds markup with `memchr`,
-//! hands out borrowed slices and never allocates per token reads several times faster
-//! than an event API that copies and resolves every name.
+//! offsets for quarantine rows. A byte-level scanner that finds markup with word-at-a-time
+//! searches (`memchr` for long runs), hands out borrowed slices and never allocates per
+//! token reads several times faster than an event API that copies and resolves every name.
 //!
 //! What it checks (anything else is the reader's business):
 //!
@@ -20,7 +20,9 @@
 use std::borrow::Cow;
 use std::io::Read;
 
-use memchr::{memchr, memchr3, memmem};
+use memchr::{memchr, memmem};
+
+use super::swar;
 
 /// Bytes asked of the input per read, and the buffer's initial size.
 const CHUNK: usize = 256 * 1024;
@@ -237,7 +239,7 @@ impl<R: Read> Scanner<'_, R> {
         }
         let avail = &self.buf[start..self.end];
         if avail[0] != b'<' {
-            return Ok(match memchr(b'<', avail) {
+            return Ok(match swar::find1(b'<', avail) {
                 Some(i) => {
                     self.pos = start + i;
                     Found::Text(start, start + i)
@@ -259,7 +261,7 @@ impl<R: Read> Scanner<'_, R> {
         };
         match second {
             b'/' => {
-                let Some(gt) = memchr(b'>', &avail[2..]) else {
+                let Some(gt) = swar::find1(b'>', &avail[2..]) else {
                     return self.incomplete(start, "an end tag");
                 };
                 let name = (start + 2, start + 2 + trim_end(&avail[2..2 + gt]));
@@ -327,7 +329,7 @@ impl<R: Read> Scanner<'_, R> {
                     inner.1 -= 1;
                 }
                 let tag = &self.buf[inner.0..inner.1];
-                let name_len = tag.iter().position(|b| is_space(*b)).unwrap_or(tag.len());
+                let name_len = swar::find_space(tag);
                 if name_len == 0 || tag[0] == b'/' {
                     return Err(self.error(start, "a tag without a name"));
                 }
@@ -396,12 +398,12 @@ impl<R: Read> Scanner<'_, R> {
 fn tag_end(avail: &[u8]) -> Option<usize> {
     let mut i = 1;
     loop {
-        let j = i + memchr3(b'>', b'"', b'\'', &avail[i..])?;
+        let j = i + swar::find3(b'>', b'"', b'\'', &avail[i..])?;
         let quote = avail[j];
         if quote == b'>' {
             return Some(j);
         }
-        i = j + 1 + memchr(quote, &avail[j + 1..])? + 1;
+        i = j + 1 + swar::find1(quote, &avail[j + 1..])? + 1;
     }
 }
 

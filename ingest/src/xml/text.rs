@@ -6,7 +6,7 @@
 //! lone `\r` become `\n`); attribute values get XML's attribute-value normalisation
 //! (literal tabs and line ends become spaces).
 
-use memchr::{memchr, memchr2};
+use memchr::memchr;
 
 /// Why character data could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +58,7 @@ impl TextSink for String {
 pub fn unescape_into(raw: &[u8], out: &mut impl TextSink) -> Result<(), TextError> {
     let mut rest = raw;
     loop {
-        let Some(i) = memchr2(b'&', b'\r', rest) else {
+        let Some(i) = super::swar::find2(b'&', b'\r', rest) else {
             return out.push_bytes(rest);
         };
         out.push_bytes(&rest[..i])?;
