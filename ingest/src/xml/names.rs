@@ -93,10 +93,15 @@ impl Namespaces {
     }
 
     fn resolve(&self, prefix: &[u8]) -> Result<Option<&str>, NameError> {
-        if prefix == b"xml" {
+        // Unprefixed names are most names: find the default namespace without comparing.
+        let binding = if prefix.is_empty() {
+            self.bindings.iter().rev().find(|b| b.prefix.is_empty())
+        } else if prefix == b"xml" {
             return Ok(Some(XML_NS));
-        }
-        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+        } else {
+            self.bindings.iter().rev().find(|b| b.prefix == prefix)
+        };
+        match binding {
             Some(b) if b.uri.is_empty() => Ok(None),
             Some(b) => Ok(Some(&b.uri)),
             None if prefix.is_empty() => Ok(None),

@@ -106,6 +106,8 @@ pub struct Accumulator {
     /// Keyed by ids from the input files: the standard (DoS-resistant) hasher.
     participants: HashMap<String, u32>,
     names: Vec<String>,
+    /// The participants last found as payer and as payee.
+    recent: [u32; 2],
     groups: Vec<Working>,
     last_group: usize,
     duplicates: Vec<Duplicate>,
@@ -130,6 +132,27 @@ impl Hasher for DigestPrefixHasher {
     }
 }
 
+/// Hashes participant numbers: they are ours, handed out in order, not taken from the
+/// input, so a multiplicative hash cannot be steered into collisions.
+#[derive(Debug, Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(32) ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A group being accumulated, participants by number.
 #[derive(Debug)]
 struct Working {
@@ -138,8 +161,9 @@ struct Working {
     transactions: u64,
     gross: i64,
     /// (a, b) with name(a) < name(b) → (gross a→b, gross b→a, transactions).
-    pairs: HashMap<(u32, u32), (i64, i64, u64)>,
-    positions: HashMap<u32, (i64, i64, u64)>,
+    pairs: HashMap<(u32, u32), (i64, i64, u64), BuildHasherDefault<IdHasher>>,
+    /// By participant number; `None` for participants with no payment in this group.
+    positions: Vec<Option<(i64, i64, u64)>>,
 }
 
 impl Accumulator {
@@ -155,6 +179,7 @@ impl Accumulator {
             sources: Vec::new(),
             participants: HashMap::default(),
             names: Vec::new(),
+            recent: [0; 2],
             groups: Vec::new(),
             last_group: 0,
             duplicates: Vec::new(),
@@ -173,13 +198,21 @@ impl Accumulator {
         (self.sources.len() - 1) as u32
     }
 
-    fn participant(&mut self, name: &str) -> u32 {
+    /// The number of participant `name`; `slot` picks which of the recent hits to try
+    /// first (payers and payees repeat: a bulk file often has one debtor agent).
+    fn participant(&mut self, name: &str, slot: usize) -> u32 {
+        let recent = self.recent[slot];
+        if self.names.get(recent as usize).is_some_and(|n| n == name) {
+            return recent;
+        }
         if let Some(&id) = self.participants.get(name) {
+            self.recent[slot] = id;
             return id;
         }
         let id = self.names.len() as u32;
         self.names.push(name.to_owned());
         self.participants.insert(name.to_owned(), id);
+        self.recent[slot] = id;
         id
     }
 
@@ -196,8 +229,8 @@ impl Accumulator {
                     currency: currency.to_owned(),
                     transactions: 0,
                     gross: 0,
-                    pairs: HashMap::new(),
-                    positions: HashMap::new(),
+                    pairs: HashMap::default(),
+                    positions: Vec::new(),
                 });
                 self.groups.len() - 1
             }
@@ -258,8 +291,8 @@ impl Accumulator {
             currency: o.currency.to_owned(),
             date: format_date(date),
         };
-        let payer = self.participant(o.payer);
-        let payee = self.participant(o.payee);
+        let payer = self.participant(o.payer, 0);
+        let payee = self.participant(o.payee, 1);
         let forward = o.payer < o.payee;
         let g = self.group(date, o.currency);
         let group = &mut self.groups[g];
@@ -281,13 +314,17 @@ impl Accumulator {
                 .ok_or_else(|| overflow("bilateral gross"))?;
             pair.2 += 1;
         }
-        let paid = group.positions.entry(payer).or_default();
+        let needed = payer.max(payee) as usize + 1;
+        if group.positions.len() < needed {
+            group.positions.resize(needed, None);
+        }
+        let paid = group.positions[payer as usize].get_or_insert_default();
         paid.0 = paid
             .0
             .checked_add(o.amount_minor)
             .ok_or_else(|| overflow("paid"))?;
         paid.2 += 1;
-        let received = group.positions.entry(payee).or_default();
+        let received = group.positions[payee as usize].get_or_insert_default();
         received.1 = received
             .1
             .checked_add(o.amount_minor)
@@ -312,7 +349,12 @@ impl Accumulator {
                     .into_iter()
                     .map(|((a, b), v)| ((name(a), name(b)), v))
                     .collect(),
-                positions: w.positions.into_iter().map(|(p, v)| (name(p), v)).collect(),
+                positions: w
+                    .positions
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(p, v)| Some((name(p as u32), v?)))
+                    .collect(),
                 legs: Vec::new(),
             };
             group.legs = legs(&group, self.config.legs);
