@@ -56,10 +56,13 @@ pub enum ArtifactError {
         #[source]
         source: parquet::errors::ParquetError,
     },
-    #[error("table {table}: sort column {column:?} is not in the schema")]
-    SortColumn { table: String, column: String },
-    #[error("table {table}: distinct column {column:?} is not in the schema")]
-    DistinctColumn { table: String, column: String },
+    /// A column named in the sort key or the distinct columns is not in the schema.
+    #[error("table {table}: {role} column {column:?} is not in the schema")]
+    UnknownColumn {
+        table: String,
+        role: &'static str,
+        column: String,
+    },
     #[error(transparent)]
     Store(#[from] verify::Error),
     #[error("{path}: {reason}", path = path.display())]
@@ -82,42 +85,41 @@ pub struct WrittenTable {
 /// The writer properties of every artifact.
 ///
 /// `distinct` names columns whose values are mostly distinct (identifiers, account numbers,
-/// free text): they are written plain like integer columns, and without page statistics. A dictionary would cost a hash
-/// and a copy per value only to fall back to plain once it outgrows its page limit
-/// (`payments` of 1.9M transactions: 71.4 MB with its six identifier and text columns plain,
-/// 78.9 MB with dictionaries, and about 1 CPU-second less to encode).
+/// free text): they are written plain like integer columns, and without page statistics. A
+/// dictionary would cost a hash and a copy per value only to fall back to plain once it
+/// outgrows its page limit (`payments` of 1.9M transactions: 71.4 MB with its seven
+/// identifier, account and text columns plain, 78.9 MB with dictionaries, and about 1
+/// CPU-second less to encode).
 fn properties(
     schema: &SchemaRef,
     table: &str,
     sort_key: &[&str],
     distinct: &[&str],
 ) -> Result<WriterProperties, ArtifactError> {
+    let index_of = |column: &str, role: &'static str| {
+        schema
+            .index_of(column)
+            .map_err(|_| ArtifactError::UnknownColumn {
+                table: table.to_owned(),
+                role,
+                column: column.to_owned(),
+            })
+    };
     let mut sorting = Vec::with_capacity(sort_key.len());
     for column in sort_key {
-        let index = schema
-            .index_of(column)
-            .map_err(|_| ArtifactError::SortColumn {
-                table: table.to_owned(),
-                column: (*column).to_owned(),
-            })?;
         sorting.push(SortingColumn {
-            column_idx: index as i32,
+            column_idx: index_of(column, "sort")? as i32,
             descending: false,
             nulls_first: true,
         });
+    }
+    for column in distinct {
+        index_of(column, "distinct")?;
     }
     // Integer columns are written plain: ids, offsets and amounts are mostly distinct, so
     // a dictionary costs a hash per value and compresses worse than zstd on plain values
     // (payments of 1.9M transactions: 90.5 MB with dictionaries at zstd level 3, 78.9 MB
     // without them at level 1).
-    for column in distinct {
-        if schema.index_of(column).is_err() {
-            return Err(ArtifactError::DistinctColumn {
-                table: table.to_owned(),
-                column: (*column).to_owned(),
-            });
-        }
-    }
     let mut builder = WriterProperties::builder();
     for field in schema.fields() {
         let column = || parquet::schema::types::ColumnPath::from(field.name().as_str());

@@ -168,14 +168,9 @@ struct Working {
 
 impl Accumulator {
     pub fn new(config: NettingConfig) -> Self {
-        Accumulator::with_capacity(config, 0)
-    }
-
-    /// An accumulator expecting about `payments` payments (sizes the duplicate index once).
-    pub fn with_capacity(config: NettingConfig, payments: usize) -> Self {
         Accumulator {
             config,
-            seen: HashMap::with_capacity_and_hasher(payments, Default::default()),
+            seen: HashMap::default(),
             sources: Vec::new(),
             participants: HashMap::default(),
             names: Vec::new(),
