@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use arrow::array::{RecordBatch, RecordBatchReader};
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, SchemaRef};
 use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -34,8 +34,9 @@ pub const BATCH_ROWS: usize = 8 * 1024;
 /// Rows per row group (a multiple of [`BATCH_ROWS`]).
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// The `created_by` string of every artifact; changes only when the format does
-/// (v2: zstd level 1, plain integer columns; v3: plain columns declared mostly distinct).
-pub const CREATED_BY: &str = "mez artifact writer v3";
+/// (v2: zstd level 1, plain integer columns; v3: plain columns declared mostly distinct;
+/// v4: page statistics on text columns only where they are part of the sort key).
+pub const CREATED_BY: &str = "mez artifact writer v4";
 /// zstd level of every column: level 1 encodes `payments` about 1.3 times faster than
 /// level 3, for a file as small as level 3 gave with dictionaries on integer columns.
 const ZSTD_LEVEL: i32 = 1;
@@ -126,8 +127,15 @@ fn properties(
         if field.data_type().is_integer() || distinct.contains(&field.name().as_str()) {
             builder = builder.set_column_dictionary_enabled(column(), false);
         }
-        // Minimum and maximum of unsorted, mostly distinct values prune nothing.
-        if distinct.contains(&field.name().as_str()) {
+        // Minimum and maximum of unsorted text prune almost nothing (a page of any size
+        // spans most of a column's range), yet cost a byte comparison per value; numbers
+        // and dates keep them, being cheap to compare and what queries filter on.
+        let text = matches!(
+            field.data_type(),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Binary | DataType::LargeBinary
+        );
+        let sorted = sort_key.contains(&field.name().as_str());
+        if distinct.contains(&field.name().as_str()) || (text && !sorted) {
             builder = builder.set_column_statistics_enabled(column(), EnabledStatistics::None);
         }
     }

@@ -251,3 +251,44 @@ fn columns_declared_distinct_are_written_without_a_dictionary() {
     .unwrap_err();
     assert!(err.to_string().contains("nmae"), "{err}");
 }
+
+/// Whether each column chunk of the first row group has minimum and maximum, by name.
+fn chunk_min_max(path: &std::path::Path) -> Vec<(String, bool)> {
+    let file = std::fs::File::open(path).unwrap();
+    let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+    let meta = parquet::file::reader::FileReader::metadata(&reader);
+    meta.row_group(0)
+        .columns()
+        .iter()
+        .map(|c| {
+            let has = c
+                .statistics()
+                .is_some_and(|s| s.min_bytes_opt().is_some() && s.max_bytes_opt().is_some());
+            (c.column_path().string(), has)
+        })
+        .collect()
+}
+
+#[test]
+fn text_columns_have_statistics_only_in_the_sort_key() {
+    let rows: Vec<(i64, Option<String>)> = (0..3000)
+        .map(|i| (i, Some(format!("n{:04}", i))))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let by_id = dir.path().join("by_id.parquet");
+    let mut writer = artifact::TableWriter::create(&by_id, "t", &schema(), &["id"]).unwrap();
+    writer.write(&batch(&rows)).unwrap();
+    writer.finish().unwrap();
+    let by_name = dir.path().join("by_name.parquet");
+    let mut writer = artifact::TableWriter::create(&by_name, "t", &schema(), &["name"]).unwrap();
+    writer.write(&batch(&rows)).unwrap();
+    writer.finish().unwrap();
+    assert_eq!(
+        chunk_min_max(&by_id),
+        vec![("id".to_owned(), true), ("name".to_owned(), false)]
+    );
+    assert_eq!(
+        chunk_min_max(&by_name),
+        vec![("id".to_owned(), true), ("name".to_owned(), true)]
+    );
+}
