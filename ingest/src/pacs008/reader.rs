@@ -116,8 +116,12 @@ struct Refusal {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
     Group(usize),
+    /// Collected straight into the transaction's field buffer.
     Tx(usize),
     AppHdr(usize),
+    /// A transaction field seen before: its text is still decoded (and so checked), then
+    /// dropped.
+    Repeated,
 }
 
 const HDR_MSG_DEF_IDR: usize = 0;
@@ -167,12 +171,30 @@ impl RawTx {
         (self.present & (1 << i) != 0).then(|| self.fields[i].as_str())
     }
 
-    fn set_once(&mut self, i: usize, value: &str) {
-        if self.present & (1 << i) == 0 {
-            self.fields[i].clear();
-            self.fields[i].push_str(value);
-            self.present |= 1 << i;
+    /// Whether field `i` was already seen (later occurrences are ignored).
+    fn seen(&self, i: usize) -> bool {
+        self.present & (1 << i) != 0
+    }
+
+    /// Moves field `i` into `slot` (or clears `slot` when the field is absent), leaving
+    /// `slot`'s old buffer behind for a later transaction: no copy.
+    fn take_into(&mut self, i: usize, slot: &mut Option<String>) {
+        if self.seen(i) {
+            std::mem::swap(slot.get_or_insert_with(String::new), &mut self.fields[i]);
+        } else {
+            *slot = None;
         }
+    }
+}
+
+/// Trims `text` in place, as `str::trim` would.
+fn trim_in_place(text: &mut String) {
+    let trimmed = text.trim();
+    let start = trimmed.as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + trimmed.len();
+    text.truncate(end);
+    if start > 0 {
+        text.drain(..start);
     }
 }
 
@@ -280,8 +302,8 @@ impl Parser {
                     Ok(false)
                 }
                 Token::Text(raw) => {
-                    let decoded = if self.collecting() {
-                        unescape_into(raw, &mut self.text)
+                    let decoded = if let Some(out) = self.collector() {
+                        unescape_into(raw, out)
                     } else if memchr::memchr(b'&', raw).is_some() {
                         scratch.clear();
                         unescape_into(raw, &mut scratch)
@@ -292,8 +314,8 @@ impl Parser {
                 }
                 Token::CData(raw) => match std::str::from_utf8(raw) {
                     Ok(text) => {
-                        if self.collecting() {
-                            self.text.push_str(text);
+                        if let Some(out) = self.collector() {
+                            out.push_str(text);
                         }
                         Ok(false)
                     }
@@ -321,8 +343,13 @@ impl Parser {
         }
     }
 
-    fn collecting(&self) -> bool {
-        self.stack.last().is_some_and(|f| f.target.is_some())
+    /// Where the text of the innermost element goes, if it is kept: a transaction field is
+    /// collected straight into its buffer, anything else into `text`.
+    fn collector(&mut self) -> Option<&mut String> {
+        match self.stack.last()?.target? {
+            Target::Tx(i) => Some(&mut self.tx.fields[i]),
+            Target::Group(_) | Target::AppHdr(_) | Target::Repeated => Some(&mut self.text),
+        }
     }
 
     /// Opens an element; `Ok(true)` when it is a message root.
@@ -418,7 +445,11 @@ impl Parser {
                 let index = usize::from(index);
                 let target = match scope {
                     Scope::Group => Target::Group(index),
-                    Scope::Tx => Target::Tx(index),
+                    Scope::Tx if self.tx.seen(index) => Target::Repeated,
+                    Scope::Tx => {
+                        self.tx.fields[index].clear();
+                        Target::Tx(index)
+                    }
                 };
                 if target == Target::Group(grp::TTL_AMT) || target == Target::Tx(tx::AMOUNT) {
                     let ccy = find_attribute(attrs, b"Ccy")
@@ -453,15 +484,15 @@ impl Parser {
                     }
                 }
                 Target::Tx(i) => {
-                    if self.tx.open {
-                        self.tx.set_once(i, value);
-                    }
+                    trim_in_place(&mut self.tx.fields[i]);
+                    self.tx.present |= 1 << i;
                 }
                 Target::AppHdr(i) => {
                     if let Some((_, hdr)) = &mut self.app_hdr {
                         hdr[i].get_or_insert_with(|| value.to_owned());
                     }
                 }
+                Target::Repeated => {}
             }
             self.text.clear();
         }
@@ -620,26 +651,28 @@ impl Parser {
             &mut p.service_level,
             raw.get(tx::SVC_LVL).or(m.group[grp::SVC_LVL].as_deref()),
         );
-        set(&mut p.instr_id, raw.get(tx::INSTR_ID));
-        set(&mut p.end_to_end_id, raw.get(tx::END_TO_END_ID));
-        set(&mut p.tx_id, raw.get(tx::TX_ID));
-        set(&mut p.uetr, raw.get(tx::UETR));
-        if let Some(uetr) = &mut p.uetr {
-            uetr.make_ascii_lowercase();
-        }
         p.amount_minor = amount_minor;
         p.currency.clear();
         p.currency.push_str(currency);
         p.settlement_date = settlement_date;
-        set(&mut p.charge_bearer, raw.get(tx::CHRG_BR));
-        set(&mut p.debtor_name, raw.get(tx::DBTR_NM));
-        set(&mut p.debtor_country, raw.get(tx::DBTR_CTRY));
-        set(&mut p.debtor_account, raw.get(tx::DBTR_ACCT));
-        set(&mut p.creditor_name, raw.get(tx::CDTR_NM));
-        set(&mut p.creditor_country, raw.get(tx::CDTR_CTRY));
-        set(&mut p.creditor_account, raw.get(tx::CDTR_ACCT));
-        set(&mut p.purpose, raw.get(tx::PURPOSE));
-        set(&mut p.remittance, raw.get(tx::REMITTANCE));
+        // The transaction's own fields move into the payment; it is their last use.
+        let raw = &mut self.tx;
+        raw.take_into(tx::INSTR_ID, &mut p.instr_id);
+        raw.take_into(tx::END_TO_END_ID, &mut p.end_to_end_id);
+        raw.take_into(tx::TX_ID, &mut p.tx_id);
+        raw.take_into(tx::UETR, &mut p.uetr);
+        if let Some(uetr) = &mut p.uetr {
+            uetr.make_ascii_lowercase();
+        }
+        raw.take_into(tx::CHRG_BR, &mut p.charge_bearer);
+        raw.take_into(tx::DBTR_NM, &mut p.debtor_name);
+        raw.take_into(tx::DBTR_CTRY, &mut p.debtor_country);
+        raw.take_into(tx::DBTR_ACCT, &mut p.debtor_account);
+        raw.take_into(tx::CDTR_NM, &mut p.creditor_name);
+        raw.take_into(tx::CDTR_CTRY, &mut p.creditor_country);
+        raw.take_into(tx::CDTR_ACCT, &mut p.creditor_account);
+        raw.take_into(tx::PURPOSE, &mut p.purpose);
+        raw.take_into(tx::REMITTANCE, &mut p.remittance);
         set(
             &mut p.app_hdr_msg_def_idr,
             m.app_hdr

@@ -6,8 +6,9 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayBuilder, ArrayRef, BooleanArray, Date32Builder, Int64Builder, RecordBatch, StringArray,
-    StringBuilder, UInt32Array, UInt32Builder, UInt64Array, UInt64Builder,
+    ArrayBuilder, ArrayRef, ArrowPrimitiveType, BooleanArray, Date32Builder, Int64Builder,
+    PrimitiveArray, PrimitiveBuilder, RecordBatch, StringArray, StringBuilder, UInt32Array,
+    UInt32Builder, UInt64Array, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use verify::Digest;
@@ -174,21 +175,29 @@ impl PaymentsBuilder {
         self.settlement_date.append_option(p.settlement_date);
     }
 
-    /// The rows appended so far as a `payments` batch; the builder starts over.
+    /// The rows appended so far as a `payments` batch; the builder starts over, with room
+    /// for a batch like this one (Arrow builders start empty after `finish`, and growing
+    /// 31 text columns back by doubling cost a copy of every batch).
     pub fn finish(&mut self) -> Result<RecordBatch, IngestError> {
         let schema = payments_schema();
+        let rows = self.len();
         let mut text = self.text.iter_mut();
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
         // Text columns come in schema order; the others are named.
         for field in schema.fields() {
             let column: ArrayRef = match field.name().as_str() {
-                "message_index" => Arc::new(self.message_index.finish()),
-                "tx_index" => Arc::new(self.tx_index.finish()),
-                "byte_offset" => Arc::new(self.byte_offset.finish()),
-                "amount_minor" => Arc::new(self.amount_minor.finish()),
-                "settlement_date" => Arc::new(self.settlement_date.finish()),
+                "message_index" => Arc::new(renew(&mut self.message_index, rows)),
+                "tx_index" => Arc::new(renew(&mut self.tx_index, rows)),
+                "byte_offset" => Arc::new(renew(&mut self.byte_offset, rows)),
+                "amount_minor" => Arc::new(renew(&mut self.amount_minor, rows)),
+                "settlement_date" => Arc::new(renew(&mut self.settlement_date, rows)),
                 other => match text.next() {
-                    Some(builder) => Arc::new(builder.finish()),
+                    Some(builder) => {
+                        let bytes = builder.values_slice().len();
+                        let mut full =
+                            std::mem::replace(builder, StringBuilder::with_capacity(rows, bytes));
+                        Arc::new(full.finish())
+                    }
                     None => {
                         return Err(IngestError::Table {
                             table: "payments",
@@ -201,6 +210,14 @@ impl PaymentsBuilder {
         }
         RecordBatch::try_new(schema, columns).map_err(table_error("payments"))
     }
+}
+
+/// Finishes `builder`, leaving it empty with room for `rows` values.
+fn renew<T: ArrowPrimitiveType>(
+    builder: &mut PrimitiveBuilder<T>,
+    rows: usize,
+) -> PrimitiveArray<T> {
+    std::mem::replace(builder, PrimitiveBuilder::with_capacity(rows)).finish()
 }
 
 /// Builds a `payments` batch. `digest_of` gives each row's file digest by source file.

@@ -196,6 +196,45 @@ fn dtds_entities_and_broken_xml_refuse_the_file() {
 }
 
 #[test]
+fn field_text_is_trimmed_joined_and_taken_from_the_first_occurrence() {
+    let base = message(
+        Some(V02),
+        "BIC",
+        "2",
+        None,
+        &[("1", "EUR", None), ("2", "EUR", None)],
+    );
+    // Padding, a comment, a CDATA section and a reference inside one field; a second
+    // debtor name that must not win; the next transaction has neither.
+    let xml = base.replacen(
+        "<Dbtr><Nm>Caf&#233; &amp; Co</Nm></Dbtr>",
+        "<Dbtr><Nm>\n  A<!-- c -->B<![CDATA[ <C> ]]>&#x44;\t </Nm><Nm>Second</Nm></Dbtr>\
+         <RmtInf><Ustrd>  </Ustrd></RmtInf>",
+        1,
+    );
+    let (summary, payments) = read(&xml);
+    assert!(summary.file_ok, "{:?}", summary.quarantine);
+    assert_eq!(payments[0].debtor_name.as_deref(), Some("AB <C> D"));
+    assert_eq!(payments[0].remittance.as_deref(), Some(""));
+    assert_eq!(payments[1].debtor_name.as_deref(), Some("Café & Co"));
+    assert_eq!(payments[1].remittance, None);
+    assert_eq!(payments[1].end_to_end_id.as_deref(), Some("E1"));
+
+    // The text of an ignored repeat is still decoded, so a bad reference there refuses
+    // the file as it would anywhere else.
+    let bad = base.replacen(
+        "<Nm>Caf&#233; &amp; Co</Nm>",
+        "<Nm>First</Nm><Nm>&bogus;</Nm>",
+        1,
+    );
+    let (summary, _) = read(&bad);
+    assert!(!summary.file_ok);
+    assert_eq!(summary.accepted, 0);
+    let reason = &summary.quarantine.last().unwrap().reason;
+    assert!(reason.contains("bogus"), "{reason}");
+}
+
+#[test]
 fn the_file_digest_covers_every_byte() {
     let xml = message(None, "BICFI", "1", None, &[("1", "EUR", None)]) + "\n\n<!-- trailing -->\n";
     let (summary, _) = read(&xml);
