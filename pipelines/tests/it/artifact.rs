@@ -271,9 +271,8 @@ fn chunk_min_max(path: &std::path::Path) -> Vec<(String, bool)> {
 
 #[test]
 fn text_columns_have_statistics_only_in_the_sort_key() {
-    let rows: Vec<(i64, Option<String>)> = (0..3000)
-        .map(|i| (i, Some(format!("n{:04}", i))))
-        .collect();
+    let rows: Vec<(i64, Option<String>)> =
+        (0..3000).map(|i| (i, Some(format!("n{:04}", i)))).collect();
     let dir = tempfile::tempdir().unwrap();
     let by_id = dir.path().join("by_id.parquet");
     let mut writer = artifact::TableWriter::create(&by_id, "t", &schema(), &["id"]).unwrap();
