@@ -231,7 +231,16 @@ impl fmt::Display for AmountError {
 
 /// The minor-unit exponent of an active currency.
 pub fn exponent(code: &str) -> Result<u8, AmountError> {
-    match CURRENCIES.binary_search_by(|(c, _)| (*c).cmp(code)) {
+    // Codes compare as three-byte numbers: the table is searched without string compares.
+    let key = |c: &str| match c.as_bytes() {
+        &[a, b, c] => Some(u32::from_be_bytes([0, a, b, c])),
+        _ => None,
+    };
+    let found = match key(code) {
+        Some(k) => CURRENCIES.binary_search_by_key(&Some(k), |(c, _)| key(c)),
+        None => Err(0),
+    };
+    match found {
         Ok(i) => Ok(CURRENCIES[i].1),
         Err(_) if NO_MINOR_UNIT.contains(&code) => Err(AmountError::NoMinorUnit(code.to_owned())),
         Err(_) => Err(AmountError::UnknownCurrency(code.to_owned())),

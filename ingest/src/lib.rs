@@ -21,6 +21,6 @@ mod error;
 pub mod licences;
 pub mod pacs008;
 pub mod sanctions;
-mod xml;
+pub mod xml;
 
 pub use error::IngestError;
