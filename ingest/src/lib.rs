@@ -21,6 +21,6 @@ mod error;
 pub mod licences;
 pub mod pacs008;
 pub mod sanctions;
-pub mod xml;
+mod xml;
 
 pub use error::IngestError;
