@@ -214,8 +214,16 @@ fn set(slot: &mut Option<String>, value: Option<&str>) {
     }
 }
 
+/// Points `slot` at `value` unless it already does.
+fn share(slot: &mut Option<Arc<str>>, value: &Option<Arc<str>>) {
+    match (&*slot, value) {
+        (Some(a), Some(b)) if Arc::ptr_eq(a, b) => {}
+        (None, None) => {}
+        _ => slot.clone_from(value),
+    }
+}
+
 /// Group-header values shared by every payment of a message.
-#[derive(Clone)]
 struct Shared {
     version: Arc<str>,
     msg_id: Option<Arc<str>>,
@@ -619,34 +627,33 @@ impl Parser {
         p.payee.clear();
         p.payee.push_str(payee);
         p.participant_rule = rule;
-        let shared = match &m.shared {
-            Some(shared) => shared.clone(),
-            None => {
-                let arc = |i: usize| m.group[i].as_deref().map(Arc::from);
-                let shared = Shared {
-                    version: Arc::from(m.version.as_str()),
-                    msg_id: arc(grp::MSG_ID),
-                    cre_dt_tm: arc(grp::CRE_DT_TM),
-                    nb_of_txs: arc(grp::NB_OF_TXS),
-                    sttlm_mtd: arc(grp::STTLM_MTD),
-                    clearing_system: arc(grp::CLR_SYS),
-                };
-                m.shared = Some(shared.clone());
-                shared
+        let shared = m.shared.get_or_insert_with(|| {
+            let arc = |i: usize| m.group[i].as_deref().map(Arc::from);
+            Shared {
+                version: Arc::from(m.version.as_str()),
+                msg_id: arc(grp::MSG_ID),
+                cre_dt_tm: arc(grp::CRE_DT_TM),
+                nb_of_txs: arc(grp::NB_OF_TXS),
+                sttlm_mtd: arc(grp::STTLM_MTD),
+                clearing_system: arc(grp::CLR_SYS),
             }
-        };
+        });
         if !Arc::ptr_eq(&p.source_file, &self.source_shared) {
             p.source_file = Arc::clone(&self.source_shared);
         }
         p.message_index = m.index;
         p.tx_index = raw.index;
         p.byte_offset = raw.byte_offset;
-        p.version = shared.version;
-        p.msg_id = shared.msg_id;
-        p.cre_dt_tm = shared.cre_dt_tm;
-        p.nb_of_txs = shared.nb_of_txs;
-        p.sttlm_mtd = shared.sttlm_mtd;
-        p.clearing_system = shared.clearing_system;
+        // The message's values are shared, not copied; most payments follow one of the same
+        // message, whose values they already point at.
+        if !Arc::ptr_eq(&p.version, &shared.version) {
+            p.version = Arc::clone(&shared.version);
+        }
+        share(&mut p.msg_id, &shared.msg_id);
+        share(&mut p.cre_dt_tm, &shared.cre_dt_tm);
+        share(&mut p.nb_of_txs, &shared.nb_of_txs);
+        share(&mut p.sttlm_mtd, &shared.sttlm_mtd);
+        share(&mut p.clearing_system, &shared.clearing_system);
         set(
             &mut p.service_level,
             raw.get(tx::SVC_LVL).or(m.group[grp::SVC_LVL].as_deref()),
