@@ -320,6 +320,17 @@ impl<R: Read> Scanner<'_, R> {
                 }
             }
             _ => {
+                // Most start tags have no attributes: `<name>` is found in one short search.
+                if let Some(n) = swar::plain_start_tag(&avail[1..]) {
+                    let name = (start + 1, start + 1 + n);
+                    self.pos = name.1 + 1;
+                    self.open_names.extend_from_slice(&self.buf[name.0..name.1]);
+                    self.open_ends.push(self.open_names.len());
+                    return Ok(Found::Start {
+                        name,
+                        attrs: (name.1, name.1),
+                    });
+                }
                 let Some(gt) = tag_end(avail) else {
                     return self.incomplete(start, "a start tag");
                 };

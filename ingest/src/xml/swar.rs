@@ -103,6 +103,27 @@ pub fn find_space(hay: &[u8]) -> usize {
     i + find_space_bytewise(&hay[i..])
 }
 
+/// For `hay` just after a `<`: the length of the name when the tag is a plain `<name>`,
+/// its `>` within the first [`SHORT`] bytes; `None` for anything else (attributes, white
+/// space, `/`, quotes, control bytes, or a name too long or too near the end of `hay`),
+/// which the caller reads the general way.
+#[inline]
+pub fn plain_start_tag(hay: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= hay.len() && i < SHORT {
+        let x = word(hay, i);
+        // Bytes below 0x21 (white space and control bytes), `>`, `/` and quotes.
+        let below = x.wrapping_sub(ONES * 0x21) & !x & HIGHS;
+        let stop = below | equal(x, b'>') | equal(x, b'/') | equal(x, b'"') | equal(x, b'\'');
+        if stop != 0 {
+            let at = i + first(stop);
+            return (at > 0 && hay[at] == b'>').then_some(at);
+        }
+        i += 8;
+    }
+    None
+}
+
 fn find_space_bytewise(hay: &[u8]) -> usize {
     hay.iter()
         .position(|b| super::scan::is_space(*b))
@@ -144,6 +165,16 @@ mod tests {
             prop_assert_eq!(find3(a, b, c, &hay), memchr3(a, b, c, &hay));
             for t in [b'<', b'>', b'"', b' '] {
                 prop_assert_eq!(find1(t, &hay), memchr(t, &hay));
+            }
+        }
+
+        #[test]
+        fn plain_start_tags_agree_with_a_byte_loop(hay in bytes()) {
+            let stop = hay.iter().position(|b| *b < 0x21 || b"/>\"'".contains(b));
+            let expected = stop.filter(|&at| at > 0 && hay[at] == b'>' && at < SHORT && at + 8 - at % 8 <= hay.len());
+            prop_assert_eq!(plain_start_tag(&hay), expected);
+            if let Some(n) = plain_start_tag(&hay) {
+                prop_assert!(n > 0 && hay[n] == b'>' && hay[..n].iter().all(|b| *b >= 0x21 && !b"/>\"'".contains(b)));
             }
         }
 
