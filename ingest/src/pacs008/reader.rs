@@ -367,6 +367,7 @@ impl Parser {
     }
 
     /// Opens an element; `Ok(true)` when it is a message root.
+    #[inline(always)]
     fn start(
         &mut self,
         local: &[u8],
@@ -484,6 +485,7 @@ impl Parser {
         Ok(false)
     }
 
+    #[inline(always)]
     fn end(&mut self, sink: &mut dyn FnMut(&Payment)) {
         let Some(frame) = self.stack.pop() else {
             return;
@@ -525,6 +527,7 @@ impl Parser {
         }
     }
 
+    #[inline(never)]
     fn finish_tx(&mut self, sink: &mut dyn FnMut(&Payment)) {
         let Some(m) = &mut self.message else { return };
         let raw = &self.tx;
@@ -696,6 +699,7 @@ impl Parser {
         sink(&self.payment);
     }
 
+    #[inline(never)]
     fn finish_message(&mut self) {
         let Some(m) = self.message.take() else { return };
         let msg_id = m.group[grp::MSG_ID].clone();

@@ -42,7 +42,7 @@ pub struct Namespaces {
 impl Namespaces {
     /// Enters an element: takes its `xmlns` declarations, then resolves its name to
     /// (namespace URI, local name). Every call must be paired with [`Namespaces::close`].
-    #[inline]
+    #[inline(always)]
     pub fn open<'n>(
         &mut self,
         name: &'n [u8],
@@ -50,29 +50,36 @@ impl Namespaces {
     ) -> Result<(Option<&str>, &'n [u8]), NameError> {
         self.depth += 1;
         if attrs.len() > 6 && attrs.windows(5).any(|w| w == b"xmlns") {
-            for a in Attributes::new(attrs) {
-                let (key, value) = a.map_err(NameError::Attributes)?;
-                let prefix = match key {
-                    b"xmlns" => &b""[..],
-                    _ => match key.strip_prefix(b"xmlns:") {
-                        Some(p) => p,
-                        None => continue,
-                    },
-                };
-                let uri = attribute_value(value).map_err(NameError::Attributes)?;
-                self.bindings.push(Binding {
-                    prefix: prefix.to_vec(),
-                    uri,
-                    depth: self.depth,
-                });
-                self.generation += 1;
-            }
+            self.declare(attrs)?;
         }
         let (prefix, local) = match name.iter().position(|b| *b == b':') {
             Some(i) => (&name[..i], &name[i + 1..]),
             None => (&b""[..], name),
         };
         Ok((self.resolve(prefix)?, local))
+    }
+
+    /// Takes the `xmlns` declarations of an element's attributes (rare: out of line).
+    #[inline(never)]
+    fn declare(&mut self, attrs: &[u8]) -> Result<(), NameError> {
+        for a in Attributes::new(attrs) {
+            let (key, value) = a.map_err(NameError::Attributes)?;
+            let prefix = match key {
+                b"xmlns" => &b""[..],
+                _ => match key.strip_prefix(b"xmlns:") {
+                    Some(p) => p,
+                    None => continue,
+                },
+            };
+            let uri = attribute_value(value).map_err(NameError::Attributes)?;
+            self.bindings.push(Binding {
+                prefix: prefix.to_vec(),
+                uri,
+                depth: self.depth,
+            });
+            self.generation += 1;
+        }
+        Ok(())
     }
 
     /// Changes whenever a binding comes into or goes out of scope. Within one generation
@@ -92,6 +99,7 @@ impl Namespaces {
         self.depth = self.depth.saturating_sub(1);
     }
 
+    #[inline(always)]
     fn resolve(&self, prefix: &[u8]) -> Result<Option<&str>, NameError> {
         // Unprefixed names are most names: find the default namespace without comparing.
         let binding = if prefix.is_empty() {
