@@ -261,6 +261,17 @@ impl<R: Read> Scanner<'_, R> {
         };
         match second {
             b'/' => {
+                // Nearly always the end tag is `</name>` for the open element's name: check
+                // for exactly that before searching.
+                if let Some(open) = self.open_name() {
+                    let n = open.len();
+                    if avail.get(2 + n) == Some(&b'>') && avail[2..2 + n] == *open {
+                        let name = (start + 2, start + 2 + n);
+                        self.pos = name.1 + 1;
+                        self.pop_open();
+                        return Ok(Found::End(name));
+                    }
+                }
                 let Some(gt) = swar::find1(b'>', &avail[2..]) else {
                     return self.incomplete(start, "an end tag");
                 };
