@@ -249,7 +249,12 @@ pub fn exponent(code: &str) -> Result<u8, AmountError> {
 
 /// Parses decimal text into integer minor units of `currency`, exactly.
 pub fn to_minor_units(text: &str, currency: &str) -> Result<i64, AmountError> {
-    let allowed = exponent(currency)?;
+    to_minor_units_with(text, currency, exponent(currency)?)
+}
+
+/// [`to_minor_units`] for a caller that already looked up `currency`'s exponent (a reader
+/// meets the same few currencies a million times).
+pub fn to_minor_units_with(text: &str, currency: &str, allowed: u8) -> Result<i64, AmountError> {
     let malformed = || AmountError::Malformed(text.to_owned());
     let (int_part, frac_part) = match text.split_once('.') {
         Some((i, f)) => (i, f),

@@ -245,6 +245,8 @@ struct Parser {
     stack: Vec<Frame>,
     message: Option<Message>,
     tx: RawTx,
+    /// The last currency whose exponent was looked up, and its exponent.
+    last_exponent: Option<(String, u8)>,
     /// Whether the last namespace binding seen counts as the message's own.
     ours_cache: Option<(NsKey, bool)>,
     /// The payment handed to the sink, reused like `tx`.
@@ -269,6 +271,7 @@ impl Parser {
             message: None,
             tx: RawTx::default(),
             ours_cache: None,
+            last_exponent: None,
             payment: Payment::default(),
             app_hdr: None,
             pending_app_hdr: None,
@@ -563,15 +566,23 @@ impl Parser {
             ));
             return;
         };
-        let amount_minor = match currency::to_minor_units(amount_text, currency) {
-            Ok(v) => v,
-            Err(e) => {
-                m.total_incomplete = true;
-                self.quarantine
-                    .push(quarantine(e.to_string(), "/IntrBkSttlmAmt"));
-                return;
-            }
+        // The exponent of the last currency seen is kept: files repeat their currencies.
+        let exponent = match &self.last_exponent {
+            Some((code, e)) if code == currency => Ok(*e),
+            _ => currency::exponent(currency).inspect(|e| {
+                self.last_exponent = Some((currency.to_owned(), *e));
+            }),
         };
+        let amount_minor =
+            match exponent.and_then(|e| currency::to_minor_units_with(amount_text, currency, e)) {
+                Ok(v) => v,
+                Err(e) => {
+                    m.total_incomplete = true;
+                    self.quarantine
+                        .push(quarantine(e.to_string(), "/IntrBkSttlmAmt"));
+                    return;
+                }
+            };
         // The header total covers every transaction with a valid amount, accepted or not.
         let total = match m.total_by_currency.get_mut(currency) {
             Some(t) => t,
