@@ -189,21 +189,47 @@ fn the_streaming_writer_gives_the_same_bytes_as_encode() {
     );
 }
 
-/// Whether each column chunk of the Parquet file at `path` has a dictionary page, by name.
-fn dictionary_pages(path: &std::path::Path) -> Vec<(String, bool)> {
+/// `test` of each column chunk of the first row group of the Parquet file at `path`, by
+/// column name.
+fn column_chunks(
+    path: &std::path::Path,
+    test: impl Fn(&parquet::file::metadata::ColumnChunkMetaData) -> bool,
+) -> Vec<(String, bool)> {
     let file = std::fs::File::open(path).unwrap();
     let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
     let meta = parquet::file::reader::FileReader::metadata(&reader);
     meta.row_group(0)
         .columns()
         .iter()
-        .map(|c| {
-            (
-                c.column_path().string(),
-                c.dictionary_page_offset().is_some(),
-            )
-        })
+        .map(|c| (c.column_path().string(), test(c)))
         .collect()
+}
+
+/// Whether each column chunk has a dictionary page.
+fn dictionary_pages(path: &std::path::Path) -> Vec<(String, bool)> {
+    column_chunks(path, |c| c.dictionary_page_offset().is_some())
+}
+
+/// Whether each column chunk has a minimum and a maximum.
+fn chunk_min_max(path: &std::path::Path) -> Vec<(String, bool)> {
+    column_chunks(path, |c| {
+        c.statistics()
+            .is_some_and(|s| s.min_bytes_opt().is_some() && s.max_bytes_opt().is_some())
+    })
+}
+
+/// Writes `rows` to `path` with the streaming writer, sorted by `sort_key`.
+fn write_rows(
+    path: &std::path::Path,
+    rows: &[(i64, Option<String>)],
+    sort_key: &[&str],
+    distinct: &[&str],
+) {
+    let mut writer =
+        artifact::TableWriter::create_with_distinct(path, "t", &schema(), sort_key, distinct)
+            .unwrap();
+    writer.write(&batch(rows)).unwrap();
+    writer.finish().unwrap();
 }
 
 #[test]
@@ -213,15 +239,9 @@ fn columns_declared_distinct_are_written_without_a_dictionary() {
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain.parquet");
-    let mut writer =
-        artifact::TableWriter::create_with_distinct(&plain, "t", &schema(), &["id"], &["name"])
-            .unwrap();
-    writer.write(&batch(&rows)).unwrap();
-    writer.finish().unwrap();
+    write_rows(&plain, &rows, &["id"], &["name"]);
     let default = dir.path().join("default.parquet");
-    let mut writer = artifact::TableWriter::create(&default, "t", &schema(), &["id"]).unwrap();
-    writer.write(&batch(&rows)).unwrap();
-    writer.finish().unwrap();
+    write_rows(&default, &rows, &["id"], &[]);
     assert_eq!(
         dictionary_pages(&plain),
         vec![("id".to_owned(), false), ("name".to_owned(), false)]
@@ -252,36 +272,15 @@ fn columns_declared_distinct_are_written_without_a_dictionary() {
     assert!(err.to_string().contains("nmae"), "{err}");
 }
 
-/// Whether each column chunk of the first row group has minimum and maximum, by name.
-fn chunk_min_max(path: &std::path::Path) -> Vec<(String, bool)> {
-    let file = std::fs::File::open(path).unwrap();
-    let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
-    let meta = parquet::file::reader::FileReader::metadata(&reader);
-    meta.row_group(0)
-        .columns()
-        .iter()
-        .map(|c| {
-            let has = c
-                .statistics()
-                .is_some_and(|s| s.min_bytes_opt().is_some() && s.max_bytes_opt().is_some());
-            (c.column_path().string(), has)
-        })
-        .collect()
-}
-
 #[test]
 fn text_columns_have_statistics_only_in_the_sort_key() {
     let rows: Vec<(i64, Option<String>)> =
         (0..3000).map(|i| (i, Some(format!("n{:04}", i)))).collect();
     let dir = tempfile::tempdir().unwrap();
     let by_id = dir.path().join("by_id.parquet");
-    let mut writer = artifact::TableWriter::create(&by_id, "t", &schema(), &["id"]).unwrap();
-    writer.write(&batch(&rows)).unwrap();
-    writer.finish().unwrap();
+    write_rows(&by_id, &rows, &["id"], &[]);
     let by_name = dir.path().join("by_name.parquet");
-    let mut writer = artifact::TableWriter::create(&by_name, "t", &schema(), &["name"]).unwrap();
-    writer.write(&batch(&rows)).unwrap();
-    writer.finish().unwrap();
+    write_rows(&by_name, &rows, &["name"], &[]);
     assert_eq!(
         chunk_min_max(&by_id),
         vec![("id".to_owned(), true), ("name".to_owned(), false)]
