@@ -123,8 +123,9 @@ fn properties(
     // without them at level 1).
     let mut builder = WriterProperties::builder();
     for field in schema.fields() {
-        let column = || parquet::schema::types::ColumnPath::from(field.name().as_str());
-        if field.data_type().is_integer() || distinct.contains(&field.name().as_str()) {
+        let name = field.name().as_str();
+        let column = || parquet::schema::types::ColumnPath::from(name);
+        if field.data_type().is_integer() || distinct.contains(&name) {
             builder = builder.set_column_dictionary_enabled(column(), false);
         }
         // Minimum and maximum of unsorted text prune almost nothing (a page of any size
@@ -134,8 +135,7 @@ fn properties(
             field.data_type(),
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Binary | DataType::LargeBinary
         );
-        let sorted = sort_key.contains(&field.name().as_str());
-        if distinct.contains(&field.name().as_str()) || (text && !sorted) {
+        if distinct.contains(&name) || (text && !sort_key.contains(&name)) {
             builder = builder.set_column_statistics_enabled(column(), EnabledStatistics::None);
         }
     }

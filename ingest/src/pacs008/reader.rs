@@ -195,13 +195,9 @@ fn trim_in_place(text: &mut String) {
     if printable(text.as_bytes().first()) && printable(text.as_bytes().last()) {
         return;
     }
-    let trimmed = text.trim();
-    let start = trimmed.as_ptr() as usize - text.as_ptr() as usize;
-    let end = start + trimmed.len();
-    text.truncate(end);
-    if start > 0 {
-        text.drain(..start);
-    }
+    text.truncate(text.trim_end().len());
+    let start = text.len() - text.trim_start().len();
+    text.drain(..start);
 }
 
 /// Identifies a namespace URI within one generation of the scope (see
@@ -495,11 +491,12 @@ impl Parser {
         };
         let depth = self.stack.len() + 1;
         if let Some(target) = frame.target {
-            let value = self.text.trim();
+            // Transaction fields were collected into their own buffers; the rest in `text`.
+            let value = || self.text.trim().to_owned();
             match target {
                 Target::Group(i) => {
                     if let Some(m) = &mut self.message {
-                        m.group[i].get_or_insert_with(|| value.to_owned());
+                        m.group[i].get_or_insert_with(value);
                     }
                 }
                 Target::Tx(i) => {
@@ -508,7 +505,7 @@ impl Parser {
                 }
                 Target::AppHdr(i) => {
                     if let Some((_, hdr)) = &mut self.app_hdr {
-                        hdr[i].get_or_insert_with(|| value.to_owned());
+                        hdr[i].get_or_insert_with(value);
                     }
                 }
                 Target::Repeated => {}

@@ -204,6 +204,12 @@ impl<R: Read> Scanner<'_, R> {
         }
     }
 
+    /// Opens the element whose name is at `name` in the buffer.
+    fn push_open(&mut self, name: (usize, usize)) {
+        self.open_names.extend_from_slice(&self.buf[name.0..name.1]);
+        self.open_ends.push(self.open_names.len());
+    }
+
     fn pop_open(&mut self) {
         self.open_ends.pop();
         let len = self.open_ends.last().copied().unwrap_or(0);
@@ -335,8 +341,7 @@ impl<R: Read> Scanner<'_, R> {
                 if let Some(n) = swar::plain_start_tag(&avail[1..]) {
                     let name = (start + 1, start + 1 + n);
                     self.pos = name.1 + 1;
-                    self.open_names.extend_from_slice(&self.buf[name.0..name.1]);
-                    self.open_ends.push(self.open_names.len());
+                    self.push_open(name);
                     return Ok(Found::Start {
                         name,
                         attrs: (name.1, name.1),
@@ -357,8 +362,7 @@ impl<R: Read> Scanner<'_, R> {
                 }
                 let name = (inner.0, inner.0 + name_len);
                 self.pos = start + gt + 1;
-                self.open_names.extend_from_slice(&self.buf[name.0..name.1]);
-                self.open_ends.push(self.open_names.len());
+                self.push_open(name);
                 if empty {
                     self.pending_end = Some(name);
                 }
