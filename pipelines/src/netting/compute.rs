@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::identities::{IdentityIndex, Lookup};
 use super::{LegsMode, NettingConfig, NettingError, Obligation, ObligationRef, format_date};
 
 /// Net results of one (value date, currency).
@@ -101,7 +102,7 @@ pub fn net(
 pub struct Accumulator {
     config: NettingConfig,
     /// First 16 bytes of SHA-256(identity) → (index into `sources`, byte offset).
-    seen: HashMap<[u8; 16], (u32, u64), BuildHasherDefault<DigestPrefixHasher>>,
+    seen: IdentityIndex,
     sources: Vec<String>,
     /// Keyed by ids from the input files: the standard (DoS-resistant) hasher.
     participants: HashMap<String, u32>,
@@ -112,24 +113,6 @@ pub struct Accumulator {
     last_group: usize,
     duplicates: Vec<Duplicate>,
     set_aside: Vec<(Obligation, String)>,
-}
-
-/// Hashes a key that is already a digest prefix: its first eight bytes are uniform.
-#[derive(Debug, Default)]
-struct DigestPrefixHasher(u64);
-
-impl Hasher for DigestPrefixHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// Hashes participant numbers: they are ours, handed out in order, not taken from the
@@ -170,7 +153,7 @@ impl Accumulator {
     pub fn new(config: NettingConfig) -> Self {
         Accumulator {
             config,
-            seen: HashMap::default(),
+            seen: IdentityIndex::default(),
             sources: Vec::new(),
             participants: HashMap::default(),
             names: Vec::new(),
@@ -244,19 +227,22 @@ impl Accumulator {
         let h = verify::Digest::of(o.identity.as_bytes()).0;
         let mut key = [0u8; 16];
         key.copy_from_slice(&h[..16]);
-        if let Some(&(source, offset)) = self.seen.get(&key) {
-            self.duplicates.push(Duplicate {
-                identity: o.identity.to_owned(),
-                kept_file_digest: self
-                    .sources
-                    .get(source as usize)
-                    .cloned()
-                    .unwrap_or_default(),
-                kept_byte_offset: offset,
-                duplicate: o.to_owned(),
-            });
-            return Ok(());
-        }
+        let vacant = match self.seen.lookup(&key) {
+            Lookup::Vacant(slot) => slot,
+            Lookup::Found { source, offset } => {
+                self.duplicates.push(Duplicate {
+                    identity: o.identity.to_owned(),
+                    kept_file_digest: self
+                        .sources
+                        .get(source as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    kept_byte_offset: offset,
+                    duplicate: o.to_owned(),
+                });
+                return Ok(());
+            }
+        };
         let date = match (o.settlement_date, self.config.value_date) {
             (None, Some(d)) => d,
             (Some(d), Some(v)) if d != v => {
@@ -280,7 +266,7 @@ impl Accumulator {
             (Some(d), _) => d,
         };
         let source = self.source_index(o.file_digest);
-        self.seen.insert(key, (source, o.byte_offset));
+        self.seen.insert(vacant, &key, source, o.byte_offset);
         let overflow = |what| NettingError::Overflow {
             what,
             currency: o.currency.to_owned(),

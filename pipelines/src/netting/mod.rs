@@ -23,6 +23,7 @@
 //! earlier system's order (debtors and creditors by id only) for comparison.
 
 mod compute;
+mod identities;
 mod tables;
 
 pub use compute::{Accumulator, Duplicate, Group, NettingResult, net};
