@@ -27,6 +27,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersi
 use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
 use verify::Digest;
+use verify::digest::HashingWriter;
 use verify::store::{Store, Written};
 
 /// Rows per batch handed to the Parquet writer (a multiple of 1024).
@@ -376,11 +377,25 @@ fn compact(
         .map_err(|e| parquet::errors::ParquetError::General(e.to_string()))
 }
 
+/// The file sink of [`TableWriter`]: hashed as it is written, so that storing it does not
+/// read it back.
+type HashedFile = std::io::BufWriter<HashingWriter<std::fs::File>>;
+
 /// Streams a large table to a Parquet file in constant memory (one row group at most),
 /// with the same bytes as [`encode`] for the same rows.
 pub struct TableWriter {
-    encoder: Encoder<std::io::BufWriter<std::fs::File>>,
+    encoder: Encoder<HashedFile>,
     path: std::path::PathBuf,
+}
+
+/// A Parquet file closed by [`TableWriter::finish`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableFile {
+    pub path: std::path::PathBuf,
+    pub rows: u64,
+    /// Digest and length of the file's bytes, computed as they were written.
+    pub digest: Digest,
+    pub bytes: u64,
 }
 
 impl std::fmt::Debug for TableWriter {
@@ -418,7 +433,7 @@ impl TableWriter {
         })?;
         Ok(TableWriter {
             encoder: Encoder::new(
-                std::io::BufWriter::new(file),
+                std::io::BufWriter::new(HashingWriter::new(file)),
                 table,
                 schema,
                 sort_key,
@@ -433,14 +448,22 @@ impl TableWriter {
         self.encoder.write(batch)
     }
 
-    /// Writes the remaining rows and closes the file; returns its path and row count.
-    pub fn finish(self) -> Result<(std::path::PathBuf, u64), ArtifactError> {
-        let (mut out, rows) = self.encoder.finish()?;
-        std::io::Write::flush(&mut out).map_err(|e| ArtifactError::Io {
+    /// Writes the remaining rows and closes the file.
+    pub fn finish(self) -> Result<TableFile, ArtifactError> {
+        let (out, rows) = self.encoder.finish()?;
+        let io = |e: std::io::Error| ArtifactError::Io {
             path: self.path.clone(),
             reason: e.to_string(),
-        })?;
-        Ok((self.path, rows))
+        };
+        let hashed = out.into_inner().map_err(|e| io(e.into_error()))?;
+        let (mut file, digest, bytes) = hashed.finish();
+        std::io::Write::flush(&mut file).map_err(io)?;
+        Ok(TableFile {
+            path: self.path,
+            rows,
+            digest,
+            bytes,
+        })
     }
 }
 
@@ -448,15 +471,14 @@ impl TableWriter {
 pub fn store_table_file(
     store: &Store,
     table: &str,
-    path: &std::path::Path,
-    rows: u64,
+    file: &TableFile,
 ) -> Result<WrittenTable, ArtifactError> {
-    let (digest, bytes, written) = store.put_blob_file(path)?;
+    let written = store.put_blob_file(&file.path, &file.digest)?;
     Ok(WrittenTable {
         name: table.to_owned(),
-        digest,
-        rows,
-        bytes,
+        digest: file.digest,
+        rows: file.rows,
+        bytes: file.bytes,
         written,
     })
 }

@@ -232,11 +232,11 @@ pub fn run(
     // this thread fills in the file digest and feeds two others through bounded channels,
     // the netting accumulator and the `payments` Parquet encoder (which encodes each row
     // group's columns in parallel).
-    let (summaries, payments_path, payment_rows, accumulator) =
+    let (summaries, payments_file, accumulator) =
         std::thread::scope(|scope| -> Result<_, RunError> {
             let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
             let (to_netting, netting_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-            let encoder = scope.spawn(move || -> Result<(PathBuf, u64), RunError> {
+            let encoder = scope.spawn(move || -> Result<artifact::TableFile, RunError> {
                 let mut writer = payments_writer;
                 for batch in encoder_input {
                     writer.write(&batch)?;
@@ -293,10 +293,10 @@ pub fn run(
             };
             let encoded = encoder.join().map_err(|_| panicked("Parquet encoder"))?;
             let netted = netter.join().map_err(|_| panicked("netting"))?;
-            let (path, rows) = encoded?;
+            let payments_file = encoded?;
             let accumulator = netted?;
             fed?;
-            Ok((summaries, path, rows, accumulator))
+            Ok((summaries, payments_file, accumulator))
         })?;
     reporter.finish();
     let digest_by_source: BTreeMap<String, Digest> = summaries
@@ -385,7 +385,7 @@ pub fn run(
         Ok(written)
     };
     let written = vec![
-        artifact::store_table_file(store, "payments", &payments_path, payment_rows)?,
+        artifact::store_table_file(store, "payments", &payments_file)?,
         write(
             "bilateral",
             &tables.bilateral,

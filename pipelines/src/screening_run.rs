@@ -428,9 +428,9 @@ pub fn run(
         }
     }
     reporter.finish();
-    let (path, rows) = writer.finish()?;
+    let file = writer.finish()?;
     let written = vec![
-        artifact::store_table_file(store, "matches", &path, rows)?,
+        artifact::store_table_file(store, "matches", &file)?,
         write_quarantine(store, &mut state.quarantine, &inputs)?,
     ];
     parameters.insert(

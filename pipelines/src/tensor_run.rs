@@ -402,9 +402,9 @@ pub fn run(
         lo = hi;
     }
     let cell_count = evaluator.cells();
-    let (path, rows) = writer.finish()?;
+    let file = writer.finish()?;
     let written = vec![
-        artifact::store_table_file(store, "tensor", &path, rows)?,
+        artifact::store_table_file(store, "tensor", &file)?,
         write_quarantine(store, &mut quarantine, &inputs)?,
     ];
     let chain = format!("tensor-{}", zone.zone_id);

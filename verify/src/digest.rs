@@ -149,9 +149,57 @@ impl StreamHasher {
     }
 }
 
+/// A writer that hashes everything it writes, so that a file's digest is known when it is
+/// closed, without reading it back.
+#[derive(Debug)]
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: StreamHasher,
+}
+
+impl<W: std::io::Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: StreamHasher::new(),
+        }
+    }
+
+    /// The inner writer, and the digest and length of all bytes written through it.
+    pub fn finish(self) -> (W, Digest, u64) {
+        let (digest, bytes) = self.hasher.finish();
+        (self.inner, digest, bytes)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or(buf));
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hashing_writer_digests_exactly_what_was_written() {
+        use std::io::Write;
+        let mut writer = HashingWriter::new(Vec::new());
+        writer.write_all(b"abc").unwrap();
+        write!(writer, "{}", "de".repeat(40_000)).unwrap();
+        writer.flush().unwrap();
+        let (bytes, digest, len) = writer.finish();
+        assert_eq!(len, bytes.len() as u64);
+        assert_eq!(digest, Digest::of(&bytes));
+        assert!(bytes.starts_with(b"abcde"));
+    }
 
     #[test]
     fn empty_input_has_the_well_known_digest() {

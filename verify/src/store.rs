@@ -219,19 +219,22 @@ impl Store {
         Ok((digest, written))
     }
 
-    /// Stores a local file as a blob, streaming: the file is hashed without being read into
-    /// memory, and on a local store hard-linked into place (create-only: an existing key is
-    /// checked, never replaced). Other stores receive it with one create-only put of the
-    /// whole file, as `object_store` multipart uploads cannot be create-only. The caller's
-    /// file is left in place; link it from a directory on the same filesystem as the store
-    /// (see [`Store::staging_dir`]) to avoid a copy.
-    pub fn put_blob_file(&self, path: &FsPath) -> Result<(Digest, u64, Written)> {
-        let (digest, size) = Digest::of_file(path)?;
+    /// Stores a local file as a blob under `digest`, which the caller computed while
+    /// writing it (see [`crate::digest::HashingWriter`]) or with [`Digest::of_file`]: the
+    /// file is not read again. On a local store it is hard-linked into place (create-only:
+    /// an existing key is checked against `digest`, never replaced). Other stores receive it
+    /// with one create-only put of the whole file, as `object_store` multipart uploads
+    /// cannot be create-only. The caller's file is left in place; link it from a directory
+    /// on the same filesystem as the store (see [`Store::staging_dir`]) to avoid a copy. A
+    /// wrong digest files the bytes under a key they do not hash to, which `mez verify`
+    /// reports.
+    pub fn put_blob_file(&self, path: &FsPath, digest: &Digest) -> Result<Written> {
+        let digest = *digest;
         let key = blob_key(&digest);
         let Some(root) = &self.local_root else {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
             let written = self.put_content(&key, &digest, Bytes::from(bytes))?;
-            return Ok((digest, size, written));
+            return Ok(written);
         };
         let target = root.join(&key);
         if let Some(dir) = target.parent() {
@@ -249,11 +252,11 @@ impl Store {
             result
         });
         match linked {
-            Ok(()) => Ok((digest, size, Written::Created)),
+            Ok(()) => Ok(Written::Created),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let (found, _) = self.hash_object(&key)?;
                 if found == digest {
-                    Ok((digest, size, Written::AlreadyPresent))
+                    Ok(Written::AlreadyPresent)
                 } else {
                     Err(Error::Conflict {
                         key,

@@ -181,12 +181,13 @@ fn the_streaming_writer_gives_the_same_bytes_as_encode() {
         writer.write(&transfers.slice(offset, len)).unwrap();
         offset += len;
     }
-    let (_, rows) = writer.finish().unwrap();
-    assert_eq!(rows, transfers.num_rows() as u64);
-    assert!(
-        std::fs::read(&path).unwrap() == expected.to_vec(),
-        "bytes differ"
-    );
+    let file = writer.finish().unwrap();
+    assert_eq!(file.rows, transfers.num_rows() as u64);
+    let written = std::fs::read(&path).unwrap();
+    assert!(written == expected.to_vec(), "bytes differ");
+    // The digest computed while writing is that of the file's bytes.
+    assert_eq!(file.digest, verify::Digest::of(&written));
+    assert_eq!(file.bytes, written.len() as u64);
 }
 
 /// `test` of each column chunk of the first row group of the Parquet file at `path`, by
