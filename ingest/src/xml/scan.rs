@@ -271,7 +271,7 @@ impl<R: Read> Scanner<'_, R> {
                 // for exactly that before searching.
                 if let Some(open) = self.open_name() {
                     let n = open.len();
-                    if avail.get(2 + n) == Some(&b'>') && avail[2..2 + n] == *open {
+                    if avail.get(2 + n) == Some(&b'>') && swar::same(&avail[2..2 + n], open) {
                         let name = (start + 2, start + 2 + n);
                         self.pos = name.1 + 1;
                         self.pop_open();

@@ -37,6 +37,37 @@ fn first(mask: u64) -> usize {
     (mask.trailing_zeros() / 8) as usize
 }
 
+#[inline(always)]
+fn half_word(bytes: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(w)
+}
+
+/// Whether `a` and `b` are the same bytes. For element names, a few to a few dozen bytes
+/// long, comparing words (the last one overlapping) costs less than calling `memcmp`.
+#[inline(always)]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        if n < 4 {
+            return a.iter().zip(b).all(|(x, y)| x == y);
+        }
+        return half_word(a, 0) == half_word(b, 0) && half_word(a, n - 4) == half_word(b, n - 4);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 /// Position of the first `a` in `hay`.
 #[inline]
 pub fn find1(a: u8, hay: &[u8]) -> Option<usize> {
@@ -175,6 +206,23 @@ mod tests {
             prop_assert_eq!(plain_start_tag(&hay), expected);
             if let Some(n) = plain_start_tag(&hay) {
                 prop_assert!(n > 0 && hay[n] == b'>' && hay[..n].iter().all(|b| *b >= 0x21 && !b"/>\"'".contains(b)));
+            }
+        }
+
+        #[test]
+        fn same_agrees_with_slice_equality(a in bytes(), flip in any::<proptest::sample::Index>()) {
+            prop_assert!(same(&a, &a));
+            // Every length up to 200, and a difference at any one position.
+            for n in 0..a.len() {
+                prop_assert_eq!(same(&a[..n], &a[..n]), true);
+                prop_assert_eq!(same(&a[..n], &a[1..n + 1]), a[..n] == a[1..n + 1]);
+            }
+            if !a.is_empty() {
+                let mut b = a.clone();
+                let at = flip.index(b.len());
+                b[at] ^= 0x20;
+                prop_assert!(!same(&a, &b));
+                prop_assert!(!same(&a, &a[..a.len() - 1]));
             }
         }
 
