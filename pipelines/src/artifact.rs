@@ -182,10 +182,11 @@ pub fn encode(
 
 /// The Parquet encoder under [`encode`] and [`TableWriter`].
 ///
-/// Rows are cut into row groups of exactly [`ROW_GROUP_ROWS`], and the columns of each
-/// row group are encoded in parallel (rayon), each column in slices of exactly
-/// [`BATCH_ROWS`] rows: the page boundaries, and so the bytes, are those of one
-/// `ArrowWriter` fed `BATCH_ROWS`-row batches, whatever the thread count.
+/// Rows are cut into row groups of exactly [`ROW_GROUP_ROWS`], and each row group into
+/// slices of exactly [`BATCH_ROWS`] rows, whose columns are encoded in parallel (rayon) as
+/// soon as the slice is complete: the page boundaries, and so the bytes, are those of one
+/// `ArrowWriter` fed `BATCH_ROWS`-row batches, whatever the thread count or the sizes of
+/// the batches written. Memory stays at one row group of encoded pages plus one slice.
 struct Encoder<W: std::io::Write + Send> {
     table: String,
     file: SerializedFileWriter<W>,
@@ -193,8 +194,12 @@ struct Encoder<W: std::io::Write + Send> {
     schema: SchemaRef,
     /// The top-level field of each Parquet leaf column.
     leaf_roots: Vec<usize>,
+    /// Rows not yet encoded: fewer than [`BATCH_ROWS`] between calls.
     pending: Vec<RecordBatch>,
     pending_rows: usize,
+    /// The column writers of the row group being written, by top-level field, and its rows.
+    open: Option<Vec<Vec<ArrowColumnWriter>>>,
+    group_rows: usize,
     rows: u64,
     groups: usize,
 }
@@ -230,6 +235,8 @@ impl<W: std::io::Write + Send> Encoder<W> {
             leaf_roots,
             pending: Vec::new(),
             pending_rows: 0,
+            open: None,
+            group_rows: 0,
             rows: 0,
             groups: 0,
         })
@@ -242,55 +249,77 @@ impl<W: std::io::Write + Send> Encoder<W> {
         }
     }
 
-    /// Appends rows (already in sort order).
+    /// Appends rows (already in sort order). Every complete slice of [`BATCH_ROWS`] rows
+    /// is encoded at once, while its rows are still in the caches.
     fn write(&mut self, batch: &RecordBatch) -> Result<(), ArtifactError> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
         self.pending_rows += batch.num_rows();
         self.pending.push(batch.clone());
-        while self.pending_rows >= ROW_GROUP_ROWS {
-            self.flush_group(ROW_GROUP_ROWS)?;
+        while self.pending_rows >= BATCH_ROWS {
+            self.encode_slice(BATCH_ROWS)?;
         }
         Ok(())
     }
 
-    /// Encodes the first `rows` pending rows as one row group. The pending batches are not
-    /// merged first: each column gathers its own `BATCH_ROWS` slices, so memory stays at
-    /// one row group of input plus its encoded pages.
-    fn flush_group(&mut self, rows: usize) -> Result<(), ArtifactError> {
-        let mut slices: Vec<Vec<(usize, usize, usize)>> = Vec::new();
-        let mut current = Vec::new();
-        let (mut current_rows, mut taken) = (0, 0);
+    /// Encodes the first `rows` pending rows into the open row group (opened if need be),
+    /// each column in parallel, and closes the group when it holds [`ROW_GROUP_ROWS`].
+    fn encode_slice(&mut self, rows: usize) -> Result<(), ArtifactError> {
+        let mut pieces = Vec::new();
         let mut rest = Vec::new();
-        for (b, batch) in self.pending.iter().enumerate() {
-            let mut offset = 0;
-            while offset < batch.num_rows() && taken < rows {
-                let len = (batch.num_rows() - offset)
-                    .min(BATCH_ROWS - current_rows)
-                    .min(rows - taken);
-                current.push((b, offset, len));
-                (current_rows, offset, taken) = (current_rows + len, offset + len, taken + len);
-                if current_rows == BATCH_ROWS || taken == rows {
-                    slices.push(std::mem::take(&mut current));
-                    current_rows = 0;
-                }
+        let mut taken = 0;
+        for batch in &self.pending {
+            let len = (batch.num_rows()).min(rows - taken);
+            if len > 0 {
+                pieces.push(batch.slice(0, len));
+                taken += len;
             }
-            if offset < batch.num_rows() {
-                rest.push(batch.slice(offset, batch.num_rows() - offset));
+            if len < batch.num_rows() {
+                rest.push(batch.slice(len, batch.num_rows() - len));
             }
         }
-        self.encode_group(&slices, rows)?;
+        if self.open.is_none() {
+            self.open = Some(self.column_writers()?);
+        }
+        let Some(open) = self.open.as_mut() else {
+            return Ok(());
+        };
+        let schema = &self.schema;
+        open.par_iter_mut()
+            .enumerate()
+            .try_for_each(|(i, writers)| {
+                let arrays: Vec<arrow::array::ArrayRef> =
+                    pieces.iter().map(|b| Arc::clone(b.column(i))).collect();
+                let slice = match &arrays[..] {
+                    [one] => compact(one)?,
+                    many => {
+                        let refs: Vec<&dyn arrow::array::Array> =
+                            many.iter().map(|a| a.as_ref()).collect();
+                        arrow::compute::concat(&refs)
+                            .map_err(|e| parquet::errors::ParquetError::General(e.to_string()))?
+                    }
+                };
+                for (writer, leaf) in writers
+                    .iter_mut()
+                    .zip(compute_leaves(schema.field(i), &slice)?)
+                {
+                    writer.write(&leaf)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| self.parquet_error(e))?;
         self.pending = rest;
         self.pending_rows -= rows;
+        self.group_rows += rows;
+        if self.group_rows == ROW_GROUP_ROWS {
+            self.close_group()?;
+        }
         Ok(())
     }
 
-    fn encode_group(
-        &mut self,
-        slices: &[Vec<(usize, usize, usize)>],
-        rows: usize,
-    ) -> Result<(), ArtifactError> {
+    /// The column writers of the next row group, by top-level field.
+    fn column_writers(&self) -> Result<Vec<Vec<ArrowColumnWriter>>, ArtifactError> {
         let writers = self
             .factory
             .create_column_writers(self.groups)
@@ -307,33 +336,17 @@ impl<W: std::io::Write + Send> Encoder<W> {
                 field.push(writer);
             }
         }
-        let (schema, pending) = (&self.schema, &self.pending);
-        let encoded: Vec<Result<Vec<ArrowColumnChunk>, parquet::errors::ParquetError>> = per_field
+        Ok(per_field)
+    }
+
+    /// Closes the open row group (its last pages are compressed in parallel).
+    fn close_group(&mut self) -> Result<(), ArtifactError> {
+        let Some(open) = self.open.take() else {
+            return Ok(());
+        };
+        let encoded: Vec<Result<Vec<ArrowColumnChunk>, parquet::errors::ParquetError>> = open
             .into_par_iter()
-            .enumerate()
-            .map(|(i, mut writers)| {
-                let field = schema.field(i);
-                for pieces in slices {
-                    let arrays: Vec<arrow::array::ArrayRef> = pieces
-                        .iter()
-                        .map(|&(b, offset, len)| pending[b].column(i).slice(offset, len))
-                        .collect();
-                    let slice = match &arrays[..] {
-                        [one] => compact(one)?,
-                        many => {
-                            let refs: Vec<&dyn arrow::array::Array> =
-                                many.iter().map(|a| a.as_ref()).collect();
-                            arrow::compute::concat(&refs).map_err(|e| {
-                                parquet::errors::ParquetError::General(e.to_string())
-                            })?
-                        }
-                    };
-                    for (writer, leaf) in writers.iter_mut().zip(compute_leaves(field, &slice)?) {
-                        writer.write(&leaf)?;
-                    }
-                }
-                writers.into_iter().map(|w| w.close()).collect()
-            })
+            .map(|writers| writers.into_iter().map(|w| w.close()).collect())
             .collect();
         let table = &self.table;
         let parquet = |source| ArtifactError::Parquet {
@@ -348,15 +361,17 @@ impl<W: std::io::Write + Send> Encoder<W> {
         }
         row_group.close().map_err(parquet)?;
         self.groups += 1;
-        self.rows += rows as u64;
+        self.rows += self.group_rows as u64;
+        self.group_rows = 0;
         Ok(())
     }
 
     /// Encodes the last row group, writes the footer; returns the output and row count.
     fn finish(mut self) -> Result<(W, u64), ArtifactError> {
         if self.pending_rows > 0 {
-            self.flush_group(self.pending_rows)?;
+            self.encode_slice(self.pending_rows)?;
         }
+        self.close_group()?;
         let (rows, table) = (self.rows, self.table);
         let out = self
             .file

@@ -159,7 +159,8 @@ fn the_demo_is_deterministic_across_thread_counts() {
 #[test]
 fn the_streaming_writer_gives_the_same_bytes_as_encode() {
     let params = DemoParams {
-        transfers: 2 * BATCH_ROWS + 333,
+        // Past a row group boundary, so that slices and groups straddle the pieces fed.
+        transfers: artifact::ROW_GROUP_ROWS + 2 * BATCH_ROWS + 333,
         seed: 5,
     };
     let transfers = demo::generate(&params).unwrap();
@@ -176,7 +177,7 @@ fn the_streaming_writer_gives_the_same_bytes_as_encode() {
         artifact::TableWriter::create(&path, "t", &transfers.schema(), &["id"]).unwrap();
     // Feed it in uneven pieces.
     let mut offset = 0;
-    for len in [1, 1000, 5000, 9000, 777, 100_000] {
+    for len in [1, 1000, 5000, 9000, 777, 100_000, 30_000, 3, usize::MAX] {
         let len = len.min(transfers.num_rows() - offset);
         writer.write(&transfers.slice(offset, len)).unwrap();
         offset += len;
