@@ -270,7 +270,7 @@ impl<W: std::io::Write + Send> Encoder<W> {
         let mut rest = Vec::new();
         let mut taken = 0;
         for batch in &self.pending {
-            let len = (batch.num_rows()).min(rows - taken);
+            let len = batch.num_rows().min(rows - taken);
             if len > 0 {
                 pieces.push(batch.slice(0, len));
                 taken += len;
@@ -279,11 +279,9 @@ impl<W: std::io::Write + Send> Encoder<W> {
                 rest.push(batch.slice(len, batch.num_rows() - len));
             }
         }
-        if self.open.is_none() {
-            self.open = Some(self.column_writers()?);
-        }
-        let Some(open) = self.open.as_mut() else {
-            return Ok(());
+        let mut open = match self.open.take() {
+            Some(open) => open,
+            None => self.column_writers()?,
         };
         let schema = &self.schema;
         open.par_iter_mut()
@@ -309,6 +307,7 @@ impl<W: std::io::Write + Send> Encoder<W> {
                 Ok(())
             })
             .map_err(|e| self.parquet_error(e))?;
+        self.open = Some(open);
         self.pending = rest;
         self.pending_rows -= rows;
         self.group_rows += rows;
