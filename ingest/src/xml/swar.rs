@@ -18,11 +18,17 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// Bytes tested word by word before a search is handed to `memchr`.
 const SHORT: usize = 64;
 
+/// The `N` bytes at `at`.
+#[inline(always)]
+fn bytes_at<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+    let mut w = [0u8; N];
+    w.copy_from_slice(&bytes[at..at + N]);
+    w
+}
+
 #[inline(always)]
 fn word(bytes: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&bytes[at..at + 8]);
-    u64::from_le_bytes(w)
+    u64::from_le_bytes(bytes_at(bytes, at))
 }
 
 /// High bit set in the bytes of `x` equal to `b` (exact for the lowest such byte).
@@ -39,9 +45,7 @@ fn first(mask: u64) -> usize {
 
 #[inline(always)]
 fn half_word(bytes: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&bytes[at..at + 4]);
-    u32::from_le_bytes(w)
+    u32::from_le_bytes(bytes_at(bytes, at))
 }
 
 /// Whether `a` and `b` are the same bytes. For element names, a few to a few dozen bytes
