@@ -183,8 +183,8 @@ pub fn encode(
 /// The Parquet encoder under [`encode`] and [`TableWriter`].
 ///
 /// Rows are cut into row groups of exactly [`ROW_GROUP_ROWS`], and each row group into
-/// slices of exactly [`BATCH_ROWS`] rows, whose columns are encoded in parallel (rayon) as
-/// soon as the slice is complete: the page boundaries, and so the bytes, are those of one
+/// slices of exactly [`BATCH_ROWS`] rows, whose columns are encoded (in parallel, with
+/// rayon, unless told otherwise) as soon as the slice is complete: the page boundaries, and so the bytes, are those of one
 /// `ArrowWriter` fed `BATCH_ROWS`-row batches, whatever the thread count or the sizes of
 /// the batches written. Memory stays at one row group of encoded pages plus one slice.
 struct Encoder<W: std::io::Write + Send> {
@@ -200,6 +200,8 @@ struct Encoder<W: std::io::Write + Send> {
     /// The column writers of the row group being written, by top-level field, and its rows.
     open: Option<Vec<Vec<ArrowColumnWriter>>>,
     group_rows: usize,
+    /// Whether the columns of a slice are encoded in parallel (rayon).
+    parallel: bool,
     rows: u64,
     groups: usize,
 }
@@ -237,6 +239,7 @@ impl<W: std::io::Write + Send> Encoder<W> {
             pending_rows: 0,
             open: None,
             group_rows: 0,
+            parallel: true,
             rows: 0,
             groups: 0,
         })
@@ -264,7 +267,7 @@ impl<W: std::io::Write + Send> Encoder<W> {
     }
 
     /// Encodes the first `rows` pending rows into the open row group (opened if need be),
-    /// each column in parallel, and closes the group when it holds [`ROW_GROUP_ROWS`].
+    /// the columns in parallel unless told otherwise, and closes the group when it holds [`ROW_GROUP_ROWS`].
     fn encode_slice(&mut self, rows: usize) -> Result<(), ArtifactError> {
         let mut pieces = Vec::new();
         let mut rest = Vec::new();
@@ -284,29 +287,32 @@ impl<W: std::io::Write + Send> Encoder<W> {
             None => self.column_writers()?,
         };
         let schema = &self.schema;
-        open.par_iter_mut()
-            .enumerate()
-            .try_for_each(|(i, writers)| {
-                let arrays: Vec<arrow::array::ArrayRef> =
-                    pieces.iter().map(|b| Arc::clone(b.column(i))).collect();
-                let slice = match &arrays[..] {
-                    [one] => compact(one)?,
-                    many => {
-                        let refs: Vec<&dyn arrow::array::Array> =
-                            many.iter().map(|a| a.as_ref()).collect();
-                        arrow::compute::concat(&refs)
-                            .map_err(|e| parquet::errors::ParquetError::General(e.to_string()))?
-                    }
-                };
-                for (writer, leaf) in writers
-                    .iter_mut()
-                    .zip(compute_leaves(schema.field(i), &slice)?)
-                {
-                    writer.write(&leaf)?;
+        let encode_column = |(i, writers): (usize, &mut Vec<ArrowColumnWriter>)| {
+            let arrays: Vec<arrow::array::ArrayRef> =
+                pieces.iter().map(|b| Arc::clone(b.column(i))).collect();
+            let slice = match &arrays[..] {
+                [one] => compact(one)?,
+                many => {
+                    let refs: Vec<&dyn arrow::array::Array> =
+                        many.iter().map(|a| a.as_ref()).collect();
+                    arrow::compute::concat(&refs)
+                        .map_err(|e| parquet::errors::ParquetError::General(e.to_string()))?
                 }
-                Ok(())
-            })
-            .map_err(|e| self.parquet_error(e))?;
+            };
+            for (writer, leaf) in writers
+                .iter_mut()
+                .zip(compute_leaves(schema.field(i), &slice)?)
+            {
+                writer.write(&leaf)?;
+            }
+            Ok(())
+        };
+        let encoded: Result<(), parquet::errors::ParquetError> = if self.parallel {
+            open.par_iter_mut().enumerate().try_for_each(encode_column)
+        } else {
+            open.iter_mut().enumerate().try_for_each(encode_column)
+        };
+        encoded.map_err(|e| self.parquet_error(e))?;
         self.open = Some(open);
         self.pending = rest;
         self.pending_rows -= rows;
@@ -343,10 +349,15 @@ impl<W: std::io::Write + Send> Encoder<W> {
         let Some(open) = self.open.take() else {
             return Ok(());
         };
-        let encoded: Vec<Result<Vec<ArrowColumnChunk>, parquet::errors::ParquetError>> = open
-            .into_par_iter()
-            .map(|writers| writers.into_iter().map(|w| w.close()).collect())
-            .collect();
+        let close = |writers: Vec<ArrowColumnWriter>| -> Result<Vec<ArrowColumnChunk>, _> {
+            writers.into_iter().map(|w| w.close()).collect()
+        };
+        let encoded: Vec<Result<Vec<ArrowColumnChunk>, parquet::errors::ParquetError>> =
+            if self.parallel {
+                open.into_par_iter().map(close).collect()
+            } else {
+                open.into_iter().map(close).collect()
+            };
         let table = &self.table;
         let parquet = |source| ArtifactError::Parquet {
             table: table.clone(),
@@ -455,6 +466,14 @@ impl TableWriter {
             )?,
             path: path.to_owned(),
         })
+    }
+
+    /// Encodes on the calling thread only, for a job whose other threads already keep
+    /// every core busy: there, encoding a slice's columns in parallel only adds thread
+    /// switches and cache misses. The bytes written are the same either way.
+    pub fn on_one_thread(mut self) -> Self {
+        self.encoder.parallel = false;
+        self
     }
 
     /// Appends rows (already in sort order).

@@ -222,7 +222,9 @@ pub fn run(
         &table::payments_schema(),
         &payments_key,
         &table::PAYMENTS_DISTINCT_COLUMNS,
-    )?;
+    )?
+    // The readers keep every core busy.
+    .on_one_thread();
     let accumulator = netting::Accumulator::new(params.config);
     let limits = ordered::Limits {
         workers: rayon::current_num_threads(),
@@ -230,8 +232,7 @@ pub fn run(
     };
     // Files are read in parallel and consumed in input (path) order as each is finished:
     // this thread fills in the file digest and feeds two others through bounded channels,
-    // the netting accumulator and the `payments` Parquet encoder (which encodes each row
-    // group's columns in parallel).
+    // the netting accumulator and the `payments` Parquet encoder.
     let (summaries, payments_file, accumulator) =
         std::thread::scope(|scope| -> Result<_, RunError> {
             let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);

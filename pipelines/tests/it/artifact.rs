@@ -172,23 +172,32 @@ fn the_streaming_writer_gives_the_same_bytes_as_encode() {
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.parquet");
-    let mut writer =
-        artifact::TableWriter::create(&path, "t", &transfers.schema(), &["id"]).unwrap();
-    // Feed it in uneven pieces.
-    let mut offset = 0;
-    for len in [1, 1000, 5000, 9000, 777, 100_000, 30_000, 3, usize::MAX] {
-        let len = len.min(transfers.num_rows() - offset);
-        writer.write(&transfers.slice(offset, len)).unwrap();
-        offset += len;
+    // Columns encoded in parallel, and all on the calling thread: the same bytes.
+    for one_thread in [false, true] {
+        let path = dir.path().join(format!("t-{one_thread}.parquet"));
+        let mut writer =
+            artifact::TableWriter::create(&path, "t", &transfers.schema(), &["id"]).unwrap();
+        if one_thread {
+            writer = writer.on_one_thread();
+        }
+        // Feed it in uneven pieces.
+        let mut offset = 0;
+        for len in [1, 1000, 5000, 9000, 777, 100_000, 30_000, 3, usize::MAX] {
+            let len = len.min(transfers.num_rows() - offset);
+            writer.write(&transfers.slice(offset, len)).unwrap();
+            offset += len;
+        }
+        let file = writer.finish().unwrap();
+        assert_eq!(file.rows, transfers.num_rows() as u64);
+        let written = std::fs::read(&path).unwrap();
+        assert!(
+            written == expected.to_vec(),
+            "bytes differ (one thread: {one_thread})"
+        );
+        // The digest computed while writing is that of the file's bytes.
+        assert_eq!(file.digest, verify::Digest::of(&written));
+        assert_eq!(file.bytes, written.len() as u64);
     }
-    let file = writer.finish().unwrap();
-    assert_eq!(file.rows, transfers.num_rows() as u64);
-    let written = std::fs::read(&path).unwrap();
-    assert!(written == expected.to_vec(), "bytes differ");
-    // The digest computed while writing is that of the file's bytes.
-    assert_eq!(file.digest, verify::Digest::of(&written));
-    assert_eq!(file.bytes, written.len() as u64);
 }
 
 /// `test` of each column chunk of the first row group of the Parquet file at `path`, by
