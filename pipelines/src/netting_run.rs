@@ -225,80 +225,66 @@ pub fn run(
     )?
     // The readers keep every core busy.
     .on_one_thread();
-    let accumulator = netting::Accumulator::new(params.config);
+    let mut accumulator = netting::Accumulator::new(params.config);
     let limits = ordered::Limits {
         workers: rayon::current_num_threads(),
         memory_rows: MEMORY_ROWS,
     };
     // Files are read in parallel and consumed in input (path) order as each is finished:
-    // this thread fills in the file digest and feeds two others through bounded channels,
-    // the netting accumulator and the `payments` Parquet encoder.
-    let (summaries, payments_file, accumulator) =
-        std::thread::scope(|scope| -> Result<_, RunError> {
-            let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-            let (to_netting, netting_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-            let encoder = scope.spawn(move || -> Result<artifact::TableFile, RunError> {
-                let mut writer = payments_writer;
-                for batch in encoder_input {
-                    writer.write(&batch)?;
-                }
-                Ok(writer.finish()?)
-            });
-            let netter = scope.spawn(move || -> Result<netting::Accumulator, RunError> {
-                let mut accumulator = accumulator;
-                for batch in netting_input {
+    // this thread fills in the file digest, nets each batch and hands it on, through a
+    // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
+    // busy: netting on a thread of its own only added thread switches.)
+    let (summaries, payments_file) = std::thread::scope(|scope| -> Result<_, RunError> {
+        let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+        let encoder = scope.spawn(move || -> Result<artifact::TableFile, RunError> {
+            let mut writer = payments_writer;
+            for batch in encoder_input {
+                writer.write(&batch)?;
+            }
+            Ok(writer.finish()?)
+        });
+        let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
+        let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, RunError>| {
+            read_one(&files[i], out)
+        };
+        let mut consume = |_: usize,
+                           outcome: Result<FileSummary, RunError>,
+                           batches: &mut ordered::Batches<'_>|
+         -> Result<(), RunError> {
+            let summary = outcome?;
+            reporter.advance(summary.bytes);
+            if summary.file_ok {
+                for batch in batches {
+                    let batch = with_file_digest(&batch?, &summary.file_digest)?;
                     netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
-                }
-                Ok(accumulator)
-            });
-            let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
-            let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, RunError>| {
-                read_one(&files[i], out)
-            };
-            let mut consume = |_: usize,
-                               outcome: Result<FileSummary, RunError>,
-                               batches: &mut ordered::Batches<'_>|
-             -> Result<(), RunError> {
-                let summary = outcome?;
-                reporter.advance(summary.bytes);
-                if summary.file_ok {
-                    for batch in batches {
-                        let batch = with_file_digest(&batch?, &summary.file_digest)?;
-                        if to_netting.send(batch.clone()).is_err()
-                            || to_encoder.send(batch).is_err()
-                        {
-                            // A consumer stopped early; its error is reported below.
-                            return Err(RunError::Input {
-                                path: PathBuf::from("payments"),
-                                reason: "a consumer of payments stopped".into(),
-                            });
-                        }
+                    if to_encoder.send(batch).is_err() {
+                        // The encoder stopped early; its error is reported below.
+                        return Err(RunError::Input {
+                            path: PathBuf::from("payments"),
+                            reason: "the payments encoder stopped".into(),
+                        });
                     }
                 }
-                summaries.push(summary);
-                Ok(())
-            };
-            let fed = ordered::read_in_order(
-                files.len(),
-                limits,
-                table::payments_schema(),
-                staging.path(),
-                &read,
-                &mut consume,
-            );
-            drop(to_encoder);
-            drop(to_netting);
-            let panicked = |what: &str| RunError::Input {
-                path: PathBuf::from("payments"),
-                reason: format!("the {what} thread panicked"),
-            };
-            let encoded = encoder.join().map_err(|_| panicked("Parquet encoder"))?;
-            let netted = netter.join().map_err(|_| panicked("netting"))?;
-            let payments_file = encoded?;
-            let accumulator = netted?;
-            fed?;
-            Ok((summaries, payments_file, accumulator))
-        })?;
+            }
+            summaries.push(summary);
+            Ok(())
+        };
+        let fed = ordered::read_in_order(
+            files.len(),
+            limits,
+            table::payments_schema(),
+            staging.path(),
+            &read,
+            &mut consume,
+        );
+        drop(to_encoder);
+        let payments_file = encoder.join().map_err(|_| RunError::Input {
+            path: PathBuf::from("payments"),
+            reason: "the Parquet encoder thread panicked".into(),
+        })??;
+        fed?;
+        Ok((summaries, payments_file))
+    })?;
     reporter.finish();
     let digest_by_source: BTreeMap<String, Digest> = summaries
         .iter()
