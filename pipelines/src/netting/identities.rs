@@ -18,7 +18,7 @@ pub(super) struct IdentityIndex {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Slot {
-    key: [u64; 2],
+    key: [u8; 16],
     offset: u64,
     /// Source number + 1; 0 marks an empty slot.
     source_plus_one: u32,
@@ -39,14 +39,6 @@ impl Default for IdentityIndex {
     }
 }
 
-fn words(key: &[u8; 16]) -> [u64; 2] {
-    let mut low = [0u8; 8];
-    let mut high = [0u8; 8];
-    low.copy_from_slice(&key[..8]);
-    high.copy_from_slice(&key[8..]);
-    [u64::from_le_bytes(low), u64::from_le_bytes(high)]
-}
-
 impl IdentityIndex {
     /// An empty index of `slots` slots (a power of two).
     fn with_slots(slots: usize) -> Self {
@@ -65,19 +57,21 @@ impl IdentityIndex {
     /// Finds `key`, or the slot where it would go.
     #[inline]
     pub fn lookup(&self, key: &[u8; 16]) -> Lookup {
-        Self::probe(&self.slots, words(key))
+        Self::probe(&self.slots, key)
     }
 
-    fn probe(slots: &[Slot], key: [u64; 2]) -> Lookup {
+    fn probe(slots: &[Slot], key: &[u8; 16]) -> Lookup {
         let mask = slots.len() - 1;
-        // The key is a digest prefix: its low bits are as good as any hash of it.
-        let mut i = key[0] as usize & mask;
+        // The key is a digest prefix: its first bytes are as good as any hash of it.
+        let mut start = [0u8; 8];
+        start.copy_from_slice(&key[..8]);
+        let mut i = u64::from_le_bytes(start) as usize & mask;
         loop {
             let slot = &slots[i];
             if slot.source_plus_one == 0 {
                 return Lookup::Vacant(i);
             }
-            if slot.key == key {
+            if slot.key == *key {
                 return Lookup::Found {
                     source: slot.source_plus_one - 1,
                     offset: slot.offset,
@@ -90,7 +84,6 @@ impl IdentityIndex {
     /// Inserts `key`, which [`IdentityIndex::lookup`] just reported vacant at `slot`, with
     /// no insert in between. `source` must be below `u32::MAX`.
     pub fn insert(&mut self, slot: usize, key: &[u8; 16], source: u32, offset: u64) {
-        let key = words(key);
         let mut slot = slot;
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
@@ -100,7 +93,7 @@ impl IdentityIndex {
             };
         }
         self.slots[slot] = Slot {
-            key,
+            key: *key,
             offset,
             source_plus_one: source.saturating_add(1),
         };
@@ -111,7 +104,7 @@ impl IdentityIndex {
         let doubled = vec![Slot::default(); self.slots.len() * 2];
         let old = std::mem::replace(&mut self.slots, doubled);
         for slot in old.into_iter().filter(|s| s.source_plus_one != 0) {
-            if let Lookup::Vacant(i) = Self::probe(&self.slots, slot.key) {
+            if let Lookup::Vacant(i) = Self::probe(&self.slots, &slot.key) {
                 self.slots[i] = slot;
             }
         }
