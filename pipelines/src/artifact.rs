@@ -468,12 +468,13 @@ impl TableWriter {
         })
     }
 
-    /// Encodes on the calling thread only, for a job whose other threads already keep
-    /// every core busy: there, encoding a slice's columns in parallel only adds thread
-    /// switches and cache misses. The bytes written are the same either way.
-    pub fn on_one_thread(mut self) -> Self {
-        self.encoder.parallel = false;
-        self
+    /// Whether the columns of each slice are encoded in parallel (the default) or all on the
+    /// calling thread. A job whose other threads keep every core busy encodes on one thread:
+    /// there, parallel columns only add thread switches and cache misses. It can switch back
+    /// once those threads are done, so that what remains is encoded on every core. The bytes
+    /// written are the same either way, whenever the switch happens.
+    pub fn set_parallel(&mut self, parallel: bool) {
+        self.encoder.parallel = parallel;
     }
 
     /// Appends rows (already in sort order).

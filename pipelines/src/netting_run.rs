@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use arrow::array::RecordBatch;
 use ingest::pacs008::{self, FileSummary, HeaderCheck, Payment, Quarantined, table};
@@ -191,104 +192,24 @@ fn with_file_digest(batch: &RecordBatch, digest: &Digest) -> Result<RecordBatch,
     })
 }
 
-/// Runs the whole job and publishes it.
-///
-/// One pass, in memory bounded by batch size, not input size: files are read in parallel
-/// and consumed in path order as each is finished (see [`crate::ordered`]), streaming into
-/// the `payments` Parquet file and into the netting accumulator, which keeps only aggregates
-/// and a 16-byte hash per payment identity.
-pub fn run(
-    store: &Store,
-    signer: &SecretKey,
-    trust: &TrustSet,
-    clock: &dyn Clock,
-    params: &RunParams,
-    reporter: &dyn Reporter,
-) -> Result<(Vec<WrittenTable>, RunSummary), RunError> {
-    let files = expand_inputs(&params.inputs)?;
-    let staging = store.staging_dir()?;
-    let total: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    reporter.start("reading and netting pacs.008", Some(total), "bytes");
+/// The tables of a run other than `payments`, written while `payments` is still encoded.
+struct OtherTables {
+    tables: Vec<WrittenTable>,
+    quarantined: u64,
+    duplicates: usize,
+}
 
-    let payments_key = ["source_file", "message_index", "tx_index"];
-    let payments_path = staging.path().join("payments.parquet");
-    let payments_writer = artifact::TableWriter::create_with_distinct(
-        &payments_path,
-        "payments",
-        &table::payments_schema(),
-        &payments_key,
-        &table::PAYMENTS_DISTINCT_COLUMNS,
-    )?
-    // The readers keep every core busy.
-    .on_one_thread();
-    let mut accumulator = netting::Accumulator::new(params.config);
-    let limits = ordered::Limits {
-        workers: rayon::current_num_threads(),
-        memory_rows: MEMORY_ROWS,
-    };
-    // Files are read in parallel and consumed in input (path) order as each is finished:
-    // this thread fills in the file digest, nets each batch and hands it on, through a
-    // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
-    // busy: netting on a thread of its own only added thread switches.)
-    let (summaries, payments_file) = std::thread::scope(|scope| -> Result<_, RunError> {
-        let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-        let encoder = scope.spawn(move || -> Result<artifact::TableFile, RunError> {
-            let mut writer = payments_writer;
-            for batch in encoder_input {
-                writer.write(&batch)?;
-            }
-            Ok(writer.finish()?)
-        });
-        let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
-        let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, RunError>| {
-            read_one(&files[i], out)
-        };
-        let mut consume = |_: usize,
-                           outcome: Result<FileSummary, RunError>,
-                           batches: &mut ordered::Batches<'_>|
-         -> Result<(), RunError> {
-            let summary = outcome?;
-            reporter.advance(summary.bytes);
-            if summary.file_ok {
-                for batch in batches {
-                    let batch = with_file_digest(&batch?, &summary.file_digest)?;
-                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
-                    if to_encoder.send(batch).is_err() {
-                        // The encoder stopped early; its error is reported below.
-                        return Err(RunError::Input {
-                            path: PathBuf::from("payments"),
-                            reason: "the payments encoder stopped".into(),
-                        });
-                    }
-                }
-            }
-            summaries.push(summary);
-            Ok(())
-        };
-        let fed = ordered::read_in_order(
-            files.len(),
-            limits,
-            table::payments_schema(),
-            staging.path(),
-            &read,
-            &mut consume,
-        );
-        drop(to_encoder);
-        let payments_file = encoder.join().map_err(|_| RunError::Input {
-            path: PathBuf::from("payments"),
-            reason: "the Parquet encoder thread panicked".into(),
-        })??;
-        fed?;
-        Ok((summaries, payments_file))
-    })?;
-    reporter.finish();
-    let digest_by_source: BTreeMap<String, Digest> = summaries
+/// Nets what was accumulated and writes every table but `payments`: the netting tables,
+/// `quarantine` (reader rows plus payments netting set aside) and `header_checks`.
+fn write_other_tables(
+    store: &Store,
+    summaries: &[FileSummary],
+    accumulator: netting::Accumulator,
+    reporter: &dyn Reporter,
+) -> Result<OtherTables, RunError> {
+    let digest_by_source: BTreeMap<&str, Digest> = summaries
         .iter()
-        .map(|s| (s.source_file.clone(), s.file_digest))
+        .map(|s| (s.source_file.as_str(), s.file_digest))
         .collect();
     let digest_of = |source: &str| {
         digest_by_source
@@ -299,7 +220,6 @@ pub fn run(
     let result = accumulator.finish();
     let tables = netting::to_tables(&result)?;
 
-    // Quarantine: reader rows plus payments netting set aside.
     let mut quarantine: Vec<Quarantined> = summaries
         .iter()
         .flat_map(|s| s.quarantine.iter().cloned())
@@ -359,6 +279,7 @@ pub fn run(
     let quarantine_batch = table::quarantine_batch(&quarantine, &digest_of)?;
     let checks_batch = table::header_checks_batch(&checks, &digest_of)?;
 
+    // Eight tables: these seven, then `payments` once its encoder is done.
     reporter.start("writing artifacts", Some(8), "tables");
     let write = |name: &str, batch: &RecordBatch, key: &[&str]| -> Result<WrittenTable, RunError> {
         let written = artifact::write_table(
@@ -372,7 +293,6 @@ pub fn run(
         Ok(written)
     };
     let written = vec![
-        artifact::store_table_file(store, "payments", &payments_file)?,
         write(
             "bilateral",
             &tables.bilateral,
@@ -401,9 +321,142 @@ pub fn run(
             &["file_digest", "message_index", "check_name"],
         )?,
     ];
+    Ok(OtherTables {
+        tables: written,
+        quarantined: quarantine.len() as u64,
+        duplicates: result.duplicates.len(),
+    })
+}
+
+/// Runs the whole job and publishes it.
+///
+/// One pass, in memory bounded by batch size, not input size: files are read in parallel
+/// and consumed in path order as each is finished (see [`crate::ordered`]), streaming into
+/// the `payments` Parquet file and into the netting accumulator, which keeps only aggregates
+/// and a 16-byte hash per payment identity.
+pub fn run(
+    store: &Store,
+    signer: &SecretKey,
+    trust: &TrustSet,
+    clock: &dyn Clock,
+    params: &RunParams,
+    reporter: &dyn Reporter,
+) -> Result<(Vec<WrittenTable>, RunSummary), RunError> {
+    let files = expand_inputs(&params.inputs)?;
+    let staging = store.staging_dir()?;
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    reporter.start("reading and netting pacs.008", Some(total), "bytes");
+
+    let payments_key = ["source_file", "message_index", "tx_index"];
+    let payments_path = staging.path().join("payments.parquet");
+    let mut payments_writer = artifact::TableWriter::create_with_distinct(
+        &payments_path,
+        "payments",
+        &table::payments_schema(),
+        &payments_key,
+        &table::PAYMENTS_DISTINCT_COLUMNS,
+    )?;
+    // While the readers keep every core busy, the payments are encoded on one thread; once
+    // the last file is read, on every core, so that the run's tail is not one thread's work.
+    payments_writer.set_parallel(false);
+    let files_read = AtomicUsize::new(0);
+    let reading_done = AtomicBool::new(false);
+    let mut accumulator = netting::Accumulator::new(params.config);
+    let limits = ordered::Limits {
+        workers: rayon::current_num_threads(),
+        memory_rows: MEMORY_ROWS,
+    };
+    // Files are read in parallel and consumed in input (path) order as each is finished:
+    // this thread fills in the file digest, nets each batch and hands it on, through a
+    // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
+    // busy: netting on a thread of its own only added thread switches.) Once every batch is
+    // netted, this thread writes the other tables while the encoder finishes `payments`.
+    let (summaries, payments_file, others) = std::thread::scope(|scope| -> Result<_, RunError> {
+        let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+        let reading_done = &reading_done;
+        let encoder = scope.spawn(move || -> Result<artifact::TableFile, RunError> {
+            let mut writer = payments_writer;
+            let mut parallel = false;
+            for batch in encoder_input {
+                if !parallel && reading_done.load(Ordering::Acquire) {
+                    parallel = true;
+                    writer.set_parallel(true);
+                }
+                writer.write(&batch)?;
+            }
+            writer.set_parallel(true);
+            Ok(writer.finish()?)
+        });
+        let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
+        let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, RunError>| {
+            let read = read_one(&files[i], out);
+            if files_read.fetch_add(1, Ordering::AcqRel) + 1 == files.len() {
+                reading_done.store(true, Ordering::Release);
+            }
+            read
+        };
+        let mut consume = |_: usize,
+                           outcome: Result<FileSummary, RunError>,
+                           batches: &mut ordered::Batches<'_>|
+         -> Result<(), RunError> {
+            let summary = outcome?;
+            reporter.advance(summary.bytes);
+            if summary.file_ok {
+                for batch in batches {
+                    let batch = with_file_digest(&batch?, &summary.file_digest)?;
+                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
+                    if to_encoder.send(batch).is_err() {
+                        // The encoder stopped early; its error is reported below.
+                        return Err(RunError::Input {
+                            path: PathBuf::from("payments"),
+                            reason: "the payments encoder stopped".into(),
+                        });
+                    }
+                }
+            }
+            summaries.push(summary);
+            Ok(())
+        };
+        let fed = ordered::read_in_order(
+            files.len(),
+            limits,
+            table::payments_schema(),
+            staging.path(),
+            &read,
+            &mut consume,
+        );
+        drop(to_encoder);
+        let others = match fed {
+            Ok(()) => {
+                reporter.finish();
+                write_other_tables(store, &summaries, accumulator, reporter)
+            }
+            Err(e) => Err(e),
+        };
+        let payments_file = encoder.join().map_err(|_| RunError::Input {
+            path: PathBuf::from("payments"),
+            reason: "the Parquet encoder thread panicked".into(),
+        })??;
+        Ok((summaries, payments_file, others?))
+    })?;
+    let OtherTables {
+        tables: other_tables,
+        quarantined,
+        duplicates,
+    } = others;
+    let mut written = vec![artifact::store_table_file(
+        store,
+        "payments",
+        &payments_file,
+    )?];
+    written.extend(other_tables);
+    reporter.advance(1);
     reporter.finish();
 
-    let quarantined = quarantine.len() as u64;
     let mut parameters = BTreeMap::new();
     if let Some(d) = params.config.value_date {
         parameters.insert("value_date".to_owned(), serde_json::json!(format_date(d)));
@@ -415,10 +468,7 @@ pub fn run(
             LegsMode::LegacyById => "legacy_by_id",
         }),
     );
-    parameters.insert(
-        "duplicates".to_owned(),
-        serde_json::json!(result.duplicates.len()),
-    );
+    parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
     let run = RunDescription {
         job: "netting".into(),
         chain: params.chain.clone(),

@@ -172,17 +172,20 @@ fn the_streaming_writer_gives_the_same_bytes_as_encode() {
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    // Columns encoded in parallel, and all on the calling thread: the same bytes.
-    for one_thread in [false, true] {
-        let path = dir.path().join(format!("t-{one_thread}.parquet"));
+    // Columns encoded in parallel, all on the calling thread, and on one thread until the
+    // piece `switch` and in parallel from there (as the netting run does): the same bytes.
+    let pieces = [1, 1000, 5000, 9000, 777, 100_000, 30_000, 3, usize::MAX];
+    for (mode, switch) in [("parallel", 0), ("one-thread", usize::MAX), ("switched", 5)] {
+        let path = dir.path().join(format!("t-{mode}.parquet"));
         let mut writer =
             artifact::TableWriter::create(&path, "t", &transfers.schema(), &["id"]).unwrap();
-        if one_thread {
-            writer = writer.on_one_thread();
-        }
+        writer.set_parallel(switch == 0);
         // Feed it in uneven pieces.
         let mut offset = 0;
-        for len in [1, 1000, 5000, 9000, 777, 100_000, 30_000, 3, usize::MAX] {
+        for (piece, len) in pieces.into_iter().enumerate() {
+            if piece == switch {
+                writer.set_parallel(true);
+            }
             let len = len.min(transfers.num_rows() - offset);
             writer.write(&transfers.slice(offset, len)).unwrap();
             offset += len;
@@ -190,10 +193,7 @@ fn the_streaming_writer_gives_the_same_bytes_as_encode() {
         let file = writer.finish().unwrap();
         assert_eq!(file.rows, transfers.num_rows() as u64);
         let written = std::fs::read(&path).unwrap();
-        assert!(
-            written == expected.to_vec(),
-            "bytes differ (one thread: {one_thread})"
-        );
+        assert!(written == expected.to_vec(), "bytes differ ({mode})");
         // The digest computed while writing is that of the file's bytes.
         assert_eq!(file.digest, verify::Digest::of(&written));
         assert_eq!(file.bytes, written.len() as u64);
