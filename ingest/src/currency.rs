@@ -255,15 +255,9 @@ pub fn to_minor_units(text: &str, currency: &str) -> Result<i64, AmountError> {
 /// [`to_minor_units`] for a caller that already looked up `currency`'s exponent (a reader
 /// meets the same few currencies a million times).
 pub fn to_minor_units_with(text: &str, currency: &str, allowed: u8) -> Result<i64, AmountError> {
-    let malformed = || AmountError::Malformed(text.to_owned());
-    let (int_part, frac_part) = match text.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (text, ""),
+    let Some((int_part, frac_part)) = decimal_digits(text) else {
+        return Err(AmountError::Malformed(text.to_owned()));
     };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int_part) || (text.contains('.') && !digits(frac_part)) {
-        return Err(malformed());
-    }
     if frac_part.len() > usize::from(allowed) {
         return Err(AmountError::TooManyDecimals {
             text: text.to_owned(),
@@ -273,7 +267,7 @@ pub fn to_minor_units_with(text: &str, currency: &str, allowed: u8) -> Result<i6
     }
     let overflow = || AmountError::Overflow(text.to_owned());
     let mut value: i64 = 0;
-    for b in int_part.bytes().chain(frac_part.bytes()) {
+    for b in int_part.iter().chain(frac_part) {
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(i64::from(b - b'0')))
@@ -283,6 +277,29 @@ pub fn to_minor_units_with(text: &str, currency: &str, allowed: u8) -> Result<i6
         value = value.checked_mul(10).ok_or_else(overflow)?;
     }
     Ok(value)
+}
+
+/// The integer and fraction digits of plain decimal text (`12`, `12.50`); `None` for
+/// anything else (signs, exponents, spaces, separators, `12.`, `.5`, non-ASCII digits).
+fn decimal_digits(text: &str) -> Option<(&[u8], &[u8])> {
+    let bytes = text.as_bytes();
+    let int_len = bytes
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(bytes.len());
+    let (int_part, rest) = bytes.split_at(int_len);
+    if int_part.is_empty() {
+        return None;
+    }
+    match rest {
+        [] => Some((int_part, &[])),
+        [b'.', frac_part @ ..]
+            if !frac_part.is_empty() && frac_part.iter().all(u8::is_ascii_digit) =>
+        {
+            Some((int_part, frac_part))
+        }
+        _ => None,
+    }
 }
 
 /// An exact decimal (mantissa × 10^-scale) for sums such as `CtrlSum`, which add amounts of
@@ -296,20 +313,20 @@ pub struct Decimal {
 impl Decimal {
     /// Parses plain non-negative decimal text.
     pub fn parse(text: &str) -> Option<Decimal> {
-        let (i, f) = text.split_once('.').unwrap_or((text, ""));
-        if i.is_empty()
-            || !i.bytes().all(|b| b.is_ascii_digit())
-            || (text.contains('.') && (f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())))
-        {
+        let (int_part, frac_part) = decimal_digits(text)?;
+        if int_part.len() + frac_part.len() > 30 {
             return None;
         }
-        if i.len() + f.len() > 30 {
-            return None;
+        // At most 30 digits: far inside i128.
+        let mut mantissa: i128 = 0;
+        for b in int_part.iter().chain(frac_part) {
+            mantissa = mantissa
+                .checked_mul(10)?
+                .checked_add(i128::from(b - b'0'))?;
         }
-        let mantissa: i128 = format!("{i}{f}").parse().ok()?;
         Some(Decimal {
             mantissa,
-            scale: f.len() as u32,
+            scale: frac_part.len() as u32,
         })
     }
 
@@ -438,6 +455,26 @@ mod tests {
             let (code, _) = CURRENCIES[pick];
             let text = format_minor(minor, code);
             prop_assert_eq!(to_minor_units(&text, code), Ok(minor));
+        }
+
+        #[test]
+        fn decimals_parse_as_their_digits_say(text in prop_oneof![
+            "[0-9]{1,20}(\\.[0-9]{0,12})?",
+            "[0-9]{20,24}\\.[0-9]{5,12}",
+            "[0-9.,+e -]{0,34}",
+        ]) {
+            // The definition: digits, optionally a point and more digits, at most 30 in all.
+            let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
+            let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+            let plain = !int_part.is_empty()
+                && digits(int_part)
+                && (!text.contains('.') || (!frac_part.is_empty() && digits(frac_part)))
+                && int_part.len() + frac_part.len() <= 30;
+            let expected = plain.then(|| Decimal {
+                mantissa: format!("{int_part}{frac_part}").parse().unwrap(),
+                scale: frac_part.len() as u32,
+            });
+            prop_assert_eq!(Decimal::parse(&text), expected);
         }
 
         #[test]

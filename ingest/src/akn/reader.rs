@@ -1,5 +1,6 @@
 //! The streaming Akoma Ntoso reader.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -138,7 +139,10 @@ struct State {
 type Refusal = (u64, String, String);
 
 fn attr(attrs: &[u8], key: &str) -> Option<String> {
-    find_attribute(attrs, key.as_bytes()).ok().flatten()
+    find_attribute(attrs, key.as_bytes())
+        .ok()
+        .flatten()
+        .map(Cow::into_owned)
 }
 
 impl State {
@@ -403,7 +407,7 @@ impl State {
                 b"name" => &mut name,
                 _ => continue,
             };
-            *slot = attribute_value(value).ok();
+            *slot = attribute_value(value).ok().map(Cow::into_owned);
         }
         let (eid, source) = match (eid, id, xml_id) {
             (Some(v), _, _) => (v, "eId"),

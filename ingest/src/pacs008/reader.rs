@@ -161,7 +161,9 @@ struct RawTx {
     fields: [String; tx::COUNT],
     /// Bit `i` set when field `i` was seen (the first occurrence counts).
     present: u32,
-    ccy: Option<String>,
+    /// The `Ccy` of the amount, when `has_ccy`.
+    ccy: String,
+    has_ccy: bool,
     byte_offset: u64,
     index: u32,
 }
@@ -451,7 +453,7 @@ impl Parser {
                 message.tx_seen += 1;
                 self.tx.open = true;
                 self.tx.present = 0;
-                self.tx.ccy = None;
+                self.tx.has_ccy = false;
                 self.tx.byte_offset = offset;
                 self.tx.index = (message.tx_seen - 1) as u32;
             }
@@ -466,13 +468,15 @@ impl Parser {
                     }
                 };
                 if target == Target::Group(grp::TTL_AMT) || target == Target::Tx(tx::AMOUNT) {
-                    let ccy = find_attribute(attrs, b"Ccy")
-                        .ok()
-                        .flatten()
-                        .map(|v| v.trim().to_owned());
+                    let ccy = find_attribute(attrs, b"Ccy").ok().flatten();
+                    let ccy = ccy.as_deref().map(str::trim);
                     match scope {
-                        Scope::Group => message.group_ccy = ccy,
-                        Scope::Tx => self.tx.ccy = ccy,
+                        Scope::Group => message.group_ccy = ccy.map(str::to_owned),
+                        Scope::Tx => {
+                            self.tx.ccy.clear();
+                            self.tx.ccy.push_str(ccy.unwrap_or_default());
+                            self.tx.has_ccy = ccy.is_some();
+                        }
                     }
                 }
                 frame.target = Some(target);
@@ -555,7 +559,7 @@ impl Parser {
             ));
             return;
         };
-        let Some(currency) = raw.ccy.as_deref() else {
+        let Some(currency) = raw.has_ccy.then_some(raw.ccy.as_str()) else {
             m.total_incomplete = true;
             self.quarantine.push(quarantine(
                 "IntrBkSttlmAmt has no Ccy attribute".into(),
@@ -618,12 +622,23 @@ impl Parser {
                 m.group[base + AGENT_CLR_SYS].as_deref(),
             ]
         };
+        // An agent is cleared only when it is absent: its buffer is reused otherwise.
+        let found = |found: bool, out: &mut Option<String>| {
+            if !found {
+                *out = None;
+            }
+            found
+        };
         let has = participant(&tx_agent(tx::INSTG), clr, &mut p.instructing_agent)
             || participant(&group_agent(grp::INSTG), clr, &mut p.instructing_agent);
+        let has = found(has, &mut p.instructing_agent);
         let hsd = participant(&tx_agent(tx::INSTD), clr, &mut p.instructed_agent)
             || participant(&group_agent(grp::INSTD), clr, &mut p.instructed_agent);
+        let hsd = found(hsd, &mut p.instructed_agent);
         let hda = participant(&tx_agent(tx::DBTR_AGT), clr, &mut p.debtor_agent);
+        let hda = found(hda, &mut p.debtor_agent);
         let hca = participant(&tx_agent(tx::CDTR_AGT), clr, &mut p.creditor_agent);
+        let hca = found(hca, &mut p.creditor_agent);
         let (payer, payee, rule) = match (has, hsd, hda, hca) {
             (true, true, _, _) => (&p.instructing_agent, &p.instructed_agent, RULE_AGENTS),
             (_, _, true, true) => (&p.debtor_agent, &p.creditor_agent, RULE_ACCOUNT_AGENTS),
@@ -781,7 +796,7 @@ fn version_of(ns: &str) -> Option<String> {
 }
 
 /// Writes the participant id of an agent's (bic, member id, clearing system) fields into
-/// `out`; false (and `out` emptied) when the agent has neither a BIC nor a member id.
+/// `out`; false (and `out` untouched) when the agent has neither a BIC nor a member id.
 fn participant(
     agent: &[Option<&str>; 3],
     default_clr: Option<&str>,
@@ -790,7 +805,6 @@ fn participant(
     let bic = agent[AGENT_BIC].filter(|b| !b.is_empty());
     let member = agent[AGENT_MEMBER].filter(|m| !m.is_empty());
     if bic.is_none() && member.is_none() {
-        *out = None;
         return false;
     }
     let id = out.get_or_insert_with(String::new);

@@ -71,7 +71,9 @@ impl Namespaces {
                     None => continue,
                 },
             };
-            let uri = attribute_value(value).map_err(NameError::Attributes)?;
+            let uri = attribute_value(value)
+                .map_err(NameError::Attributes)?
+                .into_owned();
             self.bindings.push(Binding {
                 prefix: prefix.to_vec(),
                 uri,

@@ -6,6 +6,8 @@
 //! lone `\r` become `\n`); attribute values get XML's attribute-value normalisation
 //! (literal tabs and line ends become spaces).
 
+use std::borrow::Cow;
+
 use memchr::memchr;
 
 /// Why character data could not be decoded.
@@ -110,14 +112,16 @@ fn char_ref(digits: &[u8], radix: u32) -> Option<char> {
     char::from_u32(code).filter(|c| *c != '\0')
 }
 
-/// An attribute value, references resolved and whitespace normalised.
-pub fn attribute_value(raw: &[u8]) -> Result<String, TextError> {
+/// An attribute value, references resolved and whitespace normalised: borrowed from `raw`
+/// when there is nothing to resolve or normalise, as for nearly every value.
+pub fn attribute_value(raw: &[u8]) -> Result<Cow<'_, str>, TextError> {
+    let special = |b: &u8| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r');
+    if !raw.iter().any(special) {
+        return utf8(raw).map(Cow::Borrowed);
+    }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
-    while let Some(i) = rest
-        .iter()
-        .position(|b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
-    {
+    while let Some(i) = rest.iter().position(special) {
         out.push_str(utf8(&rest[..i])?);
         match rest[i] {
             b'&' => {
@@ -137,7 +141,7 @@ pub fn attribute_value(raw: &[u8]) -> Result<String, TextError> {
         }
     }
     out.push_str(utf8(rest)?);
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// The attributes of a start tag as raw `(name, value)` pairs, in order.
@@ -204,7 +208,7 @@ impl<'a> Iterator for Attributes<'a> {
 
 /// The normalised value of attribute `key` (by qualified name), if present. Checks the
 /// syntax of the attributes before it.
-pub fn find_attribute(attrs: &[u8], key: &[u8]) -> Result<Option<String>, TextError> {
+pub fn find_attribute<'a>(attrs: &'a [u8], key: &[u8]) -> Result<Option<Cow<'a, str>>, TextError> {
     for a in Attributes::new(attrs) {
         let (name, value) = a?;
         if name == key {
