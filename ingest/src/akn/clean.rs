@@ -5,11 +5,11 @@
 //! this runs over every byte of every provision, so ASCII runs are copied whole and only
 //! non-ASCII runs are decoded character by character.
 
-use crate::xml::text::{TextError, TextSink};
+use crate::xml::text::TextSink;
 
 /// A text being cleaned. Whitespace seen is held as a pending separator and written only
-/// when more text follows, so the result never ends in whitespace. Bytes are kept as
-/// bytes: every non-ASCII run is checked as UTF-8 when it arrives.
+/// when more text follows, so the result never ends in whitespace. Text is kept as bytes:
+/// only non-ASCII runs are decoded, character by character.
 #[derive(Debug, Default, Clone)]
 pub struct CleanText {
     out: Vec<u8>,
@@ -19,13 +19,7 @@ pub struct CleanText {
 
 impl CleanText {
     pub fn push_str(&mut self, text: &str) {
-        // A `str` is UTF-8: the check cannot fail.
-        let _ = self.push_utf8(text.as_bytes());
-    }
-
-    /// Appends bytes, checking each non-ASCII run as UTF-8 as it goes (ASCII is valid by
-    /// itself, and so is every maximal non-ASCII run of a valid UTF-8 text).
-    fn push_utf8(&mut self, bytes: &[u8]) -> Result<(), TextError> {
+        let bytes = text.as_bytes();
         let n = bytes.len();
         let mut i = 0;
         while i < n {
@@ -35,8 +29,8 @@ impl CleanText {
                 while i < n && bytes[i] >= 0x80 {
                     i += 1;
                 }
-                let run = std::str::from_utf8(&bytes[start..i]).map_err(|_| TextError::NotUtf8)?;
-                run.chars().for_each(|c| self.push_char(c));
+                // A maximal non-ASCII run starts and ends on character boundaries.
+                text[start..i].chars().for_each(|c| self.push_char(c));
                 continue;
             }
             if is_ascii_space(b) {
@@ -61,7 +55,6 @@ impl CleanText {
             self.separate();
             self.out.extend_from_slice(&bytes[start..i]);
         }
-        Ok(())
     }
 
     fn space_byte(&mut self, b: u8) {
@@ -98,8 +91,8 @@ impl CleanText {
 }
 
 impl TextSink for CleanText {
-    fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), TextError> {
-        self.push_utf8(bytes)
+    fn push_text(&mut self, text: &str) {
+        self.push_str(text);
     }
 
     fn push_char(&mut self, c: char) {
@@ -201,7 +194,7 @@ mod tests {
             let mut c = CleanText::default();
             for (i, p) in pieces.iter().enumerate() {
                 if i % 2 == 0 {
-                    c.push_bytes(p.as_bytes()).unwrap();
+                    c.push_text(p);
                 } else {
                     p.chars().for_each(|ch| c.push_char(ch));
                 }

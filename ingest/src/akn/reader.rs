@@ -200,11 +200,7 @@ impl State {
                         return Err(self.refusal(offset, reason));
                     }
                 }
-                Token::CData(raw) => {
-                    let text = std::str::from_utf8(raw)
-                        .map_err(|_| self.refusal(offset, "CDATA is not UTF-8"))?;
-                    self.text(text);
-                }
+                Token::CData(text) => self.text(text),
                 Token::DocType => {
                     return Err(self.refusal(offset, "DTDs are refused (no entity expansion)"));
                 }

@@ -319,7 +319,7 @@ impl Parser {
                 Token::Text(raw) => {
                     let decoded = if let Some(out) = self.collector() {
                         unescape_into(raw, out)
-                    } else if memchr::memchr(b'&', raw).is_some() {
+                    } else if memchr::memchr(b'&', raw.as_bytes()).is_some() {
                         scratch.clear();
                         unescape_into(raw, &mut scratch)
                     } else {
@@ -327,15 +327,12 @@ impl Parser {
                     };
                     decoded.map(|_| false).map_err(|e| e.to_string())
                 }
-                Token::CData(raw) => match std::str::from_utf8(raw) {
-                    Ok(text) => {
-                        if let Some(out) = self.collector() {
-                            out.push_str(text);
-                        }
-                        Ok(false)
+                Token::CData(text) => {
+                    if let Some(out) = self.collector() {
+                        out.push_str(text);
                     }
-                    Err(_) => Err("malformed XML: CDATA is not UTF-8".into()),
-                },
+                    Ok(false)
+                }
                 Token::DocType => Err("DTDs are refused (no entity expansion)".into()),
                 Token::Eof => return Ok(()),
             };

@@ -171,7 +171,7 @@ mod oracle {
                     unescape_into(raw, &mut t).unwrap();
                     t
                 }
-                Token::CData(raw) => format!("T:{}", String::from_utf8_lossy(raw)),
+                Token::CData(raw) => format!("T:{raw}"),
                 Token::DocType => "DOCTYPE".into(),
                 Token::Eof => break,
             };

@@ -12,7 +12,11 @@
 //!   of the input (the reader decides whether several roots are fine);
 //! - tags, comments, CDATA sections and processing instructions are complete;
 //! - a document type declaration is reported as [`Token::DocType`], never read, so that
-//!   readers can refuse it before any entity is declared.
+//!   readers can refuse it before any entity is declared;
+//! - the document is UTF-8. Each chunk read is checked whole, once, as it arrives: text is
+//!   handed out as `&str`, so readers never check it again piece by piece (which cost more
+//!   than the whole-chunk check, fields being short). Bytes that are not UTF-8 stop the
+//!   scan where they begin, with an error naming their offset.
 //!
 //! Empty elements (`<a/>`) come out as a start token followed by an end token, so readers
 //! need one code path for both forms.
@@ -24,8 +28,12 @@ use memchr::{memchr, memmem};
 
 use super::swar;
 
-/// Bytes asked of the input per read, and the buffer's initial size.
+/// Bytes asked of the input per read, at most.
 const CHUNK: usize = 256 * 1024;
+/// Bytes asked of the input per read, at least. An input that hands out less than asked
+/// (a pipe, a socket) is asked for twice what it gave last time: the room read into is
+/// zeroed first, and zeroing a whole chunk for each few bytes would cost more than the read.
+const MIN_READ: usize = 4 * 1024;
 /// A text run longer than this is handed out in pieces rather than buffered whole.
 const TEXT_PIECE: usize = CHUNK / 2;
 
@@ -42,9 +50,9 @@ pub enum Token<'a> {
     },
     /// Raw character data: references unresolved, line ends not yet normalised
     /// (see [`super::text::unescape_into`]). One text node may come in several pieces.
-    Text(&'a [u8]),
+    Text(&'a str),
     /// The content of a CDATA section, taken literally.
-    CData(&'a [u8]),
+    CData(&'a str),
     /// A `<!DOCTYPE`: the scanner stops reading there.
     DocType,
     Eof,
@@ -84,12 +92,19 @@ enum Found {
 /// scans a whole document already in memory without copying it.
 pub struct Scanner<'a, R> {
     input: R,
-    buf: Cow<'a, [u8]>,
+    /// The text read and not yet scanned past, checked as UTF-8.
+    buf: Cow<'a, str>,
     pos: usize,
-    end: usize,
     /// Absolute offset of `buf[0]`.
     base: u64,
+    /// Nothing more will be read: the input ended, or bytes that are not UTF-8 were met.
     eof: bool,
+    /// The first bytes of a character cut by the end of the last read.
+    carry: Vec<u8>,
+    /// Where bytes that are not UTF-8 begin (absolute); `buf` ends there.
+    not_utf8_at: Option<u64>,
+    /// Bytes to ask for in the next read.
+    read_size: usize,
     /// Absolute offset of the last token handed out.
     token_offset: u64,
     /// Names of the open elements, concatenated, and where each ends.
@@ -105,8 +120,14 @@ impl<'a> Scanner<'a, std::io::Empty> {
     /// Scans a document held in memory.
     pub fn from_slice(document: &'a [u8]) -> Self {
         let mut scanner = Scanner::new(std::io::empty());
-        scanner.buf = Cow::Borrowed(document);
-        scanner.end = document.len();
+        let text = match std::str::from_utf8(document) {
+            Ok(text) => text,
+            Err(e) => {
+                scanner.not_utf8_at = Some(e.valid_up_to() as u64);
+                std::str::from_utf8(&document[..e.valid_up_to()]).unwrap_or_default()
+            }
+        };
+        scanner.buf = Cow::Borrowed(text);
         scanner.eof = true;
         scanner
     }
@@ -116,11 +137,13 @@ impl<R: Read> Scanner<'_, R> {
     pub fn new(input: R) -> Self {
         Scanner {
             input,
-            buf: Cow::Owned(Vec::new()),
+            buf: Cow::Owned(String::new()),
             pos: 0,
-            end: 0,
             base: 0,
             eof: false,
+            carry: Vec::new(),
+            not_utf8_at: None,
+            read_size: CHUNK,
             token_offset: 0,
             open_names: Vec::with_capacity(256),
             open_ends: Vec::with_capacity(32),
@@ -134,7 +157,7 @@ impl<R: Read> Scanner<'_, R> {
         if let Some((s, e)) = self.pending_end.take() {
             self.pop_open();
             let token = Token::End {
-                name: &self.buf[s..e],
+                name: &self.buf.as_bytes()[s..e],
             };
             return Ok((self.token_offset, token));
         }
@@ -157,16 +180,22 @@ impl<R: Read> Scanner<'_, R> {
                 }
             }
         };
+        let bytes = self.buf.as_bytes();
+        // Text is cut only next to markup (ASCII) or by `text_cut`: on character boundaries.
+        let text = |s: usize, e: usize| {
+            self.buf.get(s..e).ok_or_else(|| ScanError {
+                offset: self.base + s as u64,
+                reason: "text cut inside a character".into(),
+            })
+        };
         let token = match found {
             Found::Start { name, attrs } => Token::Start {
-                name: &self.buf[name.0..name.1],
-                attrs: &self.buf[attrs.0..attrs.1],
+                name: &bytes[name.0..name.1],
+                attrs: &bytes[attrs.0..attrs.1],
             },
-            Found::End((s, e)) => Token::End {
-                name: &self.buf[s..e],
-            },
-            Found::Text(s, e) => Token::Text(&self.buf[s..e]),
-            Found::CData(s, e) => Token::CData(&self.buf[s..e]),
+            Found::End((s, e)) => Token::End { name: &bytes[s..e] },
+            Found::Text(s, e) => Token::Text(text(s, e)?),
+            Found::CData(s, e) => Token::CData(text(s, e)?),
             Found::DocType => {
                 self.stopped = true;
                 Token::DocType
@@ -206,7 +235,8 @@ impl<R: Read> Scanner<'_, R> {
 
     /// Opens the element whose name is at `name` in the buffer.
     fn push_open(&mut self, name: (usize, usize)) {
-        self.open_names.extend_from_slice(&self.buf[name.0..name.1]);
+        self.open_names
+            .extend_from_slice(&self.buf.as_bytes()[name.0..name.1]);
         self.open_ends.push(self.open_names.len());
     }
 
@@ -229,10 +259,14 @@ impl<R: Read> Scanner<'_, R> {
     /// Finds the token at `pos` in the buffer and moves past it.
     fn find(&mut self) -> Result<Found, ScanError> {
         let start = self.pos;
+        let end = self.buf.len();
         self.token_offset = self.base + start as u64;
-        if start == self.end {
+        if start == end {
             if !self.eof {
                 return Ok(Found::NeedMore);
+            }
+            if let Some(e) = self.not_utf8() {
+                return Err(e);
             }
             if let Some(name) = self.open_name() {
                 let name = String::from_utf8_lossy(name).into_owned();
@@ -243,7 +277,7 @@ impl<R: Read> Scanner<'_, R> {
             }
             return Ok(Found::Eof);
         }
-        let avail = &self.buf[start..self.end];
+        let avail = &self.buf.as_bytes()[start..end];
         if avail[0] != b'<' {
             return Ok(match swar::find1(b'<', avail) {
                 Some(i) => {
@@ -251,8 +285,8 @@ impl<R: Read> Scanner<'_, R> {
                     Found::Text(start, start + i)
                 }
                 None if self.eof => {
-                    self.pos = self.end;
-                    Found::Text(start, self.end)
+                    self.pos = end;
+                    Found::Text(start, end)
                 }
                 None if avail.len() >= TEXT_PIECE => {
                     let cut = text_cut(avail);
@@ -283,7 +317,7 @@ impl<R: Read> Scanner<'_, R> {
                 };
                 let name = (start + 2, start + 2 + trim_end(&avail[2..2 + gt]));
                 self.pos = start + 2 + gt + 1;
-                let found = &self.buf[name.0..name.1];
+                let found = &self.buf.as_bytes()[name.0..name.1];
                 match self.open_name() {
                     Some(open) if open == found => {}
                     Some(open) => {
@@ -351,11 +385,11 @@ impl<R: Read> Scanner<'_, R> {
                     return self.incomplete(start, "a start tag");
                 };
                 let mut inner = (start + 1, start + gt);
-                let empty = self.buf[inner.1 - 1] == b'/' && inner.1 - 1 > inner.0;
+                let empty = avail[gt - 1] == b'/' && inner.1 - 1 > inner.0;
                 if empty {
                     inner.1 -= 1;
                 }
-                let tag = &self.buf[inner.0..inner.1];
+                let tag = &self.buf.as_bytes()[inner.0..inner.1];
                 let name_len = swar::find_space(tag);
                 if name_len == 0 || tag[0] == b'/' {
                     return Err(self.error(start, "a tag without a name"));
@@ -375,48 +409,75 @@ impl<R: Read> Scanner<'_, R> {
     }
 
     fn incomplete(&self, start: usize, what: &str) -> Result<Found, ScanError> {
-        if self.eof {
-            Err(self.error(start, format!("unexpected end of file inside {what}")))
-        } else {
+        if !self.eof {
             Ok(Found::NeedMore)
+        } else if let Some(e) = self.not_utf8() {
+            Err(e)
+        } else {
+            Err(self.error(start, format!("unexpected end of file inside {what}")))
         }
     }
 
-    /// Keeps the unfinished token (from `pos`) and reads more after it.
+    /// The error for bytes that are not UTF-8, once the scan has reached them.
+    fn not_utf8(&self) -> Option<ScanError> {
+        self.not_utf8_at.map(|offset| ScanError {
+            offset,
+            reason: "the document is not UTF-8 here".into(),
+        })
+    }
+
+    /// Keeps the unfinished token (from `pos`) and reads more after it, checking the text
+    /// as UTF-8 once: the kept token (short) and the chunk read.
     fn fill(&mut self) -> Result<(), ScanError> {
         if self.eof {
             return Ok(());
         }
-        let buf = self.buf.to_mut();
+        let mut bytes = std::mem::take(&mut self.buf).into_owned().into_bytes();
         if self.pos > 0 {
-            buf.copy_within(self.pos..self.end, 0);
+            bytes.drain(..self.pos);
             self.base += self.pos as u64;
-            self.end -= self.pos;
             self.pos = 0;
         }
-        if buf.len() - self.end < CHUNK / 2 {
-            let size = (buf.len() * 2).max(CHUNK);
-            buf.resize(size, 0);
-        }
-        loop {
-            match self.input.read(&mut buf[self.end..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(());
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(());
-                }
+        bytes.append(&mut self.carry);
+        let filled = bytes.len();
+        bytes.resize(filled + self.read_size, 0);
+        let read = loop {
+            match self.input.read(&mut bytes[filled..]) {
+                Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
+                    bytes.truncate(filled);
                     return Err(ScanError {
-                        offset: self.base + self.end as u64,
+                        offset: self.base + filled as u64,
                         reason: format!("read error: {e}"),
                     });
                 }
             }
-        }
+        };
+        bytes.truncate(filled + read);
+        self.eof = read == 0;
+        self.read_size = (2 * read).clamp(MIN_READ, CHUNK);
+        self.buf = Cow::Owned(match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let cut_short = e.utf8_error().error_len().is_none();
+                let mut bytes = e.into_bytes();
+                if cut_short && !self.eof {
+                    // A character cut by the end of the read: finished by the next one.
+                    self.carry.extend_from_slice(&bytes[valid..]);
+                } else {
+                    self.not_utf8_at = Some(self.base + valid as u64);
+                    self.eof = true;
+                }
+                bytes.truncate(valid);
+                String::from_utf8(bytes).map_err(|e| ScanError {
+                    offset: self.base + e.utf8_error().valid_up_to() as u64,
+                    reason: "the document is not UTF-8 here".into(),
+                })?
+            }
+        });
+        Ok(())
     }
 }
 
@@ -478,8 +539,8 @@ mod tests {
             out.push(match t {
                 Token::Start { name, attrs } => format!("S:{}|{}", s(name), s(attrs)),
                 Token::End { name } => format!("E:{}", s(name)),
-                Token::Text(t) => format!("T:{}", s(t)),
-                Token::CData(t) => format!("C:{}", s(t)),
+                Token::Text(t) => format!("T:{t}"),
+                Token::CData(t) => format!("C:{t}"),
                 Token::DocType => "DOCTYPE".into(),
                 Token::Eof => break,
             });
@@ -546,6 +607,30 @@ mod tests {
         for (doc, reason) in cases {
             let e = collect(Scanner::from_slice(doc)).unwrap_err();
             assert!(e.reason.contains(reason), "{:?}: {}", doc, e.reason);
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_stop_the_scan_where_they_begin() {
+        // In kept text, after a complete element, in a comment, in an attribute, and a
+        // character cut off by the end of the input.
+        let cases: [&[u8]; 5] = [
+            b"<a>x\xffy</a>",
+            b"<a><b>ok</b>\xc3(</a>",
+            b"<a><!-- \xfe --></a>",
+            b"<a x='\xff'/>",
+            b"<a>\xc3",
+        ];
+        for doc in cases {
+            let at = std::str::from_utf8(doc).unwrap_err().valid_up_to() as u64;
+            for chunk in [1, 2, 3, 1 << 20] {
+                let e = tokens(doc, chunk).unwrap_err();
+                assert_eq!(e.offset, at, "{doc:?} in chunks of {chunk}: {e}");
+                assert!(e.reason.contains("not UTF-8"), "{doc:?}: {e}");
+            }
+            let e = collect(Scanner::from_slice(doc)).unwrap_err();
+            assert_eq!(e.offset, at, "{doc:?} in memory: {e}");
+            assert!(e.reason.contains("not UTF-8"), "{doc:?}: {e}");
         }
     }
 

@@ -40,15 +40,14 @@ fn utf8(bytes: &[u8]) -> Result<&str, TextError> {
 /// Where decoded text goes: a `String`, or a reader's own accumulator (which may, say,
 /// collapse whitespace as the text arrives instead of in a second pass).
 pub trait TextSink {
-    /// Appends bytes that contain no markup or references; the sink checks they are UTF-8.
-    fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), TextError>;
+    /// Appends text that contains no markup or references.
+    fn push_text(&mut self, text: &str);
     fn push_char(&mut self, c: char);
 }
 
 impl TextSink for String {
-    fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), TextError> {
-        self.push_str(utf8(bytes)?);
-        Ok(())
+    fn push_text(&mut self, text: &str) {
+        self.push_str(text);
     }
 
     fn push_char(&mut self, c: char) {
@@ -57,21 +56,23 @@ impl TextSink for String {
 }
 
 /// Appends the text `raw` stands for to `out`.
-pub fn unescape_into(raw: &[u8], out: &mut impl TextSink) -> Result<(), TextError> {
+pub fn unescape_into(raw: &str, out: &mut impl TextSink) -> Result<(), TextError> {
     let mut rest = raw;
     loop {
-        let Some(i) = super::swar::find2(b'&', b'\r', rest) else {
-            return out.push_bytes(rest);
+        let Some(i) = super::swar::find2(b'&', b'\r', rest.as_bytes()) else {
+            out.push_text(rest);
+            return Ok(());
         };
-        out.push_bytes(&rest[..i])?;
-        if rest[i] == b'\r' {
+        // `i` is at an ASCII byte: a character boundary.
+        out.push_text(&rest[..i]);
+        if rest.as_bytes()[i] == b'\r' {
             out.push_char('\n');
             rest = &rest[i + 1..];
-            if rest.first() == Some(&b'\n') {
+            if rest.starts_with('\n') {
                 rest = &rest[1..];
             }
         } else {
-            let (c, len) = reference(&rest[i..])?;
+            let (c, len) = reference(&rest.as_bytes()[i..])?;
             out.push_char(c);
             rest = &rest[i + len..];
         }
@@ -224,7 +225,7 @@ mod tests {
 
     fn text(raw: &str) -> Result<String, TextError> {
         let mut out = String::new();
-        unescape_into(raw.as_bytes(), &mut out).map(|_| out)
+        unescape_into(raw, &mut out).map(|_| out)
     }
 
     #[test]
