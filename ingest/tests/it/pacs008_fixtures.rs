@@ -196,6 +196,34 @@ fn dtds_entities_and_broken_xml_refuse_the_file() {
 }
 
 #[test]
+fn bytes_that_are_not_utf8_refuse_the_file_where_they_are() {
+    // A Latin-1 "é" in the debtor's name, a field the reader keeps, and in the postal
+    // address lines, which it skips: the file is refused either way, at that byte.
+    let good = message(None, "BICFI", "1", None, &[("1", "EUR", None)]);
+    for (place, bad) in [
+        ("Nm", good.replace("Caf&#233;", "Caf\u{FFFD}")),
+        (
+            "AdrLine",
+            good.replace(
+                "</Nm>",
+                "</Nm><PstlAdr><AdrLine>Caf\u{FFFD}</AdrLine></PstlAdr>",
+            ),
+        ),
+    ] {
+        let replacement = bad.find('\u{FFFD}').unwrap();
+        let mut bytes = bad.into_bytes();
+        bytes.splice(replacement..replacement + 3, [0xE9]);
+        let mut payments = 0;
+        let summary = pacs008::read("latin1.xml", &bytes[..], &mut |_| payments += 1);
+        assert!(!summary.file_ok, "{place}");
+        let q = summary.quarantine.last().unwrap();
+        assert_eq!(q.byte_offset, replacement as u64, "{place}: {q:?}");
+        assert!(q.reason.contains("not UTF-8"), "{place}: {q:?}");
+        assert!(q.element_path.ends_with(place), "{place}: {q:?}");
+    }
+}
+
+#[test]
 fn field_text_is_trimmed_joined_and_taken_from_the_first_occurrence() {
     let base = message(
         Some(V02),
