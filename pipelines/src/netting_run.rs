@@ -16,8 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use arrow::array::RecordBatch;
-use ingest::pacs008::{self, FileSummary, HeaderCheck, Payment, Quarantined, table};
-use rayon::prelude::*;
+use ingest::pacs008::{self, FileSummary, HeaderCheck, Quarantined, table};
 use verify::Digest;
 use verify::clock::Clock;
 use verify::keys::{SecretKey, TrustSet};
@@ -98,45 +97,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
         }
     }
     Ok(())
-}
-
-/// What the readers produced over all files.
-#[derive(Debug, Default)]
-pub struct Ingested {
-    pub files: Vec<FileSummary>,
-    pub payments: Vec<Payment>,
-}
-
-/// Reads every file in parallel; a file that cannot be opened is an error (exit 2), a file
-/// that cannot be parsed is quarantined.
-pub fn ingest_files(files: &[PathBuf], reporter: &dyn Reporter) -> Result<Ingested, RunError> {
-    let total: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    reporter.start("reading pacs.008", Some(total), "bytes");
-    let results: Vec<Result<(FileSummary, Vec<Payment>), RunError>> = files
-        .par_iter()
-        .with_max_len(1)
-        .map(|path| {
-            let mut payments = Vec::new();
-            let summary = pacs008::read_file(path, &mut |p| payments.push(p.clone()))?;
-            if !summary.file_ok {
-                payments.clear();
-            }
-            reporter.advance(summary.bytes);
-            Ok((summary, payments))
-        })
-        .collect();
-    reporter.finish();
-    let mut ingested = Ingested::default();
-    for result in results {
-        let (summary, payments) = result?;
-        ingested.payments.extend(payments);
-        ingested.files.push(summary);
-    }
-    Ok(ingested)
 }
 
 /// Rows per batch handed on by a reader.
