@@ -18,11 +18,11 @@ cargo build --release -q -p pipelines --bin mez
 mez="$CARGO_TARGET_DIR/release/mez"
 python3 -c 'import lxml' 2>/dev/null || python3 -m pip install --quiet lxml
 
-secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+# shellcheck source=lib.sh
+source pipelines/benches/lib.sh
 # The machines we measure on are shared: mez and openssl are timed three times each,
 # alternating, and the best time of each is kept.
 best() { printf '%s\n' "$@" | sort -n | head -1; }
-rss_mb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'; }
 
 mkdir -p "$work"
 # The generator's output changes with its version: the directory names say which one.

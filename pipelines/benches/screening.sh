@@ -18,8 +18,8 @@ mez="$CARGO_TARGET_DIR/release/mez"
 venv="$HOME/.cache/mez/nk-venv"
 [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet nomenklatura; }
 
-secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
-rss_mb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'; }
+# shellcheck source=lib.sh
+source pipelines/benches/lib.sh
 
 lists=("$data/ofac/csv-2021-07-07/sdn.csv.gz" "$data/un/un-consolidated-2026-02-27.xml.gz")
 mkdir -p "$work"
