@@ -105,8 +105,16 @@ fn akn2_ids_and_prefixed_roots() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
+    // Edits are mostly ASCII, markup included: a byte that is not UTF-8 stops the scan
+    // where it is, and would leave the rest of the document unexplored.
     #[test]
-    fn arbitrary_and_edited_input_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..500), edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)) {
+    fn arbitrary_and_edited_input_never_panics(
+        bytes in prop::collection::vec(any::<u8>(), 0..500),
+        edits in prop::collection::vec((
+            any::<prop::sample::Index>(),
+            prop_oneof![4 => 0x20u8..0x7f, 1 => Just(b'\n'), 1 => any::<u8>()],
+        ), 1..6),
+    ) {
         let _ = akn::read("x.xml", &bytes[..]);
         let mut xml = doc("<section eId=\"s\"><num>1</num><content><p>a <ref href=\"h\">b</ref></p></content></section>").into_bytes();
         for (at, b) in edits {

@@ -280,8 +280,13 @@ proptest! {
         prop_assert_eq!(summary.file_digest, verify::Digest::of(&bytes));
     }
 
+    // Edits are mostly ASCII, markup included: a byte that is not UTF-8 stops the scan
+    // where it is, and would leave the rest of the message unexplored.
     #[test]
-    fn edited_messages_never_panic(edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+    fn edited_messages_never_panic(edits in prop::collection::vec((
+        any::<prop::sample::Index>(),
+        prop_oneof![4 => 0x20u8..0x7f, 1 => Just(b'\n'), 1 => any::<u8>()],
+    ), 1..8)) {
         let mut bytes = message(None, "BICFI", "2", Some("3"), &[("1", "EUR", None), ("2", "EUR", None)]).into_bytes();
         for (at, b) in edits {
             let i = at.index(bytes.len());
