@@ -380,7 +380,7 @@ pub enum NettingCommand {
 
 #[derive(Debug, Args)]
 pub struct NettingRunArgs {
-    /// pacs.008 files or directories (searched recursively for *.xml).
+    /// pacs.008 files or directories (searched recursively for *.xml and *.xml.gz).
     #[arg(long, required = true, num_args = 1..)]
     pub input: Vec<PathBuf>,
     /// Value date (YYYY-MM-DD): fills missing settlement dates; other dates are set aside.

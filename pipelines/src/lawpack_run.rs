@@ -111,7 +111,7 @@ pub fn run(
 ) -> Result<(Vec<WrittenTable>, RunSummary), RunError> {
     let chain_id = format!("lawpack-{}", params.jurisdiction);
     verify::receipt::check_chain_id(&chain_id)?;
-    let files = expand_inputs(&params.inputs)?;
+    let files = expand_inputs(&params.inputs, &[".xml"])?;
     reporter.start("reading Akoma Ntoso", Some(files.len() as u64), "files");
     let read: Vec<Result<ReadDocument, RunError>> = files
         .par_iter()

@@ -56,8 +56,13 @@ pub struct RunParams {
     pub chain: String,
 }
 
-/// Expands files and directories (recursively, `*.xml`) into a sorted, de-duplicated list.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
+/// The names of pacs.008 files in an input directory: XML, or XML compressed with gzip.
+pub const PACS008_SUFFIXES: [&str; 2] = [".xml", ".xml.gz"];
+
+/// Expands files and directories into a sorted, de-duplicated list: a file named is taken
+/// as it is; in a directory (recursively), the files whose names end with one of `suffixes`
+/// (in any case).
+pub fn expand_inputs(inputs: &[PathBuf], suffixes: &[&str]) -> Result<Vec<PathBuf>, RunError> {
     let mut files = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| RunError::Input {
@@ -65,7 +70,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
             reason: e.to_string(),
         })?;
         if meta.is_dir() {
-            walk(input, &mut files)?;
+            walk(input, suffixes, &mut files)?;
         } else {
             files.push(input.clone());
         }
@@ -75,7 +80,14 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
     Ok(files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
+/// The last component of `path`, as text.
+fn entry_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn walk(dir: &Path, suffixes: &[&str], out: &mut Vec<PathBuf>) -> Result<(), RunError> {
     let entries = std::fs::read_dir(dir).map_err(|e| RunError::Input {
         path: dir.to_owned(),
         reason: e.to_string(),
@@ -87,12 +99,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
                 reason: e.to_string(),
             })?
             .path();
+        let name = entry_name(&path).to_ascii_lowercase();
         if path.is_dir() {
-            walk(&path, out)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
-        {
+            walk(&path, suffixes, out)?;
+        } else if suffixes.iter().any(|s| name.ends_with(s)) {
             out.push(path);
         }
     }
@@ -302,7 +312,7 @@ pub fn run(
     params: &RunParams,
     reporter: &dyn Reporter,
 ) -> Result<(Vec<WrittenTable>, RunSummary), RunError> {
-    let files = expand_inputs(&params.inputs)?;
+    let files = expand_inputs(&params.inputs, &PACS008_SUFFIXES)?;
     let staging = store.staging_dir()?;
     let total: u64 = files
         .iter()

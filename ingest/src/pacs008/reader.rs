@@ -34,32 +34,64 @@ pub struct FileSummary {
     pub checks: Vec<HeaderCheck>,
 }
 
-/// Reads a file from disk. Only failing to open it is an error; everything about its
-/// content is reported in the summary.
+/// Whether `path` names a gzip-compressed file (`.gz`), which [`read_file`] decompresses.
+pub fn is_gzip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// Reads a file from disk, decompressing it first when its name ends in `.gz`. Only
+/// failing to open it is an error; everything about its content is reported in the
+/// summary.
+///
+/// The file's digest and size are those of the file as stored (compressed or not): they
+/// name the input an auditor holds. The byte offsets of quarantine rows count in the XML
+/// document, after decompression.
 pub fn read_file(path: &Path, sink: &mut dyn FnMut(&Payment)) -> Result<FileSummary, IngestError> {
     let file = std::fs::File::open(path).map_err(|e| IngestError::Io {
         file: path.to_owned(),
         reason: e.to_string(),
     })?;
-    Ok(read(&path.display().to_string(), file, sink))
+    Ok(read_stored(
+        &path.display().to_string(),
+        file,
+        is_gzip(path),
+        sink,
+    ))
 }
 
 /// Reads pacs.008 XML from `input`, handing each accepted payment to `sink`.
 pub fn read(source: &str, input: impl Read, sink: &mut dyn FnMut(&Payment)) -> FileSummary {
-    let mut hashing = HashingReader {
+    read_stored(source, input, false, sink)
+}
+
+/// Reads the document in the stored bytes `input` (gzip-compressed when `gzip`). The stored
+/// bytes are hashed as they are read, and to the end, whatever the parser did not need, so
+/// that the digest is always of the whole file.
+fn read_stored(
+    source: &str,
+    input: impl Read,
+    gzip: bool,
+    sink: &mut dyn FnMut(&Payment),
+) -> FileSummary {
+    let mut stored = HashingReader {
         inner: input,
         hasher: StreamHasher::new(),
     };
     let mut parser = Parser::new(source);
-    let outcome = parser.run(&mut hashing, sink);
-    // Hash whatever the parser did not read, so the digest is always of the whole file.
+    let outcome = if gzip {
+        // Concatenated gzip members are one document, as `gzip -d` reads them.
+        parser.run(flate2::read::MultiGzDecoder::new(&mut stored), sink)
+    } else {
+        parser.run(&mut stored, sink)
+    };
     let mut rest = [0u8; 1 << 16];
-    while let Ok(n) = hashing.read(&mut rest) {
+    while let Ok(n) = stored.read(&mut rest) {
         if n == 0 {
             break;
         }
     }
-    let (file_digest, bytes) = hashing.hasher.finish();
+    let (file_digest, bytes) = stored.hasher.finish();
     let mut summary = FileSummary {
         source_file: source.to_owned(),
         file_digest,

@@ -224,6 +224,75 @@ fn bytes_that_are_not_utf8_refuse_the_file_where_they_are() {
 }
 
 #[test]
+fn gzipped_files_are_read_as_their_document_and_hashed_as_stored() {
+    use std::io::Write;
+    let xml = message(
+        Some(V02),
+        "BIC",
+        "2",
+        None,
+        &[("1.50", "EUR", None), ("2", "EUR", None)],
+    );
+    let gzip = |members: &[&[u8]]| {
+        let mut out = Vec::new();
+        for member in members {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder.write_all(member).unwrap();
+            out.extend(encoder.finish().unwrap());
+        }
+        out
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let read_path = |path: &std::path::Path| {
+        let mut payments = Vec::new();
+        let summary = pacs008::read_file(path, &mut |p| payments.push(p.clone())).unwrap();
+        (summary, payments)
+    };
+    let (plain, plain_payments) = read_path(&write("day.xml", xml.as_bytes()));
+    assert!(plain.file_ok && plain.accepted == 2);
+    // One gzip member, and the document split over two members (read as `gzip -d` would).
+    let (head, tail) = xml.as_bytes().split_at(xml.len() / 2);
+    for (name, stored) in [
+        ("one.xml.gz", gzip(&[xml.as_bytes()])),
+        ("two.XML.GZ", gzip(&[head, tail])),
+    ] {
+        let (summary, payments) = read_path(&write(name, &stored));
+        assert!(summary.file_ok, "{name}: {:?}", summary.quarantine);
+        assert_eq!(summary.file_digest, verify::Digest::of(&stored), "{name}");
+        assert_eq!(summary.bytes, stored.len() as u64, "{name}");
+        assert_eq!(payments.len(), plain_payments.len(), "{name}");
+        for (p, q) in payments.iter().zip(&plain_payments) {
+            assert_eq!(
+                (p.byte_offset, p.amount_minor, &p.tx_id, &p.payer),
+                (q.byte_offset, q.amount_minor, &q.tx_id, &q.payer),
+                "{name}"
+            );
+        }
+    }
+    // A damaged archive refuses the file, still hashed whole as stored: cut short, or
+    // whole but for its checksum (checked after the document's last byte).
+    let whole = gzip(&[xml.as_bytes()]);
+    let cut = whole[..whole.len() - 12].to_vec();
+    let mut bad_crc = whole.clone();
+    let crc_at = bad_crc.len() - 8;
+    bad_crc[crc_at] ^= 1;
+    for (name, damaged) in [("cut.xml.gz", cut), ("crc.xml.gz", bad_crc)] {
+        let (summary, _) = read_path(&write(name, &damaged));
+        assert!(!summary.file_ok, "{name}");
+        assert_eq!(summary.accepted, 0, "{name}");
+        assert_eq!(summary.file_digest, verify::Digest::of(&damaged), "{name}");
+        let reason = &summary.quarantine.last().unwrap().reason;
+        assert!(reason.contains("read error"), "{name}: {reason}");
+    }
+}
+
+#[test]
 fn field_text_is_trimmed_joined_and_taken_from_the_first_occurrence() {
     let base = message(
         Some(V02),
