@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow::array::RecordBatch;
 use ingest::pacs008::{self, FileSummary, HeaderCheck, Quarantined, table};
@@ -80,13 +80,6 @@ pub fn expand_inputs(inputs: &[PathBuf], suffixes: &[&str]) -> Result<Vec<PathBu
     Ok(files)
 }
 
-/// The last component of `path`, as text.
-fn entry_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 fn walk(dir: &Path, suffixes: &[&str], out: &mut Vec<PathBuf>) -> Result<(), RunError> {
     let entries = std::fs::read_dir(dir).map_err(|e| RunError::Input {
         path: dir.to_owned(),
@@ -99,10 +92,12 @@ fn walk(dir: &Path, suffixes: &[&str], out: &mut Vec<PathBuf>) -> Result<(), Run
                 reason: e.to_string(),
             })?
             .path();
-        let name = entry_name(&path).to_ascii_lowercase();
         if path.is_dir() {
             walk(&path, suffixes, out)?;
-        } else if suffixes.iter().any(|s| name.ends_with(s)) {
+        } else if path.file_name().is_some_and(|name| {
+            let name = name.to_string_lossy().to_ascii_lowercase();
+            suffixes.iter().any(|s| name.ends_with(s))
+        }) {
             out.push(path);
         }
     }
@@ -323,7 +318,7 @@ pub fn run(
 
     let payments_key = ["source_file", "message_index", "tx_index"];
     let payments_path = staging.path().join("payments.parquet");
-    let mut payments_writer = artifact::TableWriter::create_with_distinct(
+    let payments_writer = artifact::TableWriter::create_with_distinct(
         &payments_path,
         "payments",
         &table::payments_schema(),
@@ -332,9 +327,7 @@ pub fn run(
     )?;
     // While the readers keep every core busy, the payments are encoded on one thread; once
     // the last file is read, on every core, so that the run's tail is not one thread's work.
-    payments_writer.set_parallel(false);
     let files_read = AtomicUsize::new(0);
-    let reading_done = AtomicBool::new(false);
     let mut accumulator = netting::Accumulator::new(params.config);
     let limits = ordered::Limits {
         workers: rayon::current_num_threads(),
@@ -347,15 +340,11 @@ pub fn run(
     // netted, this thread writes the other tables while the encoder finishes `payments`.
     let (summaries, payments_file, others) = std::thread::scope(|scope| -> Result<_, RunError> {
         let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-        let reading_done = &reading_done;
+        let (files_read, file_count) = (&files_read, files.len());
         let encoder = scope.spawn(move || -> Result<artifact::TableFile, RunError> {
             let mut writer = payments_writer;
-            let mut parallel = false;
             for batch in encoder_input {
-                if !parallel && reading_done.load(Ordering::Acquire) {
-                    parallel = true;
-                    writer.set_parallel(true);
-                }
+                writer.set_parallel(files_read.load(Ordering::Acquire) == file_count);
                 writer.write(&batch)?;
             }
             writer.set_parallel(true);
@@ -364,9 +353,7 @@ pub fn run(
         let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
         let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, RunError>| {
             let read = read_one(&files[i], out);
-            if files_read.fetch_add(1, Ordering::AcqRel) + 1 == files.len() {
-                reading_done.store(true, Ordering::Release);
-            }
+            files_read.fetch_add(1, Ordering::Release);
             read
         };
         let mut consume = |_: usize,

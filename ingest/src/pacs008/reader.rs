@@ -35,7 +35,7 @@ pub struct FileSummary {
 }
 
 /// Whether `path` names a gzip-compressed file (`.gz`), which [`read_file`] decompresses.
-pub fn is_gzip(path: &Path) -> bool {
+fn is_gzip(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
@@ -651,23 +651,19 @@ impl Parser {
                 m.group[base + AGENT_CLR_SYS].as_deref(),
             ]
         };
-        // An agent is cleared only when it is absent: its buffer is reused otherwise.
-        let found = |found: bool, out: &mut Option<String>| {
-            if !found {
-                *out = None;
-            }
-            found
-        };
-        let has = participant(&tx_agent(tx::INSTG), clr, &mut p.instructing_agent)
-            || participant(&group_agent(grp::INSTG), clr, &mut p.instructing_agent);
-        let has = found(has, &mut p.instructing_agent);
-        let hsd = participant(&tx_agent(tx::INSTD), clr, &mut p.instructed_agent)
-            || participant(&group_agent(grp::INSTD), clr, &mut p.instructed_agent);
-        let hsd = found(hsd, &mut p.instructed_agent);
-        let hda = participant(&tx_agent(tx::DBTR_AGT), clr, &mut p.debtor_agent);
-        let hda = found(hda, &mut p.debtor_agent);
-        let hca = participant(&tx_agent(tx::CDTR_AGT), clr, &mut p.creditor_agent);
-        let hca = found(hca, &mut p.creditor_agent);
+        // The transaction's own instructing and instructed agents, else the group header's.
+        let has = participant(
+            &[tx_agent(tx::INSTG), group_agent(grp::INSTG)],
+            clr,
+            &mut p.instructing_agent,
+        );
+        let hsd = participant(
+            &[tx_agent(tx::INSTD), group_agent(grp::INSTD)],
+            clr,
+            &mut p.instructed_agent,
+        );
+        let hda = participant(&[tx_agent(tx::DBTR_AGT)], clr, &mut p.debtor_agent);
+        let hca = participant(&[tx_agent(tx::CDTR_AGT)], clr, &mut p.creditor_agent);
         let (payer, payee, rule) = match (has, hsd, hda, hca) {
             (true, true, _, _) => (&p.instructing_agent, &p.instructed_agent, RULE_AGENTS),
             (_, _, true, true) => (&p.debtor_agent, &p.creditor_agent, RULE_ACCOUNT_AGENTS),
@@ -824,18 +820,24 @@ fn version_of(ns: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Writes the participant id of an agent's (bic, member id, clearing system) fields into
-/// `out`; false (and `out` untouched) when the agent has neither a BIC nor a member id.
+/// Writes into `out` the participant id of the first of `agents` (each its bic, member id
+/// and clearing system fields) that has a BIC or a member id; false, and `out` cleared, when
+/// none has. `out`'s buffer is reused.
 fn participant(
-    agent: &[Option<&str>; 3],
+    agents: &[[Option<&str>; 3]],
     default_clr: Option<&str>,
     out: &mut Option<String>,
 ) -> bool {
+    let present = |v: &Option<&str>| v.filter(|v| !v.is_empty()).is_some();
+    let Some(agent) = agents
+        .iter()
+        .find(|a| present(&a[AGENT_BIC]) || present(&a[AGENT_MEMBER]))
+    else {
+        *out = None;
+        return false;
+    };
     let bic = agent[AGENT_BIC].filter(|b| !b.is_empty());
     let member = agent[AGENT_MEMBER].filter(|m| !m.is_empty());
-    if bic.is_none() && member.is_none() {
-        return false;
-    }
     let id = out.get_or_insert_with(String::new);
     id.clear();
     if let Some(bic) = bic {
