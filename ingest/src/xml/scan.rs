@@ -446,7 +446,6 @@ impl<R: Read> Scanner<'_, R> {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    bytes.truncate(filled);
                     return Err(ScanError {
                         offset: self.base + filled as u64,
                         reason: format!("read error: {e}"),
