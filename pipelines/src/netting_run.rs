@@ -387,13 +387,10 @@ pub fn run(
             &mut consume,
         );
         drop(to_encoder);
-        let others = match fed {
-            Ok(()) => {
-                reporter.finish();
-                write_other_tables(store, &summaries, accumulator, reporter)
-            }
-            Err(e) => Err(e),
-        };
+        let others = fed.and_then(|()| {
+            reporter.finish();
+            write_other_tables(store, &summaries, accumulator, reporter)
+        });
         let payments_file = encoder.join().map_err(|_| RunError::Input {
             path: PathBuf::from("payments"),
             reason: "the Parquet encoder thread panicked".into(),

@@ -828,16 +828,14 @@ fn participant(
     default_clr: Option<&str>,
     out: &mut Option<String>,
 ) -> bool {
-    let present = |v: &Option<&str>| v.filter(|v| !v.is_empty()).is_some();
-    let Some(agent) = agents
-        .iter()
-        .find(|a| present(&a[AGENT_BIC]) || present(&a[AGENT_MEMBER]))
-    else {
+    let Some((agent, bic, member)) = agents.iter().find_map(|a| {
+        let bic = a[AGENT_BIC].filter(|b| !b.is_empty());
+        let member = a[AGENT_MEMBER].filter(|m| !m.is_empty());
+        (bic.is_some() || member.is_some()).then_some((a, bic, member))
+    }) else {
         *out = None;
         return false;
     };
-    let bic = agent[AGENT_BIC].filter(|b| !b.is_empty());
-    let member = agent[AGENT_MEMBER].filter(|m| !m.is_empty());
     let id = out.get_or_insert_with(String::new);
     id.clear();
     if let Some(bic) = bic {
@@ -864,7 +862,7 @@ pub fn parse_date(text: &str) -> Option<i32> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| text[r].parse::<i64>().ok().filter(|_| true);
+    let num = |r: std::ops::Range<usize>| text[r].parse::<i64>().ok();
     let digits = |r: std::ops::Range<usize>| text[r].bytes().all(|c| c.is_ascii_digit());
     if !(digits(0..4) && digits(5..7) && digits(8..10)) {
         return None;

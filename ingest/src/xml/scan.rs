@@ -456,19 +456,21 @@ impl<R: Read> Scanner<'_, R> {
         bytes.truncate(filled + read);
         self.eof = read == 0;
         self.read_size = (2 * read).clamp(MIN_READ, CHUNK);
+        if !self.eof {
+            // A character cut by the end of the read is finished by the next one: its first
+            // bytes wait in `carry`, so that the chunk is checked once, not once to find the
+            // cut and again without it.
+            let cut = unfinished_char_start(&bytes);
+            self.carry.extend_from_slice(&bytes[cut..]);
+            bytes.truncate(cut);
+        }
         self.buf = Cow::Owned(match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
-                let cut_short = e.utf8_error().error_len().is_none();
+                self.not_utf8_at = Some(self.base + valid as u64);
+                self.eof = true;
                 let mut bytes = e.into_bytes();
-                if cut_short && !self.eof {
-                    // A character cut by the end of the read: finished by the next one.
-                    self.carry.extend_from_slice(&bytes[valid..]);
-                } else {
-                    self.not_utf8_at = Some(self.base + valid as u64);
-                    self.eof = true;
-                }
                 bytes.truncate(valid);
                 String::from_utf8(bytes).map_err(|e| ScanError {
                     offset: self.base + e.utf8_error().valid_up_to() as u64,
@@ -478,6 +480,28 @@ impl<R: Read> Scanner<'_, R> {
         });
         Ok(())
     }
+}
+
+/// Where the last character of `bytes` begins if the bytes end before it does (its lead byte
+/// announces more bytes than follow); else `bytes.len()`. Whether the bytes are valid UTF-8
+/// is left to the check that follows.
+fn unfinished_char_start(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    // A character is at most 4 bytes: its lead byte is among the last 3 if it is unfinished.
+    for back in 1..=len.min(3) {
+        let b = bytes[len - back];
+        if b & 0b1100_0000 == 0b1000_0000 {
+            continue; // a continuation byte: the lead is further back
+        }
+        let needed = match b {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => 1, // ASCII, or a byte that no character starts with
+        };
+        return if back < needed { len - back } else { len };
+    }
+    len
 }
 
 /// Where a start tag ends (`>` outside attribute quotes), from its `<`.
@@ -671,6 +695,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Cut anywhere, a UTF-8 text is held back to the start of the character the cut
+        /// falls in: the last character boundary at or before the cut.
+        #[test]
+        fn an_unfinished_character_is_held_back_whole(text in "\\PC{0,12}", at in 0usize..64) {
+            let cut = at.min(text.len());
+            let boundary = (0..=cut).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            proptest::prop_assert_eq!(unfinished_char_start(&text.as_bytes()[..cut]), boundary);
+        }
+
         /// Chunk boundaries never change the tokens.
         #[test]
         fn chunking_does_not_change_tokens(
