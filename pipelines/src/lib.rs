@@ -1,30 +1,19 @@
 //! # pipelines — mez bulk jobs and the artifact writer
 //!
-//! Jobs are plain functions over Arrow batches that return tables; the artifact writer
-//! turns tables into reproducible Parquet and stores them; `verify` publishes them. The
-//! `mez` binary (in `main.rs` and `commands/`) is the only place that prints, draws
-//! progress or reads the system clock.
+//! - [`jobs`]: one folder per job (netting, screening, tensor, nightly, packs, lists, demo),
+//!   each with its logic over Arrow batches and its [`jobs::Job`] implementation;
+//! - [`artifact`]: the deterministic Parquet writer, publication, ordered parallel reading
+//!   and run summaries, shared by every job;
+//! - [`generators`]: generated data for tests, the demo and benchmarks;
+//! - [`zone`] (zone files and the domain registry), [`sql`] (DuckDB over a store) and
+//!   [`report`] (the progress trait).
+//!
+//! The `mez` binary (`src/bin/mez/`) is the only code that prints, draws progress or reads
+//! the system clock; this library takes a clock and a reporter from it.
 
 pub mod artifact;
-pub mod demo;
-pub mod fetch;
-pub mod gen_names;
-pub mod gen_pacs008;
-pub mod gen_zone;
-pub mod lawpack_run;
-pub mod licensepack_run;
-pub mod netting;
-pub mod netting_run;
-pub mod nightly;
-pub mod ordered;
-pub mod publish;
-pub mod regpack_run;
+pub mod generators;
+pub mod jobs;
 pub mod report;
-pub mod screening;
-pub mod screening_eval;
-pub mod screening_run;
 pub mod sql;
-pub mod summary;
-pub mod tensor;
-pub mod tensor_run;
 pub mod zone;

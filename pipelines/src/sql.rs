@@ -229,7 +229,7 @@ fn format_value(value: &duckdb::types::Value) -> Option<String> {
         V::Float(v) => v.to_string(),
         V::Double(v) => v.to_string(),
         V::Text(s) => s.clone(),
-        V::Date32(days) => crate::netting::format_date(*days),
+        V::Date32(days) => crate::jobs::netting::format_date(*days),
         other => format!("{other:?}"),
     })
 }

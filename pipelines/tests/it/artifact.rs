@@ -6,7 +6,8 @@ use arrow::array::{Int64Array, RecordBatch, StringArray};
 use arrow::compute::{SortColumn, concat_batches, lexsort_to_indices, take_record_batch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use pipelines::artifact::{self, BATCH_ROWS};
-use pipelines::demo::{self, DemoParams};
+use pipelines::generators::SplitMix64;
+use pipelines::jobs::demo::{self, Demo, DemoParams};
 use proptest::prelude::*;
 use verify::store::Store;
 
@@ -70,7 +71,7 @@ proptest! {
         let (reference, n) = artifact::encode("t", &schema(), &[sorted(&[batch(&rows)])], &["id"]).unwrap();
         prop_assert_eq!(n, rows.len() as u64);
         // Shuffle the input, cut it into arbitrary batches, sort, encode.
-        let mut rng = demo::SplitMix64::new(seed);
+        let mut rng = SplitMix64::new(seed);
         for i in (1..ids.len()).rev() {
             ids.swap(i, rng.below(i as u64 + 1) as usize);
         }
@@ -147,9 +148,7 @@ fn the_demo_is_deterministic_across_thread_counts() {
                 let dir = tempfile::tempdir().unwrap();
                 let store = Store::open(dir.path().to_str().unwrap()).unwrap();
                 let signer = verify::keys::SecretKey::from_seed("t", [1; 32]);
-                let clock = verify::clock::FixedClock(verify::clock::Timestamp::from_unix(0));
-                let (_, summary) = demo::run(&store, &signer, &clock, &params).unwrap();
-                summary
+                crate::run_job::<Demo>(&store, &signer, 0, &params).summary
             })
         })
         .collect();

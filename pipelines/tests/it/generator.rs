@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pipelines::gen_pacs008::{self, GenParams};
-use pipelines::netting_run::{self, RunParams};
-use verify::clock::{FixedClock, Timestamp};
-use verify::keys::{SecretKey, TrustSet};
+use pipelines::generators::pacs008::{self as gen_pacs008, GenParams};
+use pipelines::jobs::netting::{Netting, NettingParams};
+use verify::keys::SecretKey;
 use verify::store::Store;
 
 fn params(seed: u64) -> GenParams {
@@ -117,8 +116,8 @@ fn the_same_seed_gives_the_same_bytes_and_faults_are_injected() {
     assert_eq!(seen, ga.transactions);
     let quarantined: usize = files.iter().map(|f| f.quarantine.len()).sum();
     assert_eq!(quarantined, 6, "the invalid transactions");
-    let result = pipelines::netting::net(
-        pipelines::netting::obligations(&[ingest::pacs008::table::payments_batch(
+    let result = pipelines::jobs::netting::net(
+        pipelines::jobs::netting::obligations(&[ingest::pacs008::table::payments_batch(
             &payments,
             &|s| {
                 files
@@ -147,23 +146,14 @@ fn run_netting(
     pool.install(|| {
         let store_dir = tempfile::tempdir().unwrap();
         let store = Store::open(store_dir.path().to_str().unwrap()).unwrap();
-        let params = RunParams {
+        let params = NettingParams {
             inputs,
             config: Default::default(),
             chain: "netting".into(),
         };
         let signer = SecretKey::from_seed("ops", [1; 32]);
-        let clock = FixedClock(Timestamp::from_unix(1_795_398_979));
-        let (_, summary) = netting_run::run(
-            &store,
-            &signer,
-            &TrustSet::default(),
-            &clock,
-            &params,
-            &pipelines::report::Silent,
-        )
-        .unwrap();
-        summary
+        crate::run_job::<Netting>(&store, &signer, 1_795_398_979, &params)
+            .summary
             .tables
             .into_iter()
             .map(|(k, v)| (k, v.digest))

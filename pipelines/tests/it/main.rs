@@ -10,6 +10,24 @@ fn manifest_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
+/// Runs job `J` on `store`, signed by `signer` at the fixed time `unix_seconds`, silently,
+/// and returns what it published.
+fn run_job<J: pipelines::jobs::Job>(
+    store: &verify::store::Store,
+    signer: &verify::keys::SecretKey,
+    unix_seconds: i64,
+    params: &J::Params,
+) -> pipelines::jobs::Finished<J::Extra> {
+    let ctx = pipelines::jobs::Context {
+        store,
+        signer,
+        trust: &verify::keys::TrustSet::default(),
+        clock: &verify::clock::FixedClock(verify::clock::Timestamp::from_unix(unix_seconds)),
+        reporter: &pipelines::report::Silent,
+    };
+    pipelines::jobs::run::<J>(&ctx, params).unwrap()
+}
+
 mod artifact;
 mod cli;
 mod fetch;

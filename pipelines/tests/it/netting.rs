@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use pipelines::netting::{self, LegsMode, NettingConfig, Obligation};
+use pipelines::jobs::netting::{self, LegsMode, NettingConfig, Obligation};
 use proptest::prelude::*;
 
 fn ob(i: u32, date: i32, ccy: &str, payer: &str, payee: &str, amount: i64) -> Obligation {
@@ -150,7 +150,7 @@ proptest! {
     fn input_order_and_duplicates_do_not_change_results(obligations in obligations_strategy(), seed in any::<u64>()) {
         let reference = netting::to_tables(&netting::net(obligations.clone(), &NettingConfig::default()).unwrap()).unwrap();
         let mut shuffled = obligations.clone();
-        let mut rng = pipelines::demo::SplitMix64::new(seed);
+        let mut rng = pipelines::generators::SplitMix64::new(seed);
         for i in (1..shuffled.len()).rev() {
             shuffled.swap(i, rng.below(i as u64 + 1) as usize);
         }

@@ -1,8 +1,7 @@
 //! A netting run over the real pacs.008 samples (skipped, saying so, when absent).
 
-use pipelines::netting_run::{self, RunParams};
+use pipelines::jobs::netting::{Netting, NettingParams};
 use pipelines::sql::SqlSession;
-use verify::clock::{FixedClock, Timestamp};
 use verify::keys::{SecretKey, TrustSet};
 use verify::store::Store;
 
@@ -16,21 +15,12 @@ fn the_real_samples_net_and_verify() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().to_str().unwrap()).unwrap();
     let signer = SecretKey::from_seed("ops", [1; 32]);
-    let params = RunParams {
+    let params = NettingParams {
         inputs: vec![samples],
         config: Default::default(),
         chain: "samples".into(),
     };
-    let clock = FixedClock(Timestamp::from_unix(1_795_398_979));
-    let (_, summary) = netting_run::run(
-        &store,
-        &signer,
-        &TrustSet::default(),
-        &clock,
-        &params,
-        &pipelines::report::Silent,
-    )
-    .unwrap();
+    let summary = crate::run_job::<Netting>(&store, &signer, 1_795_398_979, &params).summary;
     assert!(summary.quarantined > 0);
     let report = verify::audit::audit(
         &store,

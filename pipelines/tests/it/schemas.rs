@@ -1,8 +1,7 @@
 //! Every JSON document we write validates against its schema in `schemas/`.
 
 use base64::Engine as _;
-use pipelines::demo::{self, DemoParams};
-use verify::clock::{FixedClock, Timestamp};
+use pipelines::jobs::demo::{Demo, DemoParams};
 use verify::keys::SecretKey;
 use verify::store::Store;
 
@@ -23,18 +22,12 @@ fn manifests_and_receipts_match_their_schemas() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().to_str().unwrap()).unwrap();
     let signer = SecretKey::from_seed("ops", [1; 32]);
-    let clock = FixedClock(Timestamp::from_unix(1_795_398_979));
     for seed in 0..2 {
-        demo::run(
-            &store,
-            &signer,
-            &clock,
-            &DemoParams {
-                transfers: 500,
-                seed,
-            },
-        )
-        .unwrap();
+        let params = DemoParams {
+            transfers: 500,
+            seed,
+        };
+        crate::run_job::<Demo>(&store, &signer, 1_795_398_979, &params);
     }
     let (envelope_schema, statement_schema, receipt_schema) = (
         validator("dsse-envelope.schema.json"),

@@ -6,11 +6,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use pipelines::demo::SplitMix64;
-use pipelines::screening::{
+use pipelines::generators::SplitMix64;
+use pipelines::jobs::screening::eval::{self as screening_eval, EvalParams};
+use pipelines::jobs::screening::{
     Decision, ListIndex, Query, Scratch, Thresholds, WEAK_ONLY_CAP, screen, screen_brute_force,
 };
-use pipelines::screening_eval::{self, EvalParams};
 use proptest::prelude::*;
 
 /// A list of our own making: fictional people and companies, with aliases, dates of birth
@@ -151,7 +151,7 @@ fn build_generated_index(dir: &Path) -> ListIndex {
     writeln!(f, "id,name").unwrap();
     let mut rng = SplitMix64::new(42);
     for i in 0..1500 {
-        let name = pipelines::gen_names::name(&mut rng).replace('"', "");
+        let name = pipelines::generators::names::name(&mut rng).replace('"', "");
         writeln!(f, "G{i},\"{name}\"").unwrap();
     }
     drop(f);
@@ -173,7 +173,7 @@ proptest! {
         for _ in 0..20 {
             let base = &index.names[rng.below(index.names.len() as u64) as usize].text;
             let name = if rng.below(4) == 0 {
-                pipelines::gen_names::name(&mut rng)
+                pipelines::generators::names::name(&mut rng)
             } else {
                 perturb(&mut rng, base)
             };
@@ -420,9 +420,9 @@ fn evaluation_on_the_real_lists() {
     }
     let store = tempfile::tempdir().unwrap();
     let store = verify::store::Store::open(&store.path().display().to_string()).unwrap();
-    let lists = pipelines::screening_run::load_lists(
+    let lists = pipelines::jobs::screening::run::load_lists(
         &store,
-        &pipelines::screening_run::ListSource::Files(vec![
+        &pipelines::jobs::screening::run::ListSource::Files(vec![
             data.join("ofac/csv-2021-07-07/sdn.csv.gz"),
             data.join("un/un-consolidated-2026-02-27.xml.gz"),
         ]),

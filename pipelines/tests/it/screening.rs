@@ -1,6 +1,6 @@
 //! The matcher's core: known similarities and the invariants DOMAIN.md §8 asks for.
 
-use pipelines::screening::{WEAK_ONLY_CAP, jaro_winkler_bp, normalize, score};
+use pipelines::jobs::screening::{WEAK_ONLY_CAP, jaro_winkler_bp, normalize, score};
 use proptest::prelude::*;
 
 fn s(a: &str, b: &str) -> u32 {

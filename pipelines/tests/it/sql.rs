@@ -1,11 +1,10 @@
 //! DuckDB as the independent oracle: positions recomputed in SQL from the `payments`
 //! artifact must equal ours, row for row.
 
-use pipelines::gen_pacs008::{self, GenParams};
-use pipelines::netting_run::{self, RunParams};
+use pipelines::generators::pacs008::{self as gen_pacs008, GenParams};
+use pipelines::jobs::netting::{Netting, NettingParams};
 use pipelines::sql::SqlSession;
-use verify::clock::{FixedClock, Timestamp};
-use verify::keys::{SecretKey, TrustSet};
+use verify::keys::SecretKey;
 use verify::store::Store;
 
 fn netted_store(dir: &std::path::Path) -> Store {
@@ -26,21 +25,13 @@ fn netted_store(dir: &std::path::Path) -> Store {
     )
     .unwrap();
     let store = Store::open(dir.join("store").to_str().unwrap()).unwrap();
-    let params = RunParams {
+    let params = NettingParams {
         inputs: vec![inputs],
         config: Default::default(),
         chain: "netting".into(),
     };
-    let clock = FixedClock(Timestamp::from_unix(1_795_398_979));
-    netting_run::run(
-        &store,
-        &SecretKey::from_seed("ops", [1; 32]),
-        &TrustSet::default(),
-        &clock,
-        &params,
-        &pipelines::report::Silent,
-    )
-    .unwrap();
+    let signer = SecretKey::from_seed("ops", [1; 32]);
+    crate::run_job::<Netting>(&store, &signer, 1_795_398_979, &params);
     store
 }
 

@@ -1,8 +1,10 @@
 //! The compliance tensor: lattice laws, every rule of DOMAIN.md §2 against a cell-by-cell
 //! model, and sanctions dominance whatever the other evidence.
 
-use pipelines::tensor::State;
-use pipelines::tensor::eval::{Attestation, Evidence, Expiry, LicenceFact, TensorSpec, evaluate};
+use pipelines::jobs::tensor::State;
+use pipelines::jobs::tensor::eval::{
+    Attestation, Evidence, Expiry, LicenceFact, TensorSpec, evaluate,
+};
 use proptest::prelude::*;
 
 fn state() -> impl Strategy<Value = State> {
@@ -266,7 +268,7 @@ proptest! {
     /// gives exactly the whole evaluation (how large tensors are evaluated in bounded memory).
     #[test]
     fn chunked_evaluation_equals_the_whole((spec, ev) in evidence(), cut in 0usize..8) {
-        let e = pipelines::tensor::eval::Evaluator::new(&spec, &ev);
+        let e = pipelines::jobs::tensor::eval::Evaluator::new(&spec, &ev);
         let n = e.entities.len() as u32;
         let whole = e.chunk(0, n).unwrap();
         prop_assert_eq!(e.cells(), whole.state.len());
@@ -284,7 +286,7 @@ fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
     let dir = tempfile::tempdir().unwrap();
     let entities = dir.path().join("entities.csv");
     std::fs::write(&entities, "entity_id,jurisdiction_id\nA,\nB,XX\nA,\n,\n").unwrap();
-    let (kept, q) = pipelines::tensor_run::read_entities(&entities).unwrap();
+    let (kept, q) = pipelines::jobs::tensor::run::read_entities(&entities).unwrap();
     assert_eq!(
         kept,
         [
@@ -301,7 +303,7 @@ fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
         "entity_id,domain,state,expires\nA,aml,compliant,2027-01-01\nA,astrology,compliant,\nA,kyc,fine,\nB,tax,exempt,someday\n",
     )
     .unwrap();
-    let (kept, q) = pipelines::tensor_run::read_attestations(&att).unwrap();
+    let (kept, q) = pipelines::jobs::tensor::run::read_attestations(&att).unwrap();
     assert_eq!(kept.len(), 2);
     assert_eq!(kept[1].expires, Expiry::Unreadable);
     let reasons: Vec<&str> = q.iter().map(|q| q.reason.as_str()).collect();
@@ -311,6 +313,6 @@ fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
     );
     let missing = dir.path().join("bad.csv");
     std::fs::write(&missing, "id,domain\n").unwrap();
-    let err = pipelines::tensor_run::read_attestations(&missing).unwrap_err();
+    let err = pipelines::jobs::tensor::run::read_attestations(&missing).unwrap_err();
     assert!(err.to_string().contains("no column \"entity_id\""), "{err}");
 }

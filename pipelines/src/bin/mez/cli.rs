@@ -1,0 +1,525 @@
+//! Command-line types (clap derive). No logic lives here: `settings` resolves these into
+//! what commands need, and `commands` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// mez — verifiable batch pipelines for economic-zone compliance.
+#[derive(Debug, Parser)]
+#[command(name = "mez", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Store URL or local directory (s3://, gs://, az://, memory://, file://, a path).
+    #[arg(long, global = true, env = "MEZ_STORE", default_value = "outputs/")]
+    pub store: String,
+    /// Secret key file used to sign manifests, receipts and checkpoints.
+    #[arg(long, global = true, env = "MEZ_KEY")]
+    pub key: Option<PathBuf>,
+    /// Print a machine-readable JSON summary on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// No progress or chatter on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an Ed25519 key pair: <prefix>.key (mode 0600) and <prefix>.pub.
+    Keygen(KeygenArgs),
+    /// Verify a whole store: digests, signatures, receipt chains, checkpoints.
+    Verify(VerifyArgs),
+    /// Merkle log utilities for auditors (roots, proofs).
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Print the RFC 8785 canonical form of a JSON file.
+    Canon(CanonArgs),
+    /// Export a Parquet artifact by digest as CSV, JSON lines or Parquet.
+    Export(ExportArgs),
+    /// Run the demo: key, generated tables, signed artifacts, receipt, checkpoint, verify.
+    Demo(DemoArgs),
+    /// Generate realistic input files.
+    #[command(subcommand)]
+    Gen(GenCommand),
+    /// Settlement netting over pacs.008 files.
+    #[command(subcommand)]
+    Netting(NettingCommand),
+    /// Run SQL (DuckDB) over the store: latest tables by name, any artifact as "sha256:<hex>".
+    Sql(SqlArgs),
+    /// Lawpacks: Akoma Ntoso statutes as signed provision tables.
+    #[command(subcommand)]
+    Lawpack(LawpackCommand),
+    /// Regpacks: sanctions lists as signed entry tables with a Merkle leaf per entry.
+    #[command(subcommand)]
+    Regpack(RegpackCommand),
+    /// Official sanctions list files.
+    #[command(subcommand)]
+    Lists(ListsCommand),
+    /// Screen names (a CSV file, or a netting run's debtors and creditors) against sanctions
+    /// lists; `mez screen eval` measures the matcher.
+    Screen(ScreenArgs),
+    /// Build every zone's regpack, lawpack and licensepack incrementally and write each
+    /// zone's stack.lock; `--locked` rebuilds from the locks and compares.
+    Nightly(NightlyArgs),
+    /// Write a zone's stack.lock from the store, or `--check` it byte for byte.
+    Lock(LockArgs),
+    /// The compliance tensor: evaluate entity × domain states, prove a cell.
+    #[command(subcommand)]
+    Tensor(TensorCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct NightlyArgs {
+    /// Folder of zones (`<zone-id>/zone.yaml`).
+    #[arg(long, default_value = "jurisdictions")]
+    pub jurisdictions: PathBuf,
+    /// Folder of sources: lists/<list-id>/, law/<zone-id>/, licences/<zone-id>.csv.
+    #[arg(long, default_value = "sources")]
+    pub sources: PathBuf,
+    /// The build date (YYYY-MM-DD, default today UTC); packs are signed at its midnight.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Rebuild every pack of every stack.lock and check the digests come out the same.
+    #[arg(long)]
+    pub locked: bool,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The zone file (`jurisdictions/<zone-id>/zone.yaml`); the lock goes next to it.
+    pub zone: PathBuf,
+    /// Compare with the existing stack.lock byte for byte instead of writing it.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TensorCommand {
+    /// Evaluate the tensor of a zone's entities from evidence and publish it.
+    Eval(TensorEvalArgs),
+    /// Print an inclusion proof of one cell (checked by `mez log verify-inclusion`).
+    Prove(TensorProveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TensorEvalArgs {
+    #[arg(long)]
+    pub zone: PathBuf,
+    /// CSV: entity_id [, jurisdiction_id, name].
+    #[arg(long)]
+    pub entities: PathBuf,
+    /// A screening run (manifest digest or ref) whose query ids are entity ids.
+    #[arg(long)]
+    pub screening: Option<String>,
+    /// A licence register CSV.
+    #[arg(long)]
+    pub licences: Option<PathBuf>,
+    /// CSV: entity_id, domain, state [, expires].
+    #[arg(long)]
+    pub attestations: Option<PathBuf>,
+    /// YYYY-MM-DD (default today UTC).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TensorProveArgs {
+    #[arg(long)]
+    pub entity: String,
+    #[arg(long)]
+    pub domain: String,
+    /// The tensor run: manifest digest or ref (default: the zone's latest).
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Zone id whose latest tensor to use when --run is not given.
+    #[arg(long)]
+    pub zone: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ScreenArgs {
+    #[command(subcommand)]
+    pub command: Option<ScreenCommand>,
+    #[command(flatten)]
+    pub run: ScreenRunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScreenCommand {
+    /// Precision, recall and F1 on labelled queries built from the lists, and the recall of
+    /// the blocked search against brute force.
+    Eval(ScreenEvalArgs),
+}
+
+/// Where the lists come from (one of).
+#[derive(Debug, Args)]
+pub struct ListsArgs {
+    /// A published regpack: manifest digest, or a ref such as `runs/regpack-sg/latest`.
+    #[arg(long, conflicts_with = "lists")]
+    pub regpack: Option<String>,
+    /// List files (OFAC CSV/XML, UN, EU FSF, UK, custom CSV).
+    #[arg(long, num_args = 1..)]
+    pub lists: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ThresholdArgs {
+    /// Lowest score reported, in basis points (decision `review`).
+    #[arg(long, default_value_t = pipelines::jobs::screening::DEFAULT_REVIEW_BP)]
+    pub threshold: u32,
+    /// Lowest score of a `hit`, in basis points.
+    #[arg(long, default_value_t = pipelines::jobs::screening::DEFAULT_HIT_BP)]
+    pub hit_threshold: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenRunArgs {
+    /// CSV file of names with a header (optional columns: id, dob, country).
+    #[arg(long, conflicts_with = "payments")]
+    pub names: Option<PathBuf>,
+    /// The column holding the names.
+    #[arg(long, default_value = "name")]
+    pub name_column: String,
+    /// Screen the debtors and creditors of a netting run (manifest digest or ref).
+    #[arg(long)]
+    pub payments: Option<String>,
+    #[command(flatten)]
+    pub lists: ListsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenEvalArgs {
+    #[command(flatten)]
+    pub lists: ListsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    /// Labelled positives (changed forms of listed names).
+    #[arg(long, default_value_t = 2000)]
+    pub positives: usize,
+    /// Labelled negatives (names not on the lists).
+    #[arg(long, default_value_t = 2000)]
+    pub negatives: usize,
+    /// Labelled queries also scored by brute force.
+    #[arg(long, default_value_t = 400)]
+    pub brute_force_sample: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Download the official lists into the store with a signed manifest of their digests.
+    Fetch(ListsFetchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListsFetchArgs {
+    /// Fetch NAME from URL instead of the official sources (repeatable), e.g. a mirror.
+    #[arg(long = "source", value_name = "NAME=URL")]
+    pub sources: Vec<String>,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegpackCommand {
+    /// Build a regpack from official list files (OFAC CSV/XML, UN, EU FSF, UK, custom CSV).
+    Build(RegpackBuildArgs),
+    /// Added, removed and changed entries between two regpacks (manifest digests).
+    Diff(RegpackDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegpackDiffArgs {
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RegpackBuildArgs {
+    #[arg(long)]
+    pub jurisdiction: String,
+    /// List files; an OFAC sdn*.csv or cons_prim*.csv brings its add/alt/comments siblings.
+    #[arg(long, required = true, num_args = 1..)]
+    pub lists: Vec<PathBuf>,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LawpackCommand {
+    /// Build a lawpack from Akoma Ntoso files or directories.
+    Build(LawpackBuildArgs),
+    /// Added, removed and changed provisions between two lawpacks (manifest digests).
+    Diff(LawpackDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LawpackBuildArgs {
+    /// Jurisdiction id (also names the receipt chain `lawpack-<id>`).
+    #[arg(long)]
+    pub jurisdiction: String,
+    #[arg(long, required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Validate every document against this XSD (e.g. the OASIS akomantoso30.xsd) with
+    /// xmllint; the result is recorded per document, never a reason to drop one.
+    #[arg(long, value_name = "XSD")]
+    pub validate: Option<PathBuf>,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LawpackDiffArgs {
+    /// Manifest digest of the earlier lawpack.
+    pub before: String,
+    /// Manifest digest of the later lawpack (default: the same as BEFORE, to compare two
+    /// expressions inside one lawpack).
+    pub after: Option<String>,
+    /// Only this expression URI on the BEFORE side.
+    #[arg(long)]
+    pub expression_before: Option<String>,
+    /// Only this expression URI on the AFTER side.
+    #[arg(long)]
+    pub expression_after: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// One SQL statement.
+    pub query: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenCommand {
+    /// pacs.008 files: STEP2-style .001.02 bulk files and CBPR+ .001.08 singles with AppHdr.
+    Pacs008(GenPacs008Args),
+    /// Names to screen (people of many naming cultures, companies): CSV id,name,dob,country.
+    Names(GenNamesArgs),
+    /// A sources folder for `mez nightly` (lists, Akoma Ntoso acts, licence registers) and
+    /// each zone's entities and attestations for `mez tensor eval`.
+    Sources(GenSourcesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenSourcesArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value = "jurisdictions")]
+    pub jurisdictions: PathBuf,
+    /// Firms per zone.
+    #[arg(long, default_value_t = 200)]
+    pub entities: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct GenNamesArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct GenPacs008Args {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 10_000)]
+    pub transactions: u64,
+    #[arg(long, default_value_t = 12)]
+    pub banks: u32,
+    /// Comma-separated ISO 4217 codes.
+    #[arg(long, default_value = "EUR", value_delimiter = ',')]
+    pub currencies: Vec<String>,
+    /// Number of bulk files.
+    #[arg(long, default_value_t = 4)]
+    pub files: u32,
+    /// CBPR+ single-transaction files (part of --transactions).
+    #[arg(long, default_value_t = 10)]
+    pub singles: u32,
+    /// Re-sent messages and repeated transactions to inject.
+    #[arg(long, default_value_t = 0)]
+    pub duplicates: u32,
+    /// XSD-valid but unacceptable transactions to inject.
+    #[arg(long, default_value_t = 0)]
+    pub invalid: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Settlement date of the generated day.
+    #[arg(long, default_value = "2026-11-23")]
+    pub value_date: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NettingCommand {
+    /// Net a day's pacs.008 files into signed bilateral, multilateral, legs and efficiency tables.
+    Run(NettingRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NettingRunArgs {
+    /// pacs.008 files or directories (searched recursively for *.xml and *.xml.gz).
+    #[arg(long, required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Value date (YYYY-MM-DD): fills missing settlement dates; other dates are set aside.
+    #[arg(long)]
+    pub value_date: Option<String>,
+    /// Receipt chain to append to.
+    #[arg(long, default_value = "netting")]
+    pub chain: String,
+    /// Settlement legs in the earlier system's order (by participant id only).
+    #[arg(long)]
+    pub legacy_legs: bool,
+    /// Exit 1 when any record was quarantined.
+    #[arg(long)]
+    pub strict: bool,
+    /// Public keys of other writers whose receipts may precede ours on the chain.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Path prefix of the two key files.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Key name (appears in signed checkpoints); defaults to the prefix's file name.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Public key file (.pub) to trust; repeat for several.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+    /// Objects read and hashed at once (default: 2 × cores).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Root (hex) of the RFC 6962 tree over the leaves in FILE, one hex leaf per line.
+    Root {
+        #[arg(long)]
+        leaves: PathBuf,
+    },
+    /// Check an RFC 9162 inclusion proof. Exit 0 valid, 1 invalid, 2 malformed input.
+    VerifyInclusion {
+        #[arg(long)]
+        size: u64,
+        #[arg(long)]
+        index: u64,
+        /// Leaf hash (hex): SHA-256(0x00 ‖ leaf data).
+        #[arg(long)]
+        leaf_hash: String,
+        #[arg(long)]
+        root: String,
+        #[arg(long)]
+        proof: Vec<String>,
+    },
+    /// Check an RFC 9162 consistency proof. Exit 0 valid, 1 invalid, 2 malformed input.
+    VerifyConsistency {
+        #[arg(long)]
+        old_size: u64,
+        #[arg(long)]
+        new_size: u64,
+        #[arg(long)]
+        old_root: String,
+        #[arg(long)]
+        new_root: String,
+        #[arg(long)]
+        proof: Vec<String>,
+    },
+    /// Print the inclusion proof of a receipt on a chain in the store.
+    ProveInclusion {
+        #[arg(long)]
+        chain: String,
+        #[arg(long)]
+        index: u64,
+        /// Tree size to prove against (default: the whole chain).
+        #[arg(long)]
+        size: Option<u64>,
+    },
+    /// Print the consistency proof between two sizes of a chain in the store.
+    ProveConsistency {
+        #[arg(long)]
+        chain: String,
+        #[arg(long)]
+        old_size: u64,
+        /// Default: the whole chain.
+        #[arg(long)]
+        new_size: Option<u64>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CanonArgs {
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Artifact digest (sha256:<hex> or <hex>).
+    pub digest: String,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Rows of the generated `transfers` table (0: skip that job).
+    #[arg(long, default_value_t = 10_000)]
+    pub transfers: usize,
+    /// pacs.008 transactions of the generated day to net (0: skip netting).
+    #[arg(long, default_value_t = 20_000)]
+    pub transactions: u64,
+    /// Generator seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Skip the final verification of the whole store (e.g. when filling a benchmark store).
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Zones for the nightly, screening and tensor part (skipped when the folder is absent).
+    #[arg(long, default_value = "jurisdictions")]
+    pub jurisdictions: std::path::PathBuf,
+    /// Firms per zone in the generated sources.
+    #[arg(long, default_value_t = 200)]
+    pub entities: usize,
+    /// Skip the zones part (nightly, screening, tensor).
+    #[arg(long)]
+    pub no_zones: bool,
+}

@@ -1,0 +1,43 @@
+use anyhow::{Context, Result};
+use pipelines::jobs::netting::{LegsMode, NettingConfig, NettingParams};
+use pipelines::jobs::{self, netting::Netting};
+
+use super::{ExitStatus, JobSetup};
+use crate::cli::{NettingCommand, NettingRunArgs};
+use crate::settings::Settings;
+
+pub fn netting(settings: &Settings, command: NettingCommand) -> Result<ExitStatus> {
+    match command {
+        NettingCommand::Run(args) => run(settings, args),
+    }
+}
+
+fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
+    let value_date = match &args.value_date {
+        Some(text) => Some(
+            ingest::pacs008::parse_date(text)
+                .with_context(|| format!("--value-date {text:?} is not YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let params = NettingParams {
+        inputs: args.input,
+        config: NettingConfig {
+            value_date,
+            legs: if args.legacy_legs {
+                LegsMode::LegacyById
+            } else {
+                LegsMode::LargestFirst
+            },
+        },
+        chain: args.chain,
+    };
+    let summary = jobs::run::<Netting>(&setup.context(), &params)?.summary;
+    super::print_run(settings, &summary, "records")?;
+    Ok(if args.strict && summary.quarantined > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}

@@ -1,0 +1,74 @@
+use anyhow::{Context, Result};
+use pipelines::jobs::nightly::{self, NightlyParams};
+use verify::clock::Timestamp;
+
+use super::{ExitStatus, JobSetup, date_or_today, note, out, out_json};
+use crate::cli::{LockArgs, NightlyArgs};
+use crate::settings::Settings;
+
+pub fn nightly(settings: &Settings, args: NightlyArgs) -> Result<ExitStatus> {
+    let as_of = date_or_today(args.as_of.as_deref())?;
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let params = NightlyParams {
+        jurisdictions: args.jurisdictions,
+        sources: args.sources,
+        as_of: Timestamp::from_unix(i64::from(as_of) * 86_400),
+        locked: args.locked,
+    };
+    let report = nightly::run(&setup.context(), &params)?;
+    if settings.json {
+        out_json(&report)?;
+    } else {
+        for p in &report.packs {
+            out(&format!(
+                "{:12} {:12} {:10} {}  {}",
+                p.zone,
+                p.kind,
+                p.status,
+                p.manifest.as_deref().unwrap_or("-"),
+                p.detail
+            ))?;
+        }
+        if report.wrote_nothing() {
+            note(settings, "nothing changed: no new artifacts");
+        }
+        if !report.locks_written.is_empty() {
+            note(
+                settings,
+                &format!("stack.lock written for {}", report.locks_written.join(", ")),
+            );
+        }
+    }
+    Ok(if report.ok() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+pub fn lock(settings: &Settings, args: LockArgs) -> Result<ExitStatus> {
+    let store = settings.open_store()?;
+    let zone = pipelines::zone::load(&args.zone)?;
+    let bytes = nightly::lock_bytes(&store, &zone)?;
+    let path = nightly::lock_path(&zone);
+    if args.check {
+        let current =
+            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        if current == bytes {
+            note(settings, &format!("{}: up to date", path.display()));
+            return Ok(ExitStatus::Success);
+        }
+        note(
+            settings,
+            &format!(
+                "{}: differs from the store's packs (run `mez lock {}` to rewrite it)",
+                path.display(),
+                args.zone.display()
+            ),
+        );
+        return Ok(ExitStatus::Failure);
+    }
+    std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    note(settings, &format!("wrote {}", path.display()));
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,137 @@
+use anyhow::{Result, bail};
+use pipelines::jobs::screening::eval::{self as screening_eval, EvalParams, EvalReport};
+use pipelines::jobs::screening::{ListSource, QuerySource, ScreenParams, Screening, Thresholds};
+use pipelines::jobs::{self, screening::run::load_lists};
+use verify::store::Store;
+
+use super::{ExitStatus, JobSetup, manifest_digest, note, out, out_json};
+use crate::cli::{ListsArgs, ScreenArgs, ScreenCommand, ScreenEvalArgs, ThresholdArgs};
+use crate::settings::Settings;
+
+pub fn screen(settings: &Settings, args: ScreenArgs) -> Result<ExitStatus> {
+    match args.command {
+        Some(ScreenCommand::Eval(eval)) => evaluate(settings, eval),
+        None => run(settings, args.run),
+    }
+}
+
+fn thresholds(args: &ThresholdArgs) -> Result<Thresholds> {
+    if args.threshold > 10_000 || args.hit_threshold > 10_000 {
+        bail!("thresholds are basis points, 0 to 10000");
+    }
+    if args.hit_threshold < args.threshold {
+        bail!(
+            "--hit-threshold {} is below --threshold {}",
+            args.hit_threshold,
+            args.threshold
+        );
+    }
+    Ok(Thresholds {
+        review_bp: args.threshold,
+        hit_bp: args.hit_threshold,
+    })
+}
+
+fn list_source(store: &Store, args: &ListsArgs) -> Result<ListSource> {
+    match (&args.regpack, args.lists.is_empty()) {
+        (Some(r), _) => Ok(ListSource::Regpack(manifest_digest(store, r)?)),
+        (None, false) => Ok(ListSource::Files(args.lists.clone())),
+        (None, true) => bail!("give the lists: --regpack DIGEST or --lists FILE..."),
+    }
+}
+
+fn run(settings: &Settings, args: crate::cli::ScreenRunArgs) -> Result<ExitStatus> {
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let store = &setup.store;
+    let queries = match (&args.names, &args.payments) {
+        (Some(path), None) => QuerySource::Names {
+            path: path.clone(),
+            name_column: args.name_column.clone(),
+        },
+        (None, Some(p)) => QuerySource::Payments(manifest_digest(store, p)?),
+        _ => bail!("give the names: --names FILE or --payments DIGEST"),
+    };
+    let params = ScreenParams {
+        lists: list_source(store, &args.lists)?,
+        queries,
+        thresholds: thresholds(&args.thresholds)?,
+    };
+    let finished = jobs::run::<Screening>(&setup.context(), &params)?;
+    let (summary, counts) = (finished.summary, finished.extra);
+    super::print_run(settings, &summary, "query rows")?;
+    note(
+        settings,
+        &format!(
+            "{} names screened: {} hits, {} to review, {} names with any match",
+            counts.queries, counts.hits, counts.reviews, counts.queries_with_matches
+        ),
+    );
+    Ok(ExitStatus::Success)
+}
+
+fn evaluate(settings: &Settings, args: ScreenEvalArgs) -> Result<ExitStatus> {
+    let store = settings.open_store()?;
+    let source = list_source(&store, &args.lists)?;
+    let lists = load_lists(&store, &source)?;
+    let params = EvalParams {
+        positives: args.positives,
+        negatives: args.negatives,
+        seed: args.seed,
+        brute_force_sample: args.brute_force_sample,
+        thresholds: thresholds(&args.thresholds)?,
+    };
+    let report = screening_eval::evaluate(&lists.index, &params);
+    if settings.json {
+        out_json(&report)?;
+    } else {
+        print_report(&report)?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn pct(bp: u32) -> String {
+    format!("{}.{:02} %", bp / 100, bp % 100)
+}
+
+fn print_report(r: &EvalReport) -> Result<()> {
+    out(&format!(
+        "lists: {} entries, {} names; {} positives, {} negatives ({} generated negatives skipped: on the list)",
+        r.entries, r.names, r.positives, r.negatives, r.skipped_negatives_on_list
+    ))?;
+    for (label, line, c) in [
+        ("review", r.review_bp, &r.at_review),
+        ("hit", r.hit_bp, &r.at_hit),
+    ] {
+        out(&format!(
+            "at {label} ({line} bp): precision {}  recall {}  F1 {}  (tp {} fn {} fp {} tn {})",
+            pct(c.precision_bp),
+            pct(c.recall_bp),
+            pct(c.f1_bp),
+            c.true_positives,
+            c.false_negatives,
+            c.false_positives,
+            c.true_negatives
+        ))?;
+    }
+    out("category              queries  correct")?;
+    for c in &r.categories {
+        out(&format!(
+            "{:20} {:8} {:8}",
+            c.category, c.queries, c.correct
+        ))?;
+    }
+    let b = &r.blocking;
+    out(&format!(
+        "blocked search: {} of {} brute-force matches on {} queries, recall {}; {} names scored per query (brute force: {})",
+        b.blocked_pairs,
+        b.brute_force_pairs,
+        b.queries,
+        pct(b.recall_bp),
+        b.blocked_scored_mean,
+        b.brute_force_scored
+    ))?;
+    for e in &r.examples {
+        out(&format!("  {e}"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Settlement netting: exact bilateral and multilateral net positions, settlement legs and
+//! efficiency figures from a `payments` table (DOMAIN.md §6).
+//!
+//! Everything is integer minor units with checked arithmetic; positions are computed
+//! separately for every (value date, currency) and never mix. Results are sorted by their
+//! documented keys, so they do not depend on input order or batching:
+//!
+//! | table | key | columns |
+//! |---|---|---|
+//! | `bilateral` | value_date, currency, participant_a, participant_b | `net_minor` = what a receives net from b (a < b), gross each way, transactions |
+//! | `multilateral` | value_date, currency, participant | paid, received, `net_minor` (positive = net receiver) |
+//! | `legs` | value_date, currency, leg | payer, payee, `amount_minor`, the two positions it settles |
+//! | `efficiency` | value_date, currency | G, B, M, 1 − M/G and 1 − B/G in basis points (rounded down), G/M ×1000 |
+//! | `duplicates` | key | the payment kept and the one set aside |
+//!
+//! **Duplicates**: a payment is identified by its UETR, else by message id + end-to-end id +
+//! transaction id. Payments are first put in a canonical order (source file, then its
+//! digest, message, transaction): the order of the `payments` table. The first of each identity is netted, later ones are reported and skipped.
+//!
+//! **Legs**: the largest debtor pays the largest creditor (ties by participant id), the
+//! smaller of the two positions; repeat. Each leg closes at least one position, so a currency
+//! with N participants needs at most N − 1 legs. `LegsMode::LegacyById` reproduces the
+//! earlier system's order (debtors and creditors by id only) for comparison.
+
+mod compute;
+mod identities;
+pub mod run;
+mod tables;
+
+pub use compute::{Accumulator, Duplicate, Group, NettingResult, net};
+pub use run::{Netting, NettingParams};
+pub use tables::{NettingTables, for_each_obligation, obligations, to_tables};
+
+/// How settlement legs are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LegsMode {
+    /// Largest debtor to largest creditor, ties by participant id.
+    #[default]
+    LargestFirst,
+    /// The earlier system's order: debtors and creditors by participant id only.
+    LegacyById,
+}
+
+/// Parameters of a netting run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NettingConfig {
+    /// Days since 1970-01-01. When set, payments without a settlement date take it, and
+    /// payments for other dates are set aside (quarantined) rather than netted.
+    pub value_date: Option<i32>,
+    pub legs: LegsMode,
+}
+
+/// One payment as netting sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Obligation {
+    pub settlement_date: Option<i32>,
+    pub currency: String,
+    pub payer: String,
+    pub payee: String,
+    pub amount_minor: i64,
+    /// Identity for duplicate detection (UETR, else msg id + end-to-end id + tx id).
+    pub identity: String,
+    /// Canonical order and provenance: source file (then its digest), message and tx
+    /// index, byte offset.
+    pub source_file: String,
+    pub file_digest: String,
+    pub byte_offset: u64,
+    pub message_index: u32,
+    pub tx_index: u32,
+}
+
+/// An obligation borrowed from a `payments` batch: what the streaming run nets without
+/// copying a string per row. It becomes an owned [`Obligation`] only when it is reported
+/// (a duplicate, or set aside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObligationRef<'a> {
+    pub settlement_date: Option<i32>,
+    pub currency: &'a str,
+    pub payer: &'a str,
+    pub payee: &'a str,
+    pub amount_minor: i64,
+    pub identity: &'a str,
+    pub source_file: &'a str,
+    pub file_digest: &'a str,
+    pub byte_offset: u64,
+    pub message_index: u32,
+    pub tx_index: u32,
+}
+
+impl ObligationRef<'_> {
+    pub fn to_owned(&self) -> Obligation {
+        Obligation {
+            settlement_date: self.settlement_date,
+            currency: self.currency.to_owned(),
+            payer: self.payer.to_owned(),
+            payee: self.payee.to_owned(),
+            amount_minor: self.amount_minor,
+            identity: self.identity.to_owned(),
+            source_file: self.source_file.to_owned(),
+            file_digest: self.file_digest.to_owned(),
+            byte_offset: self.byte_offset,
+            message_index: self.message_index,
+            tx_index: self.tx_index,
+        }
+    }
+}
+
+impl Obligation {
+    pub fn as_ref(&self) -> ObligationRef<'_> {
+        ObligationRef {
+            settlement_date: self.settlement_date,
+            currency: &self.currency,
+            payer: &self.payer,
+            payee: &self.payee,
+            amount_minor: self.amount_minor,
+            identity: &self.identity,
+            source_file: &self.source_file,
+            file_digest: &self.file_digest,
+            byte_offset: self.byte_offset,
+            message_index: self.message_index,
+            tx_index: self.tx_index,
+        }
+    }
+}
+
+/// Errors of netting.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NettingError {
+    #[error("{what} overflows 64-bit minor units for {currency} on {date}")]
+    Overflow {
+        what: &'static str,
+        currency: String,
+        date: String,
+    },
+    #[error("payments table: {0}")]
+    Schema(String),
+}
+
+/// Formats days since the epoch as `YYYY-MM-DD` (for messages).
+pub fn format_date(days: i32) -> String {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}

@@ -1,0 +1,383 @@
+//! The netting run: pacs.008 files in, signed netting artifacts out.
+//!
+//! Files are read in parallel, one reader thread per rayon thread; a refused file contributes no
+//! payments, only a quarantine row. Everything written is sorted by a documented key, so the
+//! artifacts do not depend on input order or thread count:
+//!
+//! - `payments` by (source_file, message_index, tx_index): input paths are unique, and this
+//!   order lets a file's rows be encoded and netted while later files are still being read
+//! - `quarantine` by (file_digest, source_file, byte_offset, element_path, reason)
+//! - `header_checks` by (file_digest, source_file, message_index, check)
+//! - the netting tables as documented in [`crate::jobs::netting`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use arrow::array::RecordBatch;
+use ingest::pacs008::{self, FileSummary, HeaderCheck, Quarantined, table};
+use verify::Digest;
+use verify::manifest::Input;
+use verify::store::Store;
+
+use super::{LegsMode, NettingConfig, format_date};
+use crate::artifact::{self, RunDescription, WrittenTable, ordered};
+use crate::jobs::netting;
+use crate::jobs::{Context, Job, JobError, PACS008_SUFFIXES, Produced, expand_inputs};
+use crate::report::Reporter;
+
+/// Parameters of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NettingParams {
+    pub inputs: Vec<PathBuf>,
+    pub config: NettingConfig,
+    pub chain: String,
+}
+
+/// Rows per batch handed on by a reader.
+const BATCH_ROWS: usize = 8 * 1024;
+
+/// Rows that finished files may hold in memory while earlier files are consumed (about
+/// 100 MB of payments); the rest waits in temporary Arrow IPC files.
+const MEMORY_ROWS: usize = 16 * BATCH_ROWS;
+
+/// Reads one file, handing its payments on in batches of [`BATCH_ROWS`] straight from the
+/// reader's Arrow builders. The `file_digest` column is filled when the batches are
+/// consumed: the digest is known only once the whole file has been read.
+fn read_one(
+    path: &Path,
+    out: &mut ordered::Emitter<'_, FileSummary, JobError>,
+) -> Result<FileSummary, JobError> {
+    let mut builder = table::PaymentsBuilder::default();
+    let mut failure: Option<JobError> = None;
+    let summary = pacs008::read_file(path, &mut |p| {
+        if failure.is_some() {
+            return;
+        }
+        builder.append(p, "");
+        if builder.len() == BATCH_ROWS
+            && let Err(e) = builder
+                .finish()
+                .map_err(JobError::from)
+                .and_then(|b| Ok(out.emit(b)?))
+        {
+            failure = Some(e);
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if summary.file_ok && !builder.is_empty() {
+        out.emit(builder.finish()?)?;
+    }
+    Ok(summary)
+}
+
+/// Fills the empty `file_digest` column of a batch from [`read_one`].
+fn with_file_digest(batch: &RecordBatch, digest: &Digest) -> Result<RecordBatch, JobError> {
+    let text = digest.to_string();
+    let column: arrow::array::ArrayRef = Arc::new(arrow::array::StringArray::from_iter_values(
+        std::iter::repeat_n(text.as_str(), batch.num_rows()),
+    ));
+    let mut columns = batch.columns().to_vec();
+    columns[0] = column;
+    RecordBatch::try_new(batch.schema(), columns).map_err(|e| JobError::Input {
+        path: PathBuf::from("payments"),
+        reason: e.to_string(),
+    })
+}
+
+/// The tables of a run other than `payments`, written while `payments` is still encoded.
+struct OtherTables {
+    tables: Vec<WrittenTable>,
+    quarantined: u64,
+    duplicates: usize,
+}
+
+/// Nets what was accumulated and writes every table but `payments`: the netting tables,
+/// `quarantine` (reader rows plus payments netting set aside) and `header_checks`.
+fn write_other_tables(
+    store: &Store,
+    summaries: &[FileSummary],
+    accumulator: netting::Accumulator,
+    reporter: &dyn Reporter,
+) -> Result<OtherTables, JobError> {
+    let digest_by_source: BTreeMap<&str, Digest> = summaries
+        .iter()
+        .map(|s| (s.source_file.as_str(), s.file_digest))
+        .collect();
+    let digest_of = |source: &str| {
+        digest_by_source
+            .get(source)
+            .copied()
+            .unwrap_or(Digest([0; 32]))
+    };
+    let result = accumulator.finish();
+    let tables = netting::to_tables(&result)?;
+
+    let mut quarantine: Vec<Quarantined> = summaries
+        .iter()
+        .flat_map(|s| s.quarantine.iter().cloned())
+        .collect();
+    let source_of: BTreeMap<Digest, &str> = summaries
+        .iter()
+        .map(|s| (s.file_digest, s.source_file.as_str()))
+        .collect();
+    for (o, reason) in &result.set_aside {
+        let digest: Digest = o.file_digest.parse()?;
+        quarantine.push(Quarantined {
+            source_file: source_of
+                .get(&digest)
+                .copied()
+                .unwrap_or_default()
+                .to_owned(),
+            byte_offset: o.byte_offset,
+            element_path: format!("message {} / CdtTrfTxInf[{}]", o.message_index, o.tx_index),
+            msg_id: None,
+            reason: reason.clone(),
+        });
+    }
+    quarantine.sort_by(|a, b| {
+        (
+            digest_of(&a.source_file),
+            &a.source_file,
+            a.byte_offset,
+            &a.element_path,
+            &a.reason,
+        )
+            .cmp(&(
+                digest_of(&b.source_file),
+                &b.source_file,
+                b.byte_offset,
+                &b.element_path,
+                &b.reason,
+            ))
+    });
+    let mut checks: Vec<HeaderCheck> = summaries
+        .iter()
+        .flat_map(|s| s.checks.iter().cloned())
+        .collect();
+    checks.sort_by(|a, b| {
+        (
+            digest_of(&a.source_file),
+            &a.source_file,
+            a.message_index,
+            a.check,
+        )
+            .cmp(&(
+                digest_of(&b.source_file),
+                &b.source_file,
+                b.message_index,
+                b.check,
+            ))
+    });
+    let quarantine_batch = table::quarantine_batch(&quarantine, &digest_of)?;
+    let checks_batch = table::header_checks_batch(&checks, &digest_of)?;
+
+    // Eight tables: these seven, then `payments` once its encoder is done.
+    reporter.start("writing artifacts", Some(8), "tables");
+    let write = |name: &str, batch: &RecordBatch, key: &[&str]| -> Result<WrittenTable, JobError> {
+        let written = artifact::write_table(
+            store,
+            name,
+            &batch.schema(),
+            std::slice::from_ref(batch),
+            key,
+        )?;
+        reporter.advance(1);
+        Ok(written)
+    };
+    let written = vec![
+        write(
+            "bilateral",
+            &tables.bilateral,
+            &["value_date", "currency", "participant_a", "participant_b"],
+        )?,
+        write(
+            "multilateral",
+            &tables.multilateral,
+            &["value_date", "currency", "participant"],
+        )?,
+        write("legs", &tables.legs, &["value_date", "currency", "leg"])?,
+        write(
+            "efficiency",
+            &tables.efficiency,
+            &["value_date", "currency"],
+        )?,
+        write("duplicates", &tables.duplicates, &["identity"])?,
+        write(
+            "quarantine",
+            &quarantine_batch,
+            &["file_digest", "byte_offset"],
+        )?,
+        write(
+            "header_checks",
+            &checks_batch,
+            &["file_digest", "message_index", "check_name"],
+        )?,
+    ];
+    Ok(OtherTables {
+        tables: written,
+        quarantined: quarantine.len() as u64,
+        duplicates: result.duplicates.len(),
+    })
+}
+
+/// Runs the whole job (published by [`crate::jobs::run`]).
+///
+/// One pass, in memory bounded by batch size, not input size: files are read in parallel
+/// and consumed in path order as each is finished (see [`crate::artifact::ordered`]), streaming into
+/// the `payments` Parquet file and into the netting accumulator, which keeps only aggregates
+/// and a 16-byte hash per payment identity.
+#[derive(Debug, Clone, Copy)]
+pub struct Netting;
+
+impl Job for Netting {
+    type Params = NettingParams;
+    type Extra = ();
+
+    fn produce(ctx: &Context<'_>, params: &NettingParams) -> Result<Produced<()>, JobError> {
+        produce(ctx.store, ctx.reporter, params)
+    }
+}
+
+fn produce(
+    store: &Store,
+    reporter: &dyn Reporter,
+    params: &NettingParams,
+) -> Result<Produced<()>, JobError> {
+    let files = expand_inputs(&params.inputs, &PACS008_SUFFIXES)?;
+    let staging = store.staging_dir()?;
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    reporter.start("reading and netting pacs.008", Some(total), "bytes");
+
+    let payments_key = ["source_file", "message_index", "tx_index"];
+    let payments_path = staging.path().join("payments.parquet");
+    let payments_writer = artifact::TableWriter::create_with_distinct(
+        &payments_path,
+        "payments",
+        &table::payments_schema(),
+        &payments_key,
+        &table::PAYMENTS_DISTINCT_COLUMNS,
+    )?;
+    // While the readers keep every core busy, the payments are encoded on one thread; once
+    // the last file is read, on every core, so that the run's tail is not one thread's work.
+    let files_read = AtomicUsize::new(0);
+    let mut accumulator = netting::Accumulator::new(params.config);
+    let limits = ordered::Limits {
+        workers: rayon::current_num_threads(),
+        memory_rows: MEMORY_ROWS,
+    };
+    // Files are read in parallel and consumed in input (path) order as each is finished:
+    // this thread fills in the file digest, nets each batch and hands it on, through a
+    // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
+    // busy: netting on a thread of its own only added thread switches.) Once every batch is
+    // netted, this thread writes the other tables while the encoder finishes `payments`.
+    let (summaries, payments_file, others) = std::thread::scope(|scope| -> Result<_, JobError> {
+        let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+        let (files_read, file_count) = (&files_read, files.len());
+        let encoder = scope.spawn(move || -> Result<artifact::TableFile, JobError> {
+            let mut writer = payments_writer;
+            for batch in encoder_input {
+                writer.set_parallel(files_read.load(Ordering::Acquire) == file_count);
+                writer.write(&batch)?;
+            }
+            writer.set_parallel(true);
+            Ok(writer.finish()?)
+        });
+        let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
+        let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, JobError>| {
+            let read = read_one(&files[i], out);
+            files_read.fetch_add(1, Ordering::Release);
+            read
+        };
+        let mut consume = |_: usize,
+                           outcome: Result<FileSummary, JobError>,
+                           batches: &mut ordered::Batches<'_>|
+         -> Result<(), JobError> {
+            let summary = outcome?;
+            reporter.advance(summary.bytes);
+            if summary.file_ok {
+                for batch in batches {
+                    let batch = with_file_digest(&batch?, &summary.file_digest)?;
+                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
+                    if to_encoder.send(batch).is_err() {
+                        // The encoder stopped early; its error is reported below.
+                        return Err(JobError::Input {
+                            path: PathBuf::from("payments"),
+                            reason: "the payments encoder stopped".into(),
+                        });
+                    }
+                }
+            }
+            summaries.push(summary);
+            Ok(())
+        };
+        let fed = ordered::read_in_order(
+            files.len(),
+            limits,
+            table::payments_schema(),
+            staging.path(),
+            &read,
+            &mut consume,
+        );
+        drop(to_encoder);
+        let others = fed.and_then(|()| {
+            reporter.finish();
+            write_other_tables(store, &summaries, accumulator, reporter)
+        });
+        let payments_file = encoder.join().map_err(|_| JobError::Input {
+            path: PathBuf::from("payments"),
+            reason: "the Parquet encoder thread panicked".into(),
+        })??;
+        Ok((summaries, payments_file, others?))
+    })?;
+    let OtherTables {
+        tables: other_tables,
+        quarantined,
+        duplicates,
+    } = others;
+    let mut written = vec![artifact::store_table_file(
+        store,
+        "payments",
+        &payments_file,
+    )?];
+    written.extend(other_tables);
+    reporter.advance(1);
+    reporter.finish();
+
+    let mut parameters = BTreeMap::new();
+    if let Some(d) = params.config.value_date {
+        parameters.insert("value_date".to_owned(), serde_json::json!(format_date(d)));
+    }
+    parameters.insert(
+        "legs".to_owned(),
+        serde_json::json!(match params.config.legs {
+            LegsMode::LargestFirst => "largest_first",
+            LegsMode::LegacyById => "legacy_by_id",
+        }),
+    );
+    parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
+    let mut run = RunDescription::new("netting", &params.chain);
+    run.latest = "runs/netting/latest".into();
+    run.parameters = parameters;
+    run.inputs = summaries
+        .iter()
+        .map(|s| Input {
+            name: s.source_file.clone(),
+            digest: s.file_digest,
+            bytes: s.bytes,
+        })
+        .collect();
+    run.quarantined = quarantined;
+    Ok(Produced {
+        run,
+        tables: written,
+        extra: (),
+    })
+}

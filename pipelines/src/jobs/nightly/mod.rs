@@ -1,0 +1,521 @@
+//! `mez nightly` and `mez lock`: every zone's packs built from a sources folder,
+//! incrementally, each zone pinned by a `stack.lock`, and rebuilt from the locks.
+//!
+//! **Sources.** `--sources DIR` holds what the zones name:
+//! `lists/<list-id>/…` (the files of each sanctions list: an OFAC `sdn*.csv` with its
+//! siblings, XML lists, or custom CSV lists), `law/<zone-id>/…` (Akoma Ntoso documents) and
+//! `licences/<zone-id>.csv` (the licence register). A zone gets a regpack from its
+//! `sanctions_lists` (a list without files is an error for that zone, not for the run), a
+//! lawpack when it has law documents and a licensepack when it has a register.
+//!
+//! **Incremental.** A pack's build key is the SHA-256 of the canonical JSON of its kind,
+//! zone, tool version and the digests of every file of its sources; `builds/<kind>/<zone>/
+//! <key>` points at the manifest built from exactly those inputs. When the key is known the
+//! pack is reused and nothing is written; a second nightly over unchanged sources writes no
+//! artifact at all and takes as long as hashing the sources.
+//!
+//! **Reproducible.** Packs are signed with the run's as-of time (`--as-of`, midnight UTC),
+//! never the wall clock, so a pack is a function of its inputs, key and as-of time.
+//! `stack.lock` (canonical JSON, next to `zone.yaml`) pins the zone file's digest and, per
+//! pack, its manifest digest, build time, Merkle root, table digests and input digests;
+//! `mez lock --check` compares byte for byte, and `mez nightly --locked` rebuilds every pack
+//! of every lock with the lock's build time and checks that each manifest digest comes out
+//! the same — on an empty store too. Input names are paths as given, so rebuild from the same
+//! directory with the same `--sources`.
+//!
+//! **Published.** Each pack goes on its own chain (`regpack-<zone>`, …) with a receipt and a
+//! checkpoint; when anything was built, the run itself publishes the changed locks on the
+//! chain `nightly`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use verify::Digest;
+use verify::clock::{FixedClock, Timestamp};
+use verify::store::Store;
+
+use crate::artifact::{self, RunDescription, WrittenTable};
+use crate::jobs::packs::lawpack::{Lawpack, LawpackParams};
+use crate::jobs::packs::licensepack::{Licensepack, LicensepackParams};
+use crate::jobs::packs::regpack::{Regpack, RegpackParams};
+use crate::jobs::{self, Context, JobError};
+use crate::report::Silent;
+use crate::zone::{self, LoadedZone};
+
+/// Pack kinds, in lock order.
+pub const KINDS: [&str; 3] = ["lawpack", "licensepack", "regpack"];
+
+/// Parameters of a nightly run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NightlyParams {
+    pub jurisdictions: PathBuf,
+    pub sources: PathBuf,
+    pub as_of: Timestamp,
+    /// Rebuild from the locks and compare instead of building from the sources' state.
+    pub locked: bool,
+}
+
+/// What happened to one pack of one zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackOutcome {
+    pub zone: String,
+    pub kind: String,
+    /// `built`, `unchanged`, `reproduced`, `mismatch`, `failed` or `absent`.
+    pub status: String,
+    pub manifest: Option<String>,
+    pub detail: String,
+}
+
+/// What a nightly run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NightlyReport {
+    pub packs: Vec<PackOutcome>,
+    /// Zones whose `stack.lock` was written (changed or new).
+    pub locks_written: Vec<String>,
+    /// The run's own manifest on the `nightly` chain, when anything was built.
+    pub manifest: Option<String>,
+}
+
+impl NightlyReport {
+    /// Whether every pack was built, reused or reproduced.
+    pub fn ok(&self) -> bool {
+        self.packs.iter().all(|p| {
+            matches!(
+                p.status.as_str(),
+                "built" | "unchanged" | "reproduced" | "absent"
+            )
+        })
+    }
+
+    /// Whether the run wrote nothing at all.
+    pub fn wrote_nothing(&self) -> bool {
+        self.manifest.is_none()
+            && self.locks_written.is_empty()
+            && self.packs.iter().all(|p| p.status != "built")
+    }
+}
+
+/// Every file under `dir`, sorted (none when it does not exist).
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The files a list folder's readers start from: an OFAC primary CSV (its siblings follow
+/// it), else every XML file, else every CSV.
+fn list_primaries(files: &[PathBuf]) -> Vec<PathBuf> {
+    let lower = |p: &PathBuf| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    let is = |p: &PathBuf, ext: &str| {
+        let n = lower(p);
+        n.ends_with(ext) || n.ends_with(&format!("{ext}.gz"))
+    };
+    let ofac: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| {
+            let n = lower(p);
+            is(p, ".csv")
+                && ((n.contains("sdn") && !n.contains("comments")) || n.starts_with("cons_prim"))
+        })
+        .cloned()
+        .collect();
+    if !ofac.is_empty() {
+        return ofac;
+    }
+    let xml: Vec<PathBuf> = files.iter().filter(|p| is(p, ".xml")).cloned().collect();
+    if !xml.is_empty() {
+        return xml;
+    }
+    files.iter().filter(|p| is(p, ".csv")).cloned().collect()
+}
+
+/// The sources of one pack: every file (for the build key) and what the builder reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PackSources {
+    files: Vec<PathBuf>,
+    read: Vec<PathBuf>,
+}
+
+fn pack_sources(
+    zone: &zone::Zone,
+    kind: &str,
+    sources: &Path,
+) -> Result<Option<PackSources>, String> {
+    match kind {
+        "regpack" => {
+            let mut files = Vec::new();
+            let mut read = Vec::new();
+            for list in &zone.sanctions_lists {
+                let dir = sources.join("lists").join(list);
+                let all = files_under(&dir);
+                let primaries = list_primaries(&all);
+                if primaries.is_empty() {
+                    return Err(format!("no files for list {list} in {}", dir.display()));
+                }
+                files.extend(all);
+                read.extend(primaries);
+            }
+            Ok(Some(PackSources { files, read }))
+        }
+        "lawpack" => {
+            let dir = sources.join("law").join(&zone.zone_id);
+            let files: Vec<PathBuf> = files_under(&dir)
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
+                .collect();
+            Ok((!files.is_empty()).then(|| PackSources {
+                read: vec![dir],
+                files,
+            }))
+        }
+        "licensepack" => {
+            let file = sources
+                .join("licences")
+                .join(format!("{}.csv", zone.zone_id));
+            Ok(file.is_file().then(|| PackSources {
+                files: vec![file.clone()],
+                read: vec![file],
+            }))
+        }
+        other => Err(format!("unknown pack kind {other}")),
+    }
+}
+
+fn build_key(kind: &str, zone_id: &str, files: &[PathBuf]) -> Result<String, JobError> {
+    let mut inputs = Vec::with_capacity(files.len());
+    for f in files {
+        let (digest, bytes) = Digest::of_file(f)?;
+        inputs.push(serde_json::json!({"name": f.display().to_string(), "digest": digest.to_string(), "bytes": bytes}));
+    }
+    let doc = serde_json::json!({
+        "kind": kind,
+        "zone": zone_id,
+        "tool": env!("CARGO_PKG_VERSION"),
+        "inputs": inputs,
+    });
+    let bytes = verify::canon::to_canonical_vec(&doc)?;
+    Ok(Digest::of(&bytes).hex())
+}
+
+fn build_pack(
+    ctx: &Context<'_>,
+    zone_id: &str,
+    kind: &str,
+    sources: &PackSources,
+) -> Result<Digest, JobError> {
+    let jurisdiction = zone_id.to_owned();
+    let summary = match kind {
+        "regpack" => {
+            let lists = sources.read.clone();
+            jobs::run::<Regpack>(
+                ctx,
+                &RegpackParams {
+                    jurisdiction,
+                    lists,
+                },
+            )?
+            .summary
+        }
+        "lawpack" => {
+            let params = LawpackParams {
+                jurisdiction,
+                inputs: sources.read.clone(),
+                validate_xsd: None,
+            };
+            jobs::run::<Lawpack>(ctx, &params)?.summary
+        }
+        _ => {
+            let register = sources.read.first().cloned().unwrap_or_default();
+            let params = LicensepackParams {
+                jurisdiction,
+                register,
+            };
+            jobs::run::<Licensepack>(ctx, &params)?.summary
+        }
+    };
+    Ok(summary.manifest)
+}
+
+fn zone_ref(zone_id: &str, kind: &str) -> String {
+    format!("zones/{zone_id}/{kind}")
+}
+
+/// Where a zone's lock lives.
+pub fn lock_path(zone: &LoadedZone) -> PathBuf {
+    zone.path
+        .parent()
+        .map_or_else(|| PathBuf::from("stack.lock"), |p| p.join("stack.lock"))
+}
+
+/// The lock of a zone from the store's current packs (canonical JSON bytes).
+pub fn lock_bytes(store: &Store, zone: &LoadedZone) -> Result<Vec<u8>, JobError> {
+    let mut packs = serde_json::Map::new();
+    for kind in KINDS {
+        let Some(manifest) = store.get_ref(&zone_ref(&zone.zone.zone_id, kind))? else {
+            continue;
+        };
+        let key = verify::store::manifest_key(&manifest);
+        let bytes = store.get_verified(&key, &manifest)?;
+        let statement = verify::manifest::statement_unverified(&key, &bytes)?;
+        let r = &statement.predicate;
+        let tables: BTreeMap<String, String> = statement
+            .subject
+            .iter()
+            .map(|s| Ok((s.name.clone(), s.sha256()?.to_string())))
+            .collect::<Result<_, verify::Error>>()?;
+        let inputs: Vec<serde_json::Value> = r
+            .inputs
+            .iter()
+            .map(|i| serde_json::json!({"name": i.name, "digest": i.digest.to_string(), "bytes": i.bytes}))
+            .collect();
+        packs.insert(
+            kind.to_owned(),
+            serde_json::json!({
+                "manifest": manifest.to_string(),
+                "chain": r.chain,
+                "built_at": r.time.to_string(),
+                "semantic": r.semantic,
+                "tables": tables,
+                "inputs": inputs,
+            }),
+        );
+    }
+    let doc = serde_json::json!({
+        "lock_version": 1,
+        "zone_id": zone.zone.zone_id,
+        "zone_digest": Digest::of(&zone.bytes).to_string(),
+        "tool": {"name": "mez", "version": env!("CARGO_PKG_VERSION")},
+        "packs": packs,
+    });
+    Ok(verify::canon::to_canonical_vec(&doc)?)
+}
+
+/// Writes the zone's lock if it changed; returns whether it did.
+pub fn write_lock(store: &Store, zone: &LoadedZone) -> Result<bool, JobError> {
+    let bytes = lock_bytes(store, zone)?;
+    let path = lock_path(zone);
+    if std::fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
+        return Ok(false);
+    }
+    std::fs::write(&path, &bytes).map_err(|e| JobError::Input {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(true)
+}
+
+fn outcome(
+    zone: &str,
+    kind: &str,
+    status: &str,
+    manifest: Option<Digest>,
+    detail: String,
+) -> PackOutcome {
+    PackOutcome {
+        zone: zone.to_owned(),
+        kind: kind.to_owned(),
+        status: status.to_owned(),
+        manifest: manifest.map(|m| m.to_string()),
+        detail,
+    }
+}
+
+/// Runs the nightly build (or, with `locked`, the rebuild from locks).
+///
+/// Packs are signed at `params.as_of` (the clock of `ctx` is not used) and built without
+/// progress of their own.
+pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, JobError> {
+    let store = ctx.store;
+    let zones = zone::load_all(&params.jurisdictions).map_err(|e| JobError::Input {
+        path: e.path.clone(),
+        reason: e.reason,
+    })?;
+    let mut report = NightlyReport::default();
+    let clock = FixedClock(params.as_of);
+    let ctx = &Context {
+        clock: &clock,
+        reporter: &Silent,
+        ..*ctx
+    };
+    let mut changed_locks = Vec::new();
+    for z in &zones {
+        let id = z.zone.zone_id.as_str();
+        let lock: Option<serde_json::Value> = if params.locked {
+            let path = lock_path(z);
+            let bytes = std::fs::read(&path).map_err(|e| JobError::Input {
+                path: path.clone(),
+                reason: format!("no lock to rebuild from: {e}"),
+            })?;
+            Some(serde_json::from_slice(&bytes).map_err(|e| JobError::Input {
+                path,
+                reason: e.to_string(),
+            })?)
+        } else {
+            None
+        };
+        for kind in KINDS {
+            let sources = match pack_sources(&z.zone, kind, &params.sources) {
+                Ok(Some(s)) => s,
+                Ok(None) => {
+                    report
+                        .packs
+                        .push(outcome(id, kind, "absent", None, "no sources".into()));
+                    continue;
+                }
+                Err(reason) => {
+                    report.packs.push(outcome(id, kind, "failed", None, reason));
+                    continue;
+                }
+            };
+            if let Some(lock) = &lock {
+                let Some(entry) = lock["packs"].get(kind) else {
+                    report
+                        .packs
+                        .push(outcome(id, kind, "absent", None, "not in the lock".into()));
+                    continue;
+                };
+                report
+                    .packs
+                    .push(rebuild_locked(ctx, id, kind, &sources, entry)?);
+                continue;
+            }
+            let key = build_key(kind, id, &sources.files)?;
+            let build_ref = format!("builds/{kind}/{id}/{key}");
+            if let Some(manifest) = store.get_ref(&build_ref)? {
+                store.set_ref(&zone_ref(id, kind), &manifest)?;
+                report.packs.push(outcome(
+                    id,
+                    kind,
+                    "unchanged",
+                    Some(manifest),
+                    format!("build {key}"),
+                ));
+                continue;
+            }
+            match build_pack(ctx, id, kind, &sources) {
+                Ok(manifest) => {
+                    store.set_ref(&build_ref, &manifest)?;
+                    store.set_ref(&zone_ref(id, kind), &manifest)?;
+                    report.packs.push(outcome(
+                        id,
+                        kind,
+                        "built",
+                        Some(manifest),
+                        format!("build {key}"),
+                    ));
+                }
+                Err(e) => report
+                    .packs
+                    .push(outcome(id, kind, "failed", None, e.to_string())),
+            }
+        }
+        if !params.locked && write_lock(store, z)? {
+            report.locks_written.push(id.to_owned());
+            changed_locks.push((
+                id.to_owned(),
+                std::fs::read(lock_path(z)).unwrap_or_default(),
+            ));
+        }
+    }
+    if !changed_locks.is_empty() {
+        report.manifest = Some(publish_locks(ctx, &changed_locks)?.to_string());
+    }
+    Ok(report)
+}
+
+fn rebuild_locked(
+    ctx: &Context<'_>,
+    zone_id: &str,
+    kind: &str,
+    sources: &PackSources,
+    entry: &serde_json::Value,
+) -> Result<PackOutcome, JobError> {
+    for input in entry["inputs"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let name = input["name"].as_str().unwrap_or_default();
+        let now = Digest::of_file(Path::new(name)).map(|d| d.0.to_string());
+        if now.as_deref().ok() != input["digest"].as_str() {
+            return Ok(outcome(
+                zone_id,
+                kind,
+                "mismatch",
+                None,
+                format!("input {name} differs from the lock"),
+            ));
+        }
+    }
+    let built_at: Timestamp = entry["built_at"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .map_err(|e: verify::Error| JobError::Input {
+            path: PathBuf::from("stack.lock"),
+            reason: format!("built_at: {e}"),
+        })?;
+    let ctx = &Context {
+        clock: &FixedClock(built_at),
+        ..*ctx
+    };
+    let manifest = build_pack(ctx, zone_id, kind, sources)?;
+    let expected = entry["manifest"].as_str().unwrap_or_default();
+    Ok(if manifest.to_string() == expected {
+        ctx.store.set_ref(&zone_ref(zone_id, kind), &manifest)?;
+        outcome(
+            zone_id,
+            kind,
+            "reproduced",
+            Some(manifest),
+            "same manifest digest".into(),
+        )
+    } else {
+        outcome(
+            zone_id,
+            kind,
+            "mismatch",
+            Some(manifest),
+            format!("the lock says {expected}"),
+        )
+    })
+}
+
+/// Publishes the changed locks as the nightly run's subjects on the `nightly` chain.
+fn publish_locks(ctx: &Context<'_>, locks: &[(String, Vec<u8>)]) -> Result<Digest, JobError> {
+    let mut written = Vec::new();
+    for (zone, bytes) in locks {
+        let (digest, w) = ctx.store.put_blob(bytes::Bytes::from(bytes.clone()))?;
+        written.push(WrittenTable {
+            name: format!("{zone}/stack.lock"),
+            digest,
+            rows: 0,
+            bytes: bytes.len() as u64,
+            written: w,
+            media_type: "application/json".into(),
+        });
+    }
+    let run = RunDescription::new("nightly", "nightly");
+    let summary = artifact::publish(ctx.store, ctx.signer, ctx.trust, ctx.clock, run, &written)?;
+    Ok(summary.manifest)
+}

@@ -1,0 +1,73 @@
+//! The licensepack build: a zone's licence register (CSV) in, a signed licensepack out —
+//! the `licences` table, its `quarantine`, and the licences' Merkle root
+//! (`licences_merkle_root`) in the manifest, on the chain `licensepack-<zone>`.
+
+use std::path::PathBuf;
+
+use verify::Digest;
+use verify::manifest::Input;
+use verify::store::Store;
+
+use crate::artifact::publish::write_quarantine;
+use crate::artifact::{self, RunDescription};
+use crate::jobs::{Context, Job, JobError, Produced};
+
+/// Parameters of a licensepack build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicensepackParams {
+    pub jurisdiction: String,
+    pub register: PathBuf,
+}
+
+/// Builds a licensepack.
+#[derive(Debug, Clone, Copy)]
+pub struct Licensepack;
+
+impl Job for Licensepack {
+    type Params = LicensepackParams;
+    type Extra = ();
+
+    fn produce(ctx: &Context<'_>, params: &LicensepackParams) -> Result<Produced<()>, JobError> {
+        produce(ctx.store, params)
+    }
+}
+
+fn produce(store: &Store, params: &LicensepackParams) -> Result<Produced<()>, JobError> {
+    let chain = format!("licensepack-{}", params.jurisdiction);
+    verify::receipt::check_chain_id(&chain)?;
+    let register = ingest::licences::read_licence_register(&params.register)?;
+    let pack = packs::licensepack::build(&register.licences).map_err(|e| JobError::Input {
+        path: params.register.clone(),
+        reason: e.to_string(),
+    })?;
+    let (digest, bytes) = Digest::of_file(&params.register)?;
+    let inputs = vec![Input {
+        name: params.register.display().to_string(),
+        digest,
+        bytes,
+    }];
+    let mut quarantine = register.quarantine;
+    let written = vec![
+        artifact::write_table(
+            store,
+            "licences",
+            &pack.licences.schema(),
+            std::slice::from_ref(&pack.licences),
+            &["licence_id"],
+        )?,
+        write_quarantine(store, &mut quarantine, &inputs)?,
+    ];
+    let run = RunDescription::pack(
+        "licensepack",
+        &params.jurisdiction,
+        "licences_merkle_root",
+        &pack.merkle_root,
+        inputs,
+        quarantine.len() as u64,
+    );
+    Ok(Produced {
+        run,
+        tables: written,
+        extra: (),
+    })
+}

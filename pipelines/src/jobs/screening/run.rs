@@ -1,0 +1,468 @@
+//! `mez screen`: names (a CSV file, or the debtors and creditors of a netting run) screened
+//! against sanctions lists (a published regpack, or list files read on the spot), published
+//! as a signed `matches` table.
+//!
+//! Queries stream through in chunks of [`CHUNK`] rows, each chunk screened in parallel with
+//! one [`Scratch`] per thread and written in input order (`query_row`; within a query, by
+//! score descending, then list and entry id), so the table is the same bytes whatever the
+//! thread count. A row that cannot be screened (no name, a broken CSV record)
+//! goes to the `quarantine` table with its row and reason, and the run goes on.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, RecordBatch, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
+use ingest::pacs008::Quarantined;
+use rayon::prelude::*;
+use verify::Digest;
+use verify::manifest::Input;
+use verify::store::Store;
+
+use super::{Hit, ListIndex, Query, Scratch, Thresholds, screen};
+use crate::artifact::publish::{primitive_column, table_of, text_column, write_quarantine};
+use crate::artifact::{self, RunDescription, TableWriter};
+use crate::jobs::{Context, Job, JobError, Produced};
+use crate::report::Reporter;
+
+/// Queries screened per parallel chunk.
+pub const CHUNK: usize = 16_384;
+
+/// Where the lists come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSource {
+    /// A published regpack, by manifest digest.
+    Regpack(Digest),
+    /// List files in any supported format (as `mez regpack build --lists`).
+    Files(Vec<PathBuf>),
+}
+
+/// Where the names come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuerySource {
+    /// A CSV file with a header; `name_column` holds the names. Optional columns `id` (or
+    /// `entity_id`), `dob` and `country` are used when present.
+    Names { path: PathBuf, name_column: String },
+    /// The debtor and creditor names of a netting run's `payments` table (manifest digest).
+    Payments(Digest),
+}
+
+/// Parameters of a screening run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenParams {
+    pub lists: ListSource,
+    pub queries: QuerySource,
+    pub thresholds: Thresholds,
+}
+
+/// A list index with what it was built from.
+#[derive(Debug)]
+pub struct LoadedLists {
+    pub index: ListIndex,
+    pub inputs: Vec<Input>,
+    pub description: String,
+}
+
+fn input_error(path: impl Into<PathBuf>, reason: impl ToString) -> JobError {
+    JobError::Input {
+        path: path.into(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Loads and indexes the lists.
+pub fn load_lists(store: &Store, source: &ListSource) -> Result<LoadedLists, JobError> {
+    match source {
+        ListSource::Regpack(manifest) => {
+            let entries = table_of(store, manifest, "entries")?;
+            let names = table_of(store, manifest, "names")?;
+            let index = ListIndex::from_tables(&entries, &names)
+                .map_err(|e| input_error(manifest.to_string(), e))?;
+            Ok(LoadedLists {
+                index,
+                inputs: vec![Input {
+                    name: "regpack".into(),
+                    digest: *manifest,
+                    bytes: 0,
+                }],
+                description: manifest.to_string(),
+            })
+        }
+        ListSource::Files(paths) => {
+            let mut readings = Vec::new();
+            let mut files = Vec::new();
+            for path in paths {
+                let (reading, read) = crate::jobs::packs::regpack::read_list(path)?;
+                readings.push(reading);
+                files.extend(read);
+            }
+            files.sort();
+            files.dedup();
+            let pack = packs::regpack::build(&readings)
+                .map_err(|e| input_error("lists", e.to_string()))?;
+            let index = ListIndex::from_tables(&pack.entries, &pack.names)
+                .map_err(|e| input_error("lists", e))?;
+            let mut inputs = Vec::new();
+            for f in &files {
+                let (digest, bytes) = Digest::of_file(f)?;
+                inputs.push(Input {
+                    name: f.display().to_string(),
+                    digest,
+                    bytes,
+                });
+            }
+            Ok(LoadedLists {
+                index,
+                inputs,
+                description: "files".into(),
+            })
+        }
+    }
+}
+
+/// Schema of the `matches` table.
+pub fn matches_schema() -> SchemaRef {
+    let text = |n: &str| Field::new(n, DataType::Utf8, false);
+    Arc::new(Schema::new(vec![
+        Field::new("query_row", DataType::UInt64, false),
+        text("query_id"),
+        text("query_name"),
+        text("list"),
+        text("entry_id"),
+        text("entry_type"),
+        text("matched_name"),
+        text("matched_name_kind"),
+        Field::new("name_score_bp", DataType::UInt32, false),
+        Field::new("score_bp", DataType::UInt32, false),
+        text("decision"),
+        text("explanation"),
+    ]))
+}
+
+/// The explanation of a hit, as compact JSON: the alias, token pairs, guard and evidence.
+pub fn explanation(index: &ListIndex, hit: &Hit) -> String {
+    let name = &index.names[hit.name as usize];
+    let tokens: Vec<serde_json::Value> = hit
+        .pairs
+        .iter()
+        .map(|p| serde_json::json!({"query": p.query, "matched": p.candidate, "bp": p.similarity_bp}))
+        .collect();
+    serde_json::json!({
+        "alias": name.text,
+        "alias_kind": name.kind,
+        "name_score_bp": hit.name_score_bp,
+        "weak_only_cap": hit.capped,
+        "tokens": tokens,
+        "evidence": hit.evidence,
+    })
+    .to_string()
+}
+
+/// Builds the `matches` rows of screened queries (`results[i]` belongs to `queries[i]`).
+pub fn matches_batch(
+    index: &ListIndex,
+    first_row: u64,
+    queries: &[Query],
+    results: &[Vec<Hit>],
+) -> Result<RecordBatch, JobError> {
+    let mut row = UInt64Builder::new();
+    let mut strings: Vec<StringBuilder> = (0..9).map(|_| StringBuilder::new()).collect();
+    let (mut name_score, mut score) = (UInt32Builder::new(), UInt32Builder::new());
+    for (i, (q, hits)) in queries.iter().zip(results).enumerate() {
+        for h in hits {
+            let entry = &index.entries[h.entry as usize];
+            let name = &index.names[h.name as usize];
+            row.append_value(first_row + i as u64);
+            let values = [
+                q.id.as_str(),
+                q.name.as_str(),
+                entry.list.as_str(),
+                entry.source_uid.as_str(),
+                entry.entry_type.as_str(),
+                name.text.as_str(),
+                name.kind.as_str(),
+                h.decision.as_str(),
+            ];
+            for (b, v) in strings.iter_mut().zip(values) {
+                b.append_value(v);
+            }
+            strings[8].append_value(explanation(index, h));
+            name_score.append_value(h.name_score_bp);
+            score.append_value(h.score_bp);
+        }
+    }
+    let mut s = strings
+        .into_iter()
+        .map(|mut b| Arc::new(b.finish()) as ArrayRef);
+    let mut next = || {
+        s.next()
+            .ok_or_else(|| input_error("matches", "column count"))
+    };
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(row.finish()),
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        Arc::new(name_score.finish()),
+        Arc::new(score.finish()),
+        next()?,
+        next()?,
+    ];
+    RecordBatch::try_new(matches_schema(), columns).map_err(|e| input_error("matches", e))
+}
+
+/// Screens a chunk of queries in parallel; results in query order.
+pub fn screen_chunk(index: &ListIndex, queries: &[Query], thresholds: Thresholds) -> Vec<Vec<Hit>> {
+    queries
+        .par_iter()
+        .map_init(Scratch::default, |scratch, q| {
+            screen(index, q, thresholds, scratch)
+        })
+        .collect()
+}
+
+/// Queries read so far, and rows set aside.
+struct QueryReader {
+    quarantine: Vec<Quarantined>,
+}
+
+/// Reads a names CSV in chunks; `each` receives (first row number, queries).
+fn read_names_csv(
+    path: &Path,
+    name_column: &str,
+    reader_state: &mut QueryReader,
+    each: &mut dyn FnMut(u64, Vec<Query>) -> Result<(), JobError>,
+) -> Result<(), JobError> {
+    let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(file));
+    let headers = csv.headers().map_err(|e| input_error(path, e))?.clone();
+    let column = |n: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(n))
+    };
+    let name_at = column(name_column).ok_or_else(|| {
+        input_error(
+            path,
+            format!(
+                "no column {name_column:?} (columns: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })?;
+    let id_at = column("id").or_else(|| column("entity_id"));
+    let (dob_at, country_at) = (column("dob"), column("country"));
+    let source = path.display().to_string();
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut first = 0u64;
+    let mut record = csv::StringRecord::new();
+    let mut row = 0u64;
+    loop {
+        let offset = csv.position().byte();
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                reader_state.quarantine.push(Quarantined {
+                    source_file: source.clone(),
+                    byte_offset: offset,
+                    element_path: format!("row {}", row + 1),
+                    msg_id: None,
+                    reason: format!("unreadable CSV record: {e}"),
+                });
+                row += 1;
+                continue;
+            }
+        }
+        row += 1;
+        let get = |at: Option<usize>| at.and_then(|i| record.get(i)).map(str::trim);
+        let name = get(Some(name_at)).unwrap_or_default();
+        let id = get(id_at)
+            .filter(|s| !s.is_empty())
+            .map_or_else(|| row.to_string(), str::to_owned);
+        if crate::jobs::screening::normalize(name).is_empty() {
+            reader_state.quarantine.push(Quarantined {
+                source_file: source.clone(),
+                byte_offset: offset,
+                element_path: format!("row {row}/{name_column}"),
+                msg_id: Some(id),
+                reason: if name.is_empty() {
+                    "no name".into()
+                } else {
+                    format!("name {name:?} has no letters or digits to screen")
+                },
+            });
+            continue;
+        }
+        let dob = get(dob_at).filter(|s| !s.is_empty());
+        let country = get(country_at).filter(|s| !s.is_empty());
+        chunk.push(Query::new(&id, name, dob, country));
+        if chunk.len() == CHUNK {
+            let n = chunk.len() as u64;
+            each(first, std::mem::take(&mut chunk))?;
+            first += n;
+        }
+    }
+    if !chunk.is_empty() {
+        each(first, chunk)?;
+    }
+    Ok(())
+}
+
+/// The debtor and creditor of every payment of a netting run, as queries.
+pub fn payment_queries(store: &Store, manifest: &Digest) -> Result<Vec<Query>, JobError> {
+    let payments = table_of(store, manifest, "payments")?;
+    let text = |name: &str| text_column(&payments, "payments", name);
+    let int = |name: &str| primitive_column::<UInt32Type>(&payments, "payments", name);
+    let file = text("file_digest")?;
+    let (message, tx) = (int("message_index")?, int("tx_index")?);
+    let mut out = Vec::new();
+    for (role, name_col, country_col) in [
+        ("debtor", "debtor_name", "debtor_country"),
+        ("creditor", "creditor_name", "creditor_country"),
+    ] {
+        let (names, countries) = (text(name_col)?, text(country_col)?);
+        for i in 0..payments.num_rows() {
+            if names.is_null(i) {
+                continue;
+            }
+            let country = (!countries.is_null(i)).then(|| countries.value(i));
+            let id = format!(
+                "{}/{}/{}/{role}",
+                file.value(i),
+                message.value(i),
+                tx.value(i)
+            );
+            out.push((i, role, Query::new(&id, names.value(i), None, country)));
+        }
+    }
+    out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    Ok(out.into_iter().map(|(_, _, q)| q).collect())
+}
+
+/// What a screening run found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScreenCounts {
+    pub queries: u64,
+    pub hits: u64,
+    pub reviews: u64,
+    pub queries_with_matches: u64,
+}
+
+/// Screens the names and writes `matches` and `quarantine` (published by
+/// [`crate::jobs::run`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Screening;
+
+impl Job for Screening {
+    type Params = ScreenParams;
+    type Extra = ScreenCounts;
+
+    fn produce(
+        ctx: &Context<'_>,
+        params: &ScreenParams,
+    ) -> Result<Produced<ScreenCounts>, JobError> {
+        produce(ctx.store, ctx.reporter, params)
+    }
+}
+
+fn produce(
+    store: &Store,
+    reporter: &dyn Reporter,
+    params: &ScreenParams,
+) -> Result<Produced<ScreenCounts>, JobError> {
+    let lists = load_lists(store, &params.lists)?;
+    let index = &lists.index;
+    let staging = store.staging_dir()?;
+    let matches_path = staging.path().join("matches.parquet");
+    let mut writer =
+        TableWriter::create(&matches_path, "matches", &matches_schema(), &["query_row"])?;
+    let mut counts = ScreenCounts::default();
+    let mut state = QueryReader { quarantine: vec![] };
+    let mut inputs = lists.inputs.clone();
+    let mut process = |first: u64, queries: Vec<Query>| -> Result<(), JobError> {
+        let results = screen_chunk(index, &queries, params.thresholds);
+        for hits in &results {
+            counts.queries += 1;
+            counts.queries_with_matches += u64::from(!hits.is_empty());
+            for h in hits {
+                match h.decision {
+                    crate::jobs::screening::Decision::Hit => counts.hits += 1,
+                    crate::jobs::screening::Decision::Review => counts.reviews += 1,
+                }
+            }
+        }
+        writer.write(&matches_batch(index, first, &queries, &results)?)?;
+        reporter.advance(queries.len() as u64);
+        Ok(())
+    };
+    let mut parameters = BTreeMap::new();
+    match &params.queries {
+        QuerySource::Names { path, name_column } => {
+            let (digest, bytes) = Digest::of_file(path)?;
+            inputs.push(Input {
+                name: path.display().to_string(),
+                digest,
+                bytes,
+            });
+            reporter.start("screening", None, "names");
+            read_names_csv(path, name_column, &mut state, &mut process)?;
+            parameters.insert("name_column".to_owned(), serde_json::json!(name_column));
+        }
+        QuerySource::Payments(manifest) => {
+            let queries = payment_queries(store, manifest)?;
+            inputs.push(Input {
+                name: "payments".into(),
+                digest: *manifest,
+                bytes: 0,
+            });
+            reporter.start("screening", Some(queries.len() as u64), "names");
+            let mut first = 0u64;
+            let mut rest = queries;
+            while !rest.is_empty() {
+                let tail = rest.split_off(rest.len().min(CHUNK));
+                let n = rest.len() as u64;
+                process(first, rest)?;
+                first += n;
+                rest = tail;
+            }
+        }
+    }
+    reporter.finish();
+    let file = writer.finish()?;
+    let written = vec![
+        artifact::store_table_file(store, "matches", &file)?,
+        write_quarantine(store, &mut state.quarantine, &inputs)?,
+    ];
+    parameters.insert(
+        "review_bp".to_owned(),
+        serde_json::json!(params.thresholds.review_bp),
+    );
+    parameters.insert(
+        "hit_bp".to_owned(),
+        serde_json::json!(params.thresholds.hit_bp),
+    );
+    parameters.insert("lists".to_owned(), serde_json::json!(lists.description));
+    let mut semantic = BTreeMap::new();
+    semantic.insert("queries".to_owned(), counts.queries.to_string());
+    semantic.insert("hits".to_owned(), counts.hits.to_string());
+    semantic.insert("reviews".to_owned(), counts.reviews.to_string());
+    inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut run = RunDescription::new("screening", "screening");
+    run.parameters = parameters;
+    run.inputs = inputs;
+    run.quarantined = state.quarantine.len() as u64;
+    run.semantic = semantic;
+    Ok(Produced {
+        run,
+        tables: written,
+        extra: counts,
+    })
+}
