@@ -3,7 +3,7 @@
 //!
 //! - [`writer`]: the deterministic Parquet writer (same rows ⇒ same bytes ⇒ same digest),
 //!   whole tables or streamed, and reading tables back;
-//! - [`publish`]: a run's in-toto statement over its tables, signed, on its chain with a
+//! - [`publish`](mod@publish): a run's in-toto statement over its tables, signed, on its chain with a
 //!   receipt and a checkpoint (`verify::chain`), and the run's ref;
 //! - [`ordered`]: many inputs read in parallel, consumed in input order, in bounded memory;
 //! - [`summary`]: what a published run reports (`--json`).

@@ -450,7 +450,7 @@ impl TableWriter {
     }
 
     /// Like [`TableWriter::create`], with the columns whose values are mostly distinct
-    /// written without a dictionary (see [`properties`]).
+    /// written without a dictionary (see `properties`).
     pub fn create_with_distinct(
         path: &std::path::Path,
         table: &str,

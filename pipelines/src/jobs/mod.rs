@@ -9,7 +9,7 @@
 //!    [`RunDescription`] of the run (job, chain, parameters, inputs by digest, semantic
 //!    roots).
 //! 3. **Publish**: [`run`] publishes what `produce` returned through the one publication
-//!    step of [`crate::artifact::publish`] (manifest → receipt → checkpoint → ref).
+//!    step, [`crate::artifact::publish()`] (manifest → receipt → checkpoint → ref).
 //!
 //! A job is a unit struct implementing [`Job`]; `jobs::run::<Netting>(&ctx, &params)` runs
 //! it. The [`Context`] carries what every job runs with: the store, the signing key, the

@@ -1,5 +1,9 @@
 //! Command-line types (clap derive). No logic lives here: `settings` resolves these into
 //! what commands need, and `commands` runs them.
+//!
+//! The doc comments below are `--help` text for a terminal, not rustdoc: placeholders such
+//! as `<prefix>` are written as a user reads them.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 

@@ -238,146 +238,140 @@ impl Job for Netting {
     type Extra = ();
 
     fn produce(ctx: &Context<'_>, params: &NettingParams) -> Result<Produced<()>, JobError> {
-        produce(ctx.store, ctx.reporter, params)
-    }
-}
+        let (store, reporter) = (ctx.store, ctx.reporter);
+        let files = expand_inputs(&params.inputs, &PACS008_SUFFIXES)?;
+        let staging = store.staging_dir()?;
+        let total: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        reporter.start("reading and netting pacs.008", Some(total), "bytes");
 
-fn produce(
-    store: &Store,
-    reporter: &dyn Reporter,
-    params: &NettingParams,
-) -> Result<Produced<()>, JobError> {
-    let files = expand_inputs(&params.inputs, &PACS008_SUFFIXES)?;
-    let staging = store.staging_dir()?;
-    let total: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    reporter.start("reading and netting pacs.008", Some(total), "bytes");
-
-    let payments_key = ["source_file", "message_index", "tx_index"];
-    let payments_path = staging.path().join("payments.parquet");
-    let payments_writer = artifact::TableWriter::create_with_distinct(
-        &payments_path,
-        "payments",
-        &table::payments_schema(),
-        &payments_key,
-        &table::PAYMENTS_DISTINCT_COLUMNS,
-    )?;
-    // While the readers keep every core busy, the payments are encoded on one thread; once
-    // the last file is read, on every core, so that the run's tail is not one thread's work.
-    let files_read = AtomicUsize::new(0);
-    let mut accumulator = netting::Accumulator::new(params.config);
-    let limits = ordered::Limits {
-        workers: rayon::current_num_threads(),
-        memory_rows: MEMORY_ROWS,
-    };
-    // Files are read in parallel and consumed in input (path) order as each is finished:
-    // this thread fills in the file digest, nets each batch and hands it on, through a
-    // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
-    // busy: netting on a thread of its own only added thread switches.) Once every batch is
-    // netted, this thread writes the other tables while the encoder finishes `payments`.
-    let (summaries, payments_file, others) = std::thread::scope(|scope| -> Result<_, JobError> {
-        let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-        let (files_read, file_count) = (&files_read, files.len());
-        let encoder = scope.spawn(move || -> Result<artifact::TableFile, JobError> {
-            let mut writer = payments_writer;
-            for batch in encoder_input {
-                writer.set_parallel(files_read.load(Ordering::Acquire) == file_count);
-                writer.write(&batch)?;
-            }
-            writer.set_parallel(true);
-            Ok(writer.finish()?)
-        });
-        let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
-        let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, JobError>| {
-            let read = read_one(&files[i], out);
-            files_read.fetch_add(1, Ordering::Release);
-            read
+        let payments_key = ["source_file", "message_index", "tx_index"];
+        let payments_path = staging.path().join("payments.parquet");
+        let payments_writer = artifact::TableWriter::create_with_distinct(
+            &payments_path,
+            "payments",
+            &table::payments_schema(),
+            &payments_key,
+            &table::PAYMENTS_DISTINCT_COLUMNS,
+        )?;
+        // While the readers keep every core busy, the payments are encoded on one thread; once
+        // the last file is read, on every core, so that the run's tail is not one thread's work.
+        let files_read = AtomicUsize::new(0);
+        let mut accumulator = netting::Accumulator::new(params.config);
+        let limits = ordered::Limits {
+            workers: rayon::current_num_threads(),
+            memory_rows: MEMORY_ROWS,
         };
-        let mut consume = |_: usize,
-                           outcome: Result<FileSummary, JobError>,
-                           batches: &mut ordered::Batches<'_>|
-         -> Result<(), JobError> {
-            let summary = outcome?;
-            reporter.advance(summary.bytes);
-            if summary.file_ok {
-                for batch in batches {
-                    let batch = with_file_digest(&batch?, &summary.file_digest)?;
-                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
-                    if to_encoder.send(batch).is_err() {
-                        // The encoder stopped early; its error is reported below.
-                        return Err(JobError::Input {
-                            path: PathBuf::from("payments"),
-                            reason: "the payments encoder stopped".into(),
-                        });
+        // Files are read in parallel and consumed in input (path) order as each is finished:
+        // this thread fills in the file digest, nets each batch and hands it on, through a
+        // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
+        // busy: netting on a thread of its own only added thread switches.) Once every batch is
+        // netted, this thread writes the other tables while the encoder finishes `payments`.
+        let (summaries, payments_file, others) =
+            std::thread::scope(|scope| -> Result<_, JobError> {
+                let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+                let (files_read, file_count) = (&files_read, files.len());
+                let encoder = scope.spawn(move || -> Result<artifact::TableFile, JobError> {
+                    let mut writer = payments_writer;
+                    for batch in encoder_input {
+                        writer.set_parallel(files_read.load(Ordering::Acquire) == file_count);
+                        writer.write(&batch)?;
                     }
-                }
-            }
-            summaries.push(summary);
-            Ok(())
-        };
-        let fed = ordered::read_in_order(
-            files.len(),
-            limits,
-            table::payments_schema(),
-            staging.path(),
-            &read,
-            &mut consume,
-        );
-        drop(to_encoder);
-        let others = fed.and_then(|()| {
-            reporter.finish();
-            write_other_tables(store, &summaries, accumulator, reporter)
-        });
-        let payments_file = encoder.join().map_err(|_| JobError::Input {
-            path: PathBuf::from("payments"),
-            reason: "the Parquet encoder thread panicked".into(),
-        })??;
-        Ok((summaries, payments_file, others?))
-    })?;
-    let OtherTables {
-        tables: other_tables,
-        quarantined,
-        duplicates,
-    } = others;
-    let mut written = vec![artifact::store_table_file(
-        store,
-        "payments",
-        &payments_file,
-    )?];
-    written.extend(other_tables);
-    reporter.advance(1);
-    reporter.finish();
+                    writer.set_parallel(true);
+                    Ok(writer.finish()?)
+                });
+                let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
+                let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, JobError>| {
+                    let read = read_one(&files[i], out);
+                    files_read.fetch_add(1, Ordering::Release);
+                    read
+                };
+                let mut consume = |_: usize,
+                                   outcome: Result<FileSummary, JobError>,
+                                   batches: &mut ordered::Batches<'_>|
+                 -> Result<(), JobError> {
+                    let summary = outcome?;
+                    reporter.advance(summary.bytes);
+                    if summary.file_ok {
+                        for batch in batches {
+                            let batch = with_file_digest(&batch?, &summary.file_digest)?;
+                            netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
+                            if to_encoder.send(batch).is_err() {
+                                // The encoder stopped early; its error is reported below.
+                                return Err(JobError::Input {
+                                    path: PathBuf::from("payments"),
+                                    reason: "the payments encoder stopped".into(),
+                                });
+                            }
+                        }
+                    }
+                    summaries.push(summary);
+                    Ok(())
+                };
+                let fed = ordered::read_in_order(
+                    files.len(),
+                    limits,
+                    table::payments_schema(),
+                    staging.path(),
+                    &read,
+                    &mut consume,
+                );
+                drop(to_encoder);
+                let others = fed.and_then(|()| {
+                    reporter.finish();
+                    write_other_tables(store, &summaries, accumulator, reporter)
+                });
+                let payments_file = encoder.join().map_err(|_| JobError::Input {
+                    path: PathBuf::from("payments"),
+                    reason: "the Parquet encoder thread panicked".into(),
+                })??;
+                Ok((summaries, payments_file, others?))
+            })?;
+        let OtherTables {
+            tables: other_tables,
+            quarantined,
+            duplicates,
+        } = others;
+        let mut written = vec![artifact::store_table_file(
+            store,
+            "payments",
+            &payments_file,
+        )?];
+        written.extend(other_tables);
+        reporter.advance(1);
+        reporter.finish();
 
-    let mut parameters = BTreeMap::new();
-    if let Some(d) = params.config.value_date {
-        parameters.insert("value_date".to_owned(), serde_json::json!(format_date(d)));
-    }
-    parameters.insert(
-        "legs".to_owned(),
-        serde_json::json!(match params.config.legs {
-            LegsMode::LargestFirst => "largest_first",
-            LegsMode::LegacyById => "legacy_by_id",
-        }),
-    );
-    parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
-    let mut run = RunDescription::new("netting", &params.chain);
-    run.latest = "runs/netting/latest".into();
-    run.parameters = parameters;
-    run.inputs = summaries
-        .iter()
-        .map(|s| Input {
-            name: s.source_file.clone(),
-            digest: s.file_digest,
-            bytes: s.bytes,
+        let mut parameters = BTreeMap::new();
+        if let Some(d) = params.config.value_date {
+            parameters.insert("value_date".to_owned(), serde_json::json!(format_date(d)));
+        }
+        parameters.insert(
+            "legs".to_owned(),
+            serde_json::json!(match params.config.legs {
+                LegsMode::LargestFirst => "largest_first",
+                LegsMode::LegacyById => "legacy_by_id",
+            }),
+        );
+        parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
+        let mut run = RunDescription::new("netting", &params.chain);
+        run.latest = "runs/netting/latest".into();
+        run.parameters = parameters;
+        run.inputs = summaries
+            .iter()
+            .map(|s| Input {
+                name: s.source_file.clone(),
+                digest: s.file_digest,
+                bytes: s.bytes,
+            })
+            .collect();
+        run.quarantined = quarantined;
+        Ok(Produced {
+            run,
+            tables: written,
+            extra: (),
         })
-        .collect();
-    run.quarantined = quarantined;
-    Ok(Produced {
-        run,
-        tables: written,
-        extra: (),
-    })
+    }
 }

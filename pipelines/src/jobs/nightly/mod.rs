@@ -27,13 +27,11 @@
 //! checkpoint; when anything was built, the run itself publishes the changed locks on the
 //! chain `nightly`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use verify::Digest;
 use verify::clock::{FixedClock, Timestamp};
-use verify::store::Store;
 
 use crate::artifact::{self, RunDescription, WrittenTable};
 use crate::jobs::packs::lawpack::{Lawpack, LawpackParams};
@@ -41,7 +39,13 @@ use crate::jobs::packs::licensepack::{Licensepack, LicensepackParams};
 use crate::jobs::packs::regpack::{Regpack, RegpackParams};
 use crate::jobs::{self, Context, JobError};
 use crate::report::Silent;
-use crate::zone::{self, LoadedZone};
+use crate::zone;
+
+mod lock;
+mod sources;
+
+pub use lock::{lock_bytes, lock_path, write_lock};
+use sources::{PackSources, build_key, pack_sources};
 
 /// Pack kinds, in lock order.
 pub const KINDS: [&str; 3] = ["lawpack", "licensepack", "regpack"];
@@ -96,127 +100,6 @@ impl NightlyReport {
     }
 }
 
-/// Every file under `dir`, sorted (none when it does not exist).
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.is_file() {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// The files a list folder's readers start from: an OFAC primary CSV (its siblings follow
-/// it), else every XML file, else every CSV.
-fn list_primaries(files: &[PathBuf]) -> Vec<PathBuf> {
-    let lower = |p: &PathBuf| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
-    let is = |p: &PathBuf, ext: &str| {
-        let n = lower(p);
-        n.ends_with(ext) || n.ends_with(&format!("{ext}.gz"))
-    };
-    let ofac: Vec<PathBuf> = files
-        .iter()
-        .filter(|p| {
-            let n = lower(p);
-            is(p, ".csv")
-                && ((n.contains("sdn") && !n.contains("comments")) || n.starts_with("cons_prim"))
-        })
-        .cloned()
-        .collect();
-    if !ofac.is_empty() {
-        return ofac;
-    }
-    let xml: Vec<PathBuf> = files.iter().filter(|p| is(p, ".xml")).cloned().collect();
-    if !xml.is_empty() {
-        return xml;
-    }
-    files.iter().filter(|p| is(p, ".csv")).cloned().collect()
-}
-
-/// The sources of one pack: every file (for the build key) and what the builder reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PackSources {
-    files: Vec<PathBuf>,
-    read: Vec<PathBuf>,
-}
-
-fn pack_sources(
-    zone: &zone::Zone,
-    kind: &str,
-    sources: &Path,
-) -> Result<Option<PackSources>, String> {
-    match kind {
-        "regpack" => {
-            let mut files = Vec::new();
-            let mut read = Vec::new();
-            for list in &zone.sanctions_lists {
-                let dir = sources.join("lists").join(list);
-                let all = files_under(&dir);
-                let primaries = list_primaries(&all);
-                if primaries.is_empty() {
-                    return Err(format!("no files for list {list} in {}", dir.display()));
-                }
-                files.extend(all);
-                read.extend(primaries);
-            }
-            Ok(Some(PackSources { files, read }))
-        }
-        "lawpack" => {
-            let dir = sources.join("law").join(&zone.zone_id);
-            let files: Vec<PathBuf> = files_under(&dir)
-                .into_iter()
-                .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
-                .collect();
-            Ok((!files.is_empty()).then(|| PackSources {
-                read: vec![dir],
-                files,
-            }))
-        }
-        "licensepack" => {
-            let file = sources
-                .join("licences")
-                .join(format!("{}.csv", zone.zone_id));
-            Ok(file.is_file().then(|| PackSources {
-                files: vec![file.clone()],
-                read: vec![file],
-            }))
-        }
-        other => Err(format!("unknown pack kind {other}")),
-    }
-}
-
-fn build_key(kind: &str, zone_id: &str, files: &[PathBuf]) -> Result<String, JobError> {
-    let mut inputs = Vec::with_capacity(files.len());
-    for f in files {
-        let (digest, bytes) = Digest::of_file(f)?;
-        inputs.push(serde_json::json!({"name": f.display().to_string(), "digest": digest.to_string(), "bytes": bytes}));
-    }
-    let doc = serde_json::json!({
-        "kind": kind,
-        "zone": zone_id,
-        "tool": env!("CARGO_PKG_VERSION"),
-        "inputs": inputs,
-    });
-    let bytes = verify::canon::to_canonical_vec(&doc)?;
-    Ok(Digest::of(&bytes).hex())
-}
-
 fn build_pack(
     ctx: &Context<'_>,
     zone_id: &str,
@@ -256,72 +139,8 @@ fn build_pack(
     Ok(summary.manifest)
 }
 
-fn zone_ref(zone_id: &str, kind: &str) -> String {
+pub(super) fn zone_ref(zone_id: &str, kind: &str) -> String {
     format!("zones/{zone_id}/{kind}")
-}
-
-/// Where a zone's lock lives.
-pub fn lock_path(zone: &LoadedZone) -> PathBuf {
-    zone.path
-        .parent()
-        .map_or_else(|| PathBuf::from("stack.lock"), |p| p.join("stack.lock"))
-}
-
-/// The lock of a zone from the store's current packs (canonical JSON bytes).
-pub fn lock_bytes(store: &Store, zone: &LoadedZone) -> Result<Vec<u8>, JobError> {
-    let mut packs = serde_json::Map::new();
-    for kind in KINDS {
-        let Some(manifest) = store.get_ref(&zone_ref(&zone.zone.zone_id, kind))? else {
-            continue;
-        };
-        let key = verify::store::manifest_key(&manifest);
-        let bytes = store.get_verified(&key, &manifest)?;
-        let statement = verify::manifest::statement_unverified(&key, &bytes)?;
-        let r = &statement.predicate;
-        let tables: BTreeMap<String, String> = statement
-            .subject
-            .iter()
-            .map(|s| Ok((s.name.clone(), s.sha256()?.to_string())))
-            .collect::<Result<_, verify::Error>>()?;
-        let inputs: Vec<serde_json::Value> = r
-            .inputs
-            .iter()
-            .map(|i| serde_json::json!({"name": i.name, "digest": i.digest.to_string(), "bytes": i.bytes}))
-            .collect();
-        packs.insert(
-            kind.to_owned(),
-            serde_json::json!({
-                "manifest": manifest.to_string(),
-                "chain": r.chain,
-                "built_at": r.time.to_string(),
-                "semantic": r.semantic,
-                "tables": tables,
-                "inputs": inputs,
-            }),
-        );
-    }
-    let doc = serde_json::json!({
-        "lock_version": 1,
-        "zone_id": zone.zone.zone_id,
-        "zone_digest": Digest::of(&zone.bytes).to_string(),
-        "tool": {"name": "mez", "version": env!("CARGO_PKG_VERSION")},
-        "packs": packs,
-    });
-    Ok(verify::canon::to_canonical_vec(&doc)?)
-}
-
-/// Writes the zone's lock if it changed; returns whether it did.
-pub fn write_lock(store: &Store, zone: &LoadedZone) -> Result<bool, JobError> {
-    let bytes = lock_bytes(store, zone)?;
-    let path = lock_path(zone);
-    if std::fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
-        return Ok(false);
-    }
-    std::fs::write(&path, &bytes).map_err(|e| JobError::Input {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
-    Ok(true)
 }
 
 fn outcome(

@@ -23,7 +23,6 @@ use verify::store::Store;
 use crate::artifact::publish::table_of;
 use crate::artifact::{self, RunDescription};
 use crate::jobs::{Context, Job, JobError, Produced, expand_inputs};
-use crate::report::Reporter;
 
 /// Parameters of a lawpack build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,121 +105,114 @@ impl Job for Lawpack {
     type Extra = ();
 
     fn produce(ctx: &Context<'_>, params: &LawpackParams) -> Result<Produced<()>, JobError> {
-        produce(ctx.store, ctx.reporter, params)
-    }
-}
-
-fn produce(
-    store: &Store,
-    reporter: &dyn Reporter,
-    params: &LawpackParams,
-) -> Result<Produced<()>, JobError> {
-    let chain_id = format!("lawpack-{}", params.jurisdiction);
-    verify::receipt::check_chain_id(&chain_id)?;
-    let files = expand_inputs(&params.inputs, &[".xml"])?;
-    reporter.start("reading Akoma Ntoso", Some(files.len() as u64), "files");
-    let read: Vec<Result<ReadDocument, JobError>> = files
-        .par_iter()
-        .with_max_len(1)
-        .map(|path| {
-            let doc = akn::read_file(path)?;
-            let validation = match &params.validate_xsd {
-                Some(xsd) => Some(validate(xsd, path)?),
-                None => None,
-            };
-            reporter.advance(1);
-            Ok((doc, validation))
-        })
-        .collect();
-    reporter.finish();
-    let mut docs = Vec::with_capacity(read.len());
-    let mut validation = BTreeMap::new();
-    for r in read {
-        let (doc, v) = r?;
-        if let Some(v) = v {
-            validation.insert(doc.source_file.clone(), v);
+        let (store, reporter) = (ctx.store, ctx.reporter);
+        let chain_id = format!("lawpack-{}", params.jurisdiction);
+        verify::receipt::check_chain_id(&chain_id)?;
+        let files = expand_inputs(&params.inputs, &[".xml"])?;
+        reporter.start("reading Akoma Ntoso", Some(files.len() as u64), "files");
+        let read: Vec<Result<ReadDocument, JobError>> = files
+            .par_iter()
+            .with_max_len(1)
+            .map(|path| {
+                let doc = akn::read_file(path)?;
+                let validation = match &params.validate_xsd {
+                    Some(xsd) => Some(validate(xsd, path)?),
+                    None => None,
+                };
+                reporter.advance(1);
+                Ok((doc, validation))
+            })
+            .collect();
+        reporter.finish();
+        let mut docs = Vec::with_capacity(read.len());
+        let mut validation = BTreeMap::new();
+        for r in read {
+            let (doc, v) = r?;
+            if let Some(v) = v {
+                validation.insert(doc.source_file.clone(), v);
+            }
+            docs.push(doc);
         }
-        docs.push(doc);
-    }
-    let pack = packs::lawpack::build(&docs).map_err(|e| JobError::Input {
-        path: PathBuf::from("lawpack"),
-        reason: e.to_string(),
-    })?;
-    let documents = with_validation(&pack.documents, &validation)?;
-    let digest_of: BTreeMap<String, Digest> = docs
-        .iter()
-        .map(|d| (d.source_file.clone(), d.file_digest))
-        .collect();
-    let mut quarantine: Vec<Quarantined> = docs
-        .iter()
-        .filter_map(|d| {
-            d.refused
-                .as_ref()
-                .map(|(offset, path, reason)| Quarantined {
-                    source_file: d.source_file.clone(),
-                    byte_offset: *offset,
-                    element_path: path.clone(),
-                    msg_id: None,
-                    reason: format!("document refused: {reason}"),
-                })
-        })
-        .collect();
-    quarantine.sort_by(|a, b| {
-        (digest_of.get(&a.source_file), &a.source_file)
-            .cmp(&(digest_of.get(&b.source_file), &b.source_file))
-    });
-    let quarantine_batch = table::quarantine_batch(&quarantine, &|s| {
-        digest_of.get(s).copied().unwrap_or_default()
-    })?;
+        let pack = packs::lawpack::build(&docs).map_err(|e| JobError::Input {
+            path: PathBuf::from("lawpack"),
+            reason: e.to_string(),
+        })?;
+        let documents = with_validation(&pack.documents, &validation)?;
+        let digest_of: BTreeMap<String, Digest> = docs
+            .iter()
+            .map(|d| (d.source_file.clone(), d.file_digest))
+            .collect();
+        let mut quarantine: Vec<Quarantined> = docs
+            .iter()
+            .filter_map(|d| {
+                d.refused
+                    .as_ref()
+                    .map(|(offset, path, reason)| Quarantined {
+                        source_file: d.source_file.clone(),
+                        byte_offset: *offset,
+                        element_path: path.clone(),
+                        msg_id: None,
+                        reason: format!("document refused: {reason}"),
+                    })
+            })
+            .collect();
+        quarantine.sort_by(|a, b| {
+            (digest_of.get(&a.source_file), &a.source_file)
+                .cmp(&(digest_of.get(&b.source_file), &b.source_file))
+        });
+        let quarantine_batch = table::quarantine_batch(&quarantine, &|s| {
+            digest_of.get(s).copied().unwrap_or_default()
+        })?;
 
-    let written = vec![
-        artifact::write_table(
-            store,
-            "documents",
-            &documents.schema(),
-            std::slice::from_ref(&documents),
-            &["work_uri", "expression_uri", "file_digest"],
-        )?,
-        artifact::write_table(
-            store,
-            "provisions",
-            &pack.provisions.schema(),
-            std::slice::from_ref(&pack.provisions),
-            &["work_uri", "expression_uri", "file_digest", "position"],
-        )?,
-        artifact::write_table(
-            store,
-            "quarantine",
-            &quarantine_batch.schema(),
-            std::slice::from_ref(&quarantine_batch),
-            &["file_digest"],
-        )?,
-    ];
-    let inputs = docs
-        .iter()
-        .map(|d| Input {
-            name: d.source_file.clone(),
-            digest: d.file_digest,
-            bytes: d.bytes,
+        let written = vec![
+            artifact::write_table(
+                store,
+                "documents",
+                &documents.schema(),
+                std::slice::from_ref(&documents),
+                &["work_uri", "expression_uri", "file_digest"],
+            )?,
+            artifact::write_table(
+                store,
+                "provisions",
+                &pack.provisions.schema(),
+                std::slice::from_ref(&pack.provisions),
+                &["work_uri", "expression_uri", "file_digest", "position"],
+            )?,
+            artifact::write_table(
+                store,
+                "quarantine",
+                &quarantine_batch.schema(),
+                std::slice::from_ref(&quarantine_batch),
+                &["file_digest"],
+            )?,
+        ];
+        let inputs = docs
+            .iter()
+            .map(|d| Input {
+                name: d.source_file.clone(),
+                digest: d.file_digest,
+                bytes: d.bytes,
+            })
+            .collect();
+        let mut run = RunDescription::pack(
+            "lawpack",
+            &params.jurisdiction,
+            "provisions_merkle_root",
+            &pack.merkle_root,
+            inputs,
+            quarantine.len() as u64,
+        );
+        run.parameters.insert(
+            "validated".to_owned(),
+            serde_json::json!(params.validate_xsd.is_some()),
+        );
+        Ok(Produced {
+            run,
+            tables: written,
+            extra: (),
         })
-        .collect();
-    let mut run = RunDescription::pack(
-        "lawpack",
-        &params.jurisdiction,
-        "provisions_merkle_root",
-        &pack.merkle_root,
-        inputs,
-        quarantine.len() as u64,
-    );
-    run.parameters.insert(
-        "validated".to_owned(),
-        serde_json::json!(params.validate_xsd.is_some()),
-    );
-    Ok(Produced {
-        run,
-        tables: written,
-        extra: (),
-    })
+    }
 }
 
 /// The provisions table of a published lawpack, by manifest digest (digests checked).

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use verify::Digest;
 use verify::manifest::Input;
-use verify::store::Store;
 
 use crate::artifact::publish::write_quarantine;
 use crate::artifact::{self, RunDescription};
@@ -28,46 +27,43 @@ impl Job for Licensepack {
     type Extra = ();
 
     fn produce(ctx: &Context<'_>, params: &LicensepackParams) -> Result<Produced<()>, JobError> {
-        produce(ctx.store, params)
+        let store = ctx.store;
+        let chain = format!("licensepack-{}", params.jurisdiction);
+        verify::receipt::check_chain_id(&chain)?;
+        let register = ingest::licences::read_licence_register(&params.register)?;
+        let pack = packs::licensepack::build(&register.licences).map_err(|e| JobError::Input {
+            path: params.register.clone(),
+            reason: e.to_string(),
+        })?;
+        let (digest, bytes) = Digest::of_file(&params.register)?;
+        let inputs = vec![Input {
+            name: params.register.display().to_string(),
+            digest,
+            bytes,
+        }];
+        let mut quarantine = register.quarantine;
+        let written = vec![
+            artifact::write_table(
+                store,
+                "licences",
+                &pack.licences.schema(),
+                std::slice::from_ref(&pack.licences),
+                &["licence_id"],
+            )?,
+            write_quarantine(store, &mut quarantine, &inputs)?,
+        ];
+        let run = RunDescription::pack(
+            "licensepack",
+            &params.jurisdiction,
+            "licences_merkle_root",
+            &pack.merkle_root,
+            inputs,
+            quarantine.len() as u64,
+        );
+        Ok(Produced {
+            run,
+            tables: written,
+            extra: (),
+        })
     }
-}
-
-fn produce(store: &Store, params: &LicensepackParams) -> Result<Produced<()>, JobError> {
-    let chain = format!("licensepack-{}", params.jurisdiction);
-    verify::receipt::check_chain_id(&chain)?;
-    let register = ingest::licences::read_licence_register(&params.register)?;
-    let pack = packs::licensepack::build(&register.licences).map_err(|e| JobError::Input {
-        path: params.register.clone(),
-        reason: e.to_string(),
-    })?;
-    let (digest, bytes) = Digest::of_file(&params.register)?;
-    let inputs = vec![Input {
-        name: params.register.display().to_string(),
-        digest,
-        bytes,
-    }];
-    let mut quarantine = register.quarantine;
-    let written = vec![
-        artifact::write_table(
-            store,
-            "licences",
-            &pack.licences.schema(),
-            std::slice::from_ref(&pack.licences),
-            &["licence_id"],
-        )?,
-        write_quarantine(store, &mut quarantine, &inputs)?,
-    ];
-    let run = RunDescription::pack(
-        "licensepack",
-        &params.jurisdiction,
-        "licences_merkle_root",
-        &pack.merkle_root,
-        inputs,
-        quarantine.len() as u64,
-    );
-    Ok(Produced {
-        run,
-        tables: written,
-        extra: (),
-    })
 }

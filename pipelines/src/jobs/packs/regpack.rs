@@ -84,35 +84,27 @@ pub fn read_list(path: &Path) -> Result<(ListReading, Vec<PathBuf>), JobError> {
     ))
 }
 
-/// Builds a regpack.
-#[derive(Debug, Clone, Copy)]
-pub struct Regpack;
-
-impl Job for Regpack {
-    type Params = RegpackParams;
-    type Extra = ();
-
-    fn produce(ctx: &Context<'_>, params: &RegpackParams) -> Result<Produced<()>, JobError> {
-        produce(ctx.store, params)
-    }
+/// Sanctions lists read from files and built into regpack tables.
+#[derive(Debug)]
+pub struct ReadLists {
+    pub readings: Vec<ListReading>,
+    pub pack: packs::regpack::Regpack,
+    /// Every file read (OFAC siblings too), by digest.
+    pub inputs: Vec<Input>,
 }
 
-fn produce(store: &Store, params: &RegpackParams) -> Result<Produced<()>, JobError> {
-    let chain_id = format!("regpack-{}", params.jurisdiction);
-    verify::receipt::check_chain_id(&chain_id)?;
+/// Reads the list files `paths` (with their OFAC siblings) and builds the regpack tables.
+pub fn read_lists(paths: &[PathBuf]) -> Result<ReadLists, JobError> {
     let mut readings = Vec::new();
     let mut files = Vec::new();
-    for path in &params.lists {
+    for path in paths {
         let (reading, read) = read_list(path)?;
         readings.push(reading);
         files.extend(read);
     }
     files.sort();
     files.dedup();
-    let pack = packs::regpack::build(&readings).map_err(|e| JobError::Input {
-        path: PathBuf::from("regpack"),
-        reason: e.to_string(),
-    })?;
+    let pack = packs::regpack::build(&readings).map_err(|e| JobError::input("regpack", e))?;
     let mut inputs = Vec::new();
     for f in &files {
         let (digest, bytes) = Digest::of_file(f)?;
@@ -122,40 +114,65 @@ fn produce(store: &Store, params: &RegpackParams) -> Result<Produced<()>, JobErr
             bytes,
         });
     }
-    let mut quarantine: Vec<_> = readings
-        .iter()
-        .flat_map(|r| r.quarantine.iter().cloned())
-        .collect();
-    let written = vec![
-        artifact::write_table(
-            store,
-            "entries",
-            &pack.entries.schema(),
-            std::slice::from_ref(&pack.entries),
-            &["list", "source_uid"],
-        )?,
-        artifact::write_table(
-            store,
-            "names",
-            &pack.names.schema(),
-            std::slice::from_ref(&pack.names),
-            &["list", "source_uid", "kind", "name"],
-        )?,
-        write_quarantine(store, &mut quarantine, &inputs)?,
-    ];
-    let run = RunDescription::pack(
-        "regpack",
-        &params.jurisdiction,
-        "entries_merkle_root",
-        &pack.merkle_root,
+    Ok(ReadLists {
+        readings,
+        pack,
         inputs,
-        quarantine.len() as u64,
-    );
-    Ok(Produced {
-        run,
-        tables: written,
-        extra: (),
     })
+}
+
+/// Builds a regpack.
+#[derive(Debug, Clone, Copy)]
+pub struct Regpack;
+
+impl Job for Regpack {
+    type Params = RegpackParams;
+    type Extra = ();
+
+    fn produce(ctx: &Context<'_>, params: &RegpackParams) -> Result<Produced<()>, JobError> {
+        let store = ctx.store;
+        let chain_id = format!("regpack-{}", params.jurisdiction);
+        verify::receipt::check_chain_id(&chain_id)?;
+        let ReadLists {
+            readings,
+            pack,
+            inputs,
+        } = read_lists(&params.lists)?;
+        let mut quarantine: Vec<_> = readings
+            .iter()
+            .flat_map(|r| r.quarantine.iter().cloned())
+            .collect();
+        let written = vec![
+            artifact::write_table(
+                store,
+                "entries",
+                &pack.entries.schema(),
+                std::slice::from_ref(&pack.entries),
+                &["list", "source_uid"],
+            )?,
+            artifact::write_table(
+                store,
+                "names",
+                &pack.names.schema(),
+                std::slice::from_ref(&pack.names),
+                &["list", "source_uid", "kind", "name"],
+            )?,
+            write_quarantine(store, &mut quarantine, &inputs)?,
+        ];
+        let run = RunDescription::pack(
+            "regpack",
+            &params.jurisdiction,
+            "entries_merkle_root",
+            &pack.merkle_root,
+            inputs,
+            quarantine.len() as u64,
+        );
+        Ok(Produced {
+            run,
+            tables: written,
+            extra: (),
+        })
+    }
 }
 
 /// The entries table of a published regpack, by manifest digest (digests checked).

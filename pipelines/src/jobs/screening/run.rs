@@ -24,7 +24,6 @@ use super::{Hit, ListIndex, Query, Scratch, Thresholds, screen};
 use crate::artifact::publish::{primitive_column, table_of, text_column, write_quarantine};
 use crate::artifact::{self, RunDescription, TableWriter};
 use crate::jobs::{Context, Job, JobError, Produced};
-use crate::report::Reporter;
 
 /// Queries screened per parallel chunk.
 pub const CHUNK: usize = 16_384;
@@ -90,28 +89,10 @@ pub fn load_lists(store: &Store, source: &ListSource) -> Result<LoadedLists, Job
             })
         }
         ListSource::Files(paths) => {
-            let mut readings = Vec::new();
-            let mut files = Vec::new();
-            for path in paths {
-                let (reading, read) = crate::jobs::packs::regpack::read_list(path)?;
-                readings.push(reading);
-                files.extend(read);
-            }
-            files.sort();
-            files.dedup();
-            let pack = packs::regpack::build(&readings)
-                .map_err(|e| input_error("lists", e.to_string()))?;
-            let index = ListIndex::from_tables(&pack.entries, &pack.names)
+            let lists = crate::jobs::packs::regpack::read_lists(paths)?;
+            let index = ListIndex::from_tables(&lists.pack.entries, &lists.pack.names)
                 .map_err(|e| input_error("lists", e))?;
-            let mut inputs = Vec::new();
-            for f in &files {
-                let (digest, bytes) = Digest::of_file(f)?;
-                inputs.push(Input {
-                    name: f.display().to_string(),
-                    digest,
-                    bytes,
-                });
-            }
+            let inputs = lists.inputs;
             Ok(LoadedLists {
                 index,
                 inputs,
@@ -369,100 +350,93 @@ impl Job for Screening {
         ctx: &Context<'_>,
         params: &ScreenParams,
     ) -> Result<Produced<ScreenCounts>, JobError> {
-        produce(ctx.store, ctx.reporter, params)
-    }
-}
-
-fn produce(
-    store: &Store,
-    reporter: &dyn Reporter,
-    params: &ScreenParams,
-) -> Result<Produced<ScreenCounts>, JobError> {
-    let lists = load_lists(store, &params.lists)?;
-    let index = &lists.index;
-    let staging = store.staging_dir()?;
-    let matches_path = staging.path().join("matches.parquet");
-    let mut writer =
-        TableWriter::create(&matches_path, "matches", &matches_schema(), &["query_row"])?;
-    let mut counts = ScreenCounts::default();
-    let mut state = QueryReader { quarantine: vec![] };
-    let mut inputs = lists.inputs.clone();
-    let mut process = |first: u64, queries: Vec<Query>| -> Result<(), JobError> {
-        let results = screen_chunk(index, &queries, params.thresholds);
-        for hits in &results {
-            counts.queries += 1;
-            counts.queries_with_matches += u64::from(!hits.is_empty());
-            for h in hits {
-                match h.decision {
-                    crate::jobs::screening::Decision::Hit => counts.hits += 1,
-                    crate::jobs::screening::Decision::Review => counts.reviews += 1,
+        let (store, reporter) = (ctx.store, ctx.reporter);
+        let lists = load_lists(store, &params.lists)?;
+        let index = &lists.index;
+        let staging = store.staging_dir()?;
+        let matches_path = staging.path().join("matches.parquet");
+        let mut writer =
+            TableWriter::create(&matches_path, "matches", &matches_schema(), &["query_row"])?;
+        let mut counts = ScreenCounts::default();
+        let mut state = QueryReader { quarantine: vec![] };
+        let mut inputs = lists.inputs.clone();
+        let mut process = |first: u64, queries: Vec<Query>| -> Result<(), JobError> {
+            let results = screen_chunk(index, &queries, params.thresholds);
+            for hits in &results {
+                counts.queries += 1;
+                counts.queries_with_matches += u64::from(!hits.is_empty());
+                for h in hits {
+                    match h.decision {
+                        crate::jobs::screening::Decision::Hit => counts.hits += 1,
+                        crate::jobs::screening::Decision::Review => counts.reviews += 1,
+                    }
+                }
+            }
+            writer.write(&matches_batch(index, first, &queries, &results)?)?;
+            reporter.advance(queries.len() as u64);
+            Ok(())
+        };
+        let mut parameters = BTreeMap::new();
+        match &params.queries {
+            QuerySource::Names { path, name_column } => {
+                let (digest, bytes) = Digest::of_file(path)?;
+                inputs.push(Input {
+                    name: path.display().to_string(),
+                    digest,
+                    bytes,
+                });
+                reporter.start("screening", None, "names");
+                read_names_csv(path, name_column, &mut state, &mut process)?;
+                parameters.insert("name_column".to_owned(), serde_json::json!(name_column));
+            }
+            QuerySource::Payments(manifest) => {
+                let queries = payment_queries(store, manifest)?;
+                inputs.push(Input {
+                    name: "payments".into(),
+                    digest: *manifest,
+                    bytes: 0,
+                });
+                reporter.start("screening", Some(queries.len() as u64), "names");
+                let mut first = 0u64;
+                let mut rest = queries;
+                while !rest.is_empty() {
+                    let tail = rest.split_off(rest.len().min(CHUNK));
+                    let n = rest.len() as u64;
+                    process(first, rest)?;
+                    first += n;
+                    rest = tail;
                 }
             }
         }
-        writer.write(&matches_batch(index, first, &queries, &results)?)?;
-        reporter.advance(queries.len() as u64);
-        Ok(())
-    };
-    let mut parameters = BTreeMap::new();
-    match &params.queries {
-        QuerySource::Names { path, name_column } => {
-            let (digest, bytes) = Digest::of_file(path)?;
-            inputs.push(Input {
-                name: path.display().to_string(),
-                digest,
-                bytes,
-            });
-            reporter.start("screening", None, "names");
-            read_names_csv(path, name_column, &mut state, &mut process)?;
-            parameters.insert("name_column".to_owned(), serde_json::json!(name_column));
-        }
-        QuerySource::Payments(manifest) => {
-            let queries = payment_queries(store, manifest)?;
-            inputs.push(Input {
-                name: "payments".into(),
-                digest: *manifest,
-                bytes: 0,
-            });
-            reporter.start("screening", Some(queries.len() as u64), "names");
-            let mut first = 0u64;
-            let mut rest = queries;
-            while !rest.is_empty() {
-                let tail = rest.split_off(rest.len().min(CHUNK));
-                let n = rest.len() as u64;
-                process(first, rest)?;
-                first += n;
-                rest = tail;
-            }
-        }
+        reporter.finish();
+        let file = writer.finish()?;
+        let written = vec![
+            artifact::store_table_file(store, "matches", &file)?,
+            write_quarantine(store, &mut state.quarantine, &inputs)?,
+        ];
+        parameters.insert(
+            "review_bp".to_owned(),
+            serde_json::json!(params.thresholds.review_bp),
+        );
+        parameters.insert(
+            "hit_bp".to_owned(),
+            serde_json::json!(params.thresholds.hit_bp),
+        );
+        parameters.insert("lists".to_owned(), serde_json::json!(lists.description));
+        let mut semantic = BTreeMap::new();
+        semantic.insert("queries".to_owned(), counts.queries.to_string());
+        semantic.insert("hits".to_owned(), counts.hits.to_string());
+        semantic.insert("reviews".to_owned(), counts.reviews.to_string());
+        inputs.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut run = RunDescription::new("screening", "screening");
+        run.parameters = parameters;
+        run.inputs = inputs;
+        run.quarantined = state.quarantine.len() as u64;
+        run.semantic = semantic;
+        Ok(Produced {
+            run,
+            tables: written,
+            extra: counts,
+        })
     }
-    reporter.finish();
-    let file = writer.finish()?;
-    let written = vec![
-        artifact::store_table_file(store, "matches", &file)?,
-        write_quarantine(store, &mut state.quarantine, &inputs)?,
-    ];
-    parameters.insert(
-        "review_bp".to_owned(),
-        serde_json::json!(params.thresholds.review_bp),
-    );
-    parameters.insert(
-        "hit_bp".to_owned(),
-        serde_json::json!(params.thresholds.hit_bp),
-    );
-    parameters.insert("lists".to_owned(), serde_json::json!(lists.description));
-    let mut semantic = BTreeMap::new();
-    semantic.insert("queries".to_owned(), counts.queries.to_string());
-    semantic.insert("hits".to_owned(), counts.hits.to_string());
-    semantic.insert("reviews".to_owned(), counts.reviews.to_string());
-    inputs.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut run = RunDescription::new("screening", "screening");
-    run.parameters = parameters;
-    run.inputs = inputs;
-    run.quarantined = state.quarantine.len() as u64;
-    run.semantic = semantic;
-    Ok(Produced {
-        run,
-        tables: written,
-        extra: counts,
-    })
 }

@@ -15,6 +15,8 @@
 //!   verify-inclusion` checks a cell's proof.
 
 pub mod eval;
+pub mod evidence;
+pub mod prove;
 pub mod run;
 
 pub use run::{StateCounts, Tensor, TensorParams};

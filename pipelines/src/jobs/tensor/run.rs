@@ -13,17 +13,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Date32Array, RecordBatch, StringArray, UInt8Array};
-use arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef, UInt8Type};
-use ingest::pacs008::{Quarantined, parse_date};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 use verify::Digest;
 use verify::manifest::Input;
 use verify::merkle::{self, Hash};
-use verify::store::Store;
 
-use super::eval::{self, Attestation, CellSlice, Evidence, Expiry, LicenceFact, TensorSpec};
+use super::eval::{self, CellSlice, Evidence, LicenceFact, TensorSpec};
+use super::evidence::{read_attestations, read_entities, screening_of};
 use super::{State, leaf_bytes};
-use crate::artifact::publish::{primitive_column, table_of, text_column, write_quarantine};
+use crate::artifact::publish::write_quarantine;
 use crate::artifact::{self, RunDescription, TableWriter};
 use crate::jobs::{Context, Job, JobError, Produced};
 use crate::zone::{self, DOMAINS, LoadedZone};
@@ -43,7 +42,7 @@ pub struct TensorParams {
     pub as_of: i32,
 }
 
-fn input_error(path: impl Into<PathBuf>, reason: impl ToString) -> JobError {
+pub(super) fn input_error(path: impl Into<PathBuf>, reason: impl ToString) -> JobError {
     JobError::Input {
         path: path.into(),
         reason: reason.to_string(),
@@ -61,194 +60,6 @@ pub fn tensor_schema() -> SchemaRef {
         Field::new("state", DataType::Utf8, false),
         Field::new("source", DataType::Utf8, false),
     ]))
-}
-
-/// One record of a CSV file, with its columns found by (lower-cased) header name.
-struct CsvRow<'a> {
-    offset: u64,
-    row: u64,
-    record: &'a csv::StringRecord,
-    headers: &'a [String],
-}
-
-impl CsvRow<'_> {
-    fn get(&self, column: &str) -> &str {
-        self.headers
-            .iter()
-            .position(|h| h == column)
-            .and_then(|i| self.record.get(i))
-            .unwrap_or_default()
-    }
-}
-
-/// Streams a CSV file's records to `each` (constant memory), quarantining unreadable ones.
-fn read_csv(
-    path: &Path,
-    required: &[&str],
-    quarantine: &mut Vec<Quarantined>,
-    each: &mut dyn FnMut(&CsvRow<'_>, &mut Vec<Quarantined>),
-) -> Result<(), JobError> {
-    let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file));
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| input_error(path, e))?
-        .iter()
-        .map(str::to_ascii_lowercase)
-        .collect();
-    for r in required {
-        if !headers.iter().any(|h| h == r) {
-            return Err(input_error(
-                path,
-                format!("no column {r:?} (needs {})", required.join(", ")),
-            ));
-        }
-    }
-    let mut record = csv::StringRecord::new();
-    let mut n = 0u64;
-    loop {
-        let offset = reader.position().byte();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                n += 1;
-                let row = CsvRow {
-                    offset,
-                    row: n,
-                    record: &record,
-                    headers: &headers,
-                };
-                each(&row, quarantine);
-            }
-            Err(e) => {
-                n += 1;
-                quarantine.push(reject(
-                    path,
-                    offset,
-                    n,
-                    "",
-                    format!("unreadable CSV record: {e}"),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn reject(path: &Path, offset: u64, row: u64, field: &str, reason: String) -> Quarantined {
-    Quarantined {
-        source_file: path.display().to_string(),
-        byte_offset: offset,
-        element_path: if field.is_empty() {
-            format!("row {row}")
-        } else {
-            format!("row {row}/{field}")
-        },
-        msg_id: None,
-        reason,
-    }
-}
-
-/// Entity ids with their jurisdiction when it is not the zone's.
-pub type Entities = Vec<(String, Option<String>)>;
-
-/// Entities: unique ids in file order; blanks and repeats quarantined.
-pub fn read_entities(path: &Path) -> Result<(Entities, Vec<Quarantined>), JobError> {
-    let mut quarantine = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    read_csv(path, &["entity_id"], &mut quarantine, &mut |row, q| {
-        let id = row.get("entity_id");
-        if id.is_empty() {
-            q.push(reject(
-                path,
-                row.offset,
-                row.row,
-                "entity_id",
-                "no entity id".into(),
-            ));
-        } else if !seen.insert(id.to_owned()) {
-            q.push(reject(
-                path,
-                row.offset,
-                row.row,
-                "entity_id",
-                format!("entity {id} appears twice"),
-            ));
-        } else {
-            let j = row.get("jurisdiction_id");
-            out.push((id.to_owned(), (!j.is_empty()).then(|| j.to_owned())));
-        }
-    })?;
-    Ok((out, quarantine))
-}
-
-/// Attestations; a row naming an unknown domain or state is quarantined, an expiry that is
-/// not a date is kept as unreadable (it then counts as expired).
-pub fn read_attestations(path: &Path) -> Result<(Vec<Attestation>, Vec<Quarantined>), JobError> {
-    let mut quarantine = Vec::new();
-    let mut out = Vec::new();
-    read_csv(
-        path,
-        &["entity_id", "domain", "state"],
-        &mut quarantine,
-        &mut |row, q| {
-            let Some(domain_index) = zone::domain_index(row.get("domain")) else {
-                q.push(reject(
-                    path,
-                    row.offset,
-                    row.row,
-                    "domain",
-                    format!("unknown domain {:?}", row.get("domain")),
-                ));
-                return;
-            };
-            let Some(state) = State::parse(row.get("state")) else {
-                q.push(reject(
-                    path,
-                    row.offset,
-                    row.row,
-                    "state",
-                    format!("unknown state {:?}", row.get("state")),
-                ));
-                return;
-            };
-            if row.get("entity_id").is_empty() {
-                q.push(reject(
-                    path,
-                    row.offset,
-                    row.row,
-                    "entity_id",
-                    "no entity id".into(),
-                ));
-                return;
-            }
-            let expires = match row.get("expires") {
-                "" => Expiry::Never,
-                text => parse_date(text).map_or(Expiry::Unreadable, Expiry::On),
-            };
-            out.push(Attestation {
-                entity_id: row.get("entity_id").to_owned(),
-                domain_index,
-                state,
-                expires,
-            });
-        },
-    )?;
-    Ok((out, quarantine))
-}
-
-/// The screening outcome per entity from a screening run's `matches`.
-pub fn screening_of(store: &Store, manifest: &Digest) -> Result<Vec<(String, bool)>, JobError> {
-    let matches = table_of(store, manifest, "matches")?;
-    let text = |name: &str| text_column(&matches, "matches", name);
-    let (ids, decisions) = (text("query_id")?, text("decision")?);
-    Ok((0..matches.num_rows())
-        .map(|i| (ids.value(i).to_owned(), decisions.value(i) == "hit"))
-        .collect())
 }
 
 /// The leaf hashes of a slice of cells, in order.
@@ -310,134 +121,131 @@ impl Job for Tensor {
         ctx: &Context<'_>,
         params: &TensorParams,
     ) -> Result<Produced<StateCounts>, JobError> {
-        produce(ctx.store, params)
-    }
-}
-
-fn produce(store: &Store, params: &TensorParams) -> Result<Produced<StateCounts>, JobError> {
-    let LoadedZone { zone, bytes, .. } =
-        zone::load(&params.zone).map_err(|e| input_error(&params.zone, e.reason))?;
-    let registry_len = zone::registry_len(zone.registry_version)
-        .ok_or_else(|| input_error(&params.zone, "unknown registry version"))?;
-    let mut inputs = vec![Input {
-        name: params.zone.display().to_string(),
-        digest: Digest::of(&bytes),
-        bytes: bytes.len() as u64,
-    }];
-    let mut add_input = |path: &Path| -> Result<(), JobError> {
-        let (digest, bytes) = Digest::of_file(path)?;
-        inputs.push(Input {
-            name: path.display().to_string(),
-            digest,
-            bytes,
-        });
-        Ok(())
-    };
-    add_input(&params.entities)?;
-    let (entities, mut quarantine) = read_entities(&params.entities)?;
-    let mut evidence = Evidence {
-        entities,
-        ..Evidence::default()
-    };
-    if let Some(path) = &params.attestations {
-        add_input(path)?;
-        let (a, q) = read_attestations(path)?;
-        evidence.attestations = a;
-        quarantine.extend(q);
-    }
-    if let Some(path) = &params.licences {
-        add_input(path)?;
-        let register = ingest::licences::read_licence_register(path)?;
-        evidence.licences = register
-            .licences
-            .into_iter()
-            .map(|l| LicenceFact {
-                holder: l.holder,
-                status: l.status,
-                valid_from: l.valid_from,
-                valid_to: l.valid_to,
-            })
-            .collect();
-        quarantine.extend(register.quarantine);
-    }
-    if let Some(manifest) = &params.screening {
-        inputs.push(Input {
-            name: "screening".into(),
-            digest: *manifest,
-            bytes: 0,
-        });
-        evidence.screening = Some(screening_of(store, manifest)?);
-    }
-    let spec = TensorSpec {
-        jurisdiction_id: zone.jurisdiction_id.clone(),
-        zone_domains: zone.domain_indices(),
-        registry_len,
-        as_of: params.as_of,
-    };
-    let evaluator = eval::Evaluator::new(&spec, &evidence);
-    drop(evidence);
-    let staging = store.staging_dir()?;
-    let path = staging.path().join("tensor.parquet");
-    let mut writer = TableWriter::create(
-        &path,
-        "tensor",
-        &tensor_schema(),
-        &["entity_id", "jurisdiction_id", "domain_index", "as_of"],
-    )?;
-    let mut counts = StateCounts::new();
-    let mut tree = merkle::Mmr::new();
-    let entities = evaluator.entities.len();
-    let per_chunk = (BATCH / registry_len.max(1)).max(1);
-    let mut lo = 0usize;
-    while lo < entities {
-        let hi = (lo + per_chunk).min(entities);
-        let cells = evaluator
-            .chunk(lo as u32, hi as u32)
-            .map_err(|e| input_error("tensor", e))?;
-        for (d, s) in cells.domain_index.iter().zip(&cells.state) {
-            *counts.entry((*d, *s)).or_default() += 1;
+        let store = ctx.store;
+        let LoadedZone { zone, bytes, .. } =
+            zone::load(&params.zone).map_err(|e| input_error(&params.zone, e.reason))?;
+        let registry_len = zone::registry_len(zone.registry_version)
+            .ok_or_else(|| input_error(&params.zone, "unknown registry version"))?;
+        let mut inputs = vec![Input {
+            name: params.zone.display().to_string(),
+            digest: Digest::of(&bytes),
+            bytes: bytes.len() as u64,
+        }];
+        let mut add_input = |path: &Path| -> Result<(), JobError> {
+            let (digest, bytes) = Digest::of_file(path)?;
+            inputs.push(Input {
+                name: path.display().to_string(),
+                digest,
+                bytes,
+            });
+            Ok(())
+        };
+        add_input(&params.entities)?;
+        let (entities, mut quarantine) = read_entities(&params.entities)?;
+        let mut evidence = Evidence {
+            entities,
+            ..Evidence::default()
+        };
+        if let Some(path) = &params.attestations {
+            add_input(path)?;
+            let (a, q) = read_attestations(path)?;
+            evidence.attestations = a;
+            quarantine.extend(q);
         }
-        for leaf in leaf_hashes(&evaluator.entities, &cells, params.as_of) {
-            tree.append_leaf_hash(leaf);
+        if let Some(path) = &params.licences {
+            add_input(path)?;
+            let register = ingest::licences::read_licence_register(path)?;
+            evidence.licences = register
+                .licences
+                .into_iter()
+                .map(|l| LicenceFact {
+                    holder: l.holder,
+                    status: l.status,
+                    valid_from: l.valid_from,
+                    valid_to: l.valid_to,
+                })
+                .collect();
+            quarantine.extend(register.quarantine);
         }
-        writer.write(&batch(&evaluator.entities, &cells, params.as_of)?)?;
-        lo = hi;
+        if let Some(manifest) = &params.screening {
+            inputs.push(Input {
+                name: "screening".into(),
+                digest: *manifest,
+                bytes: 0,
+            });
+            evidence.screening = Some(screening_of(store, manifest)?);
+        }
+        let spec = TensorSpec {
+            jurisdiction_id: zone.jurisdiction_id.clone(),
+            zone_domains: zone.domain_indices(),
+            registry_len,
+            as_of: params.as_of,
+        };
+        let evaluator = eval::Evaluator::new(&spec, &evidence);
+        drop(evidence);
+        let staging = store.staging_dir()?;
+        let path = staging.path().join("tensor.parquet");
+        let mut writer = TableWriter::create(
+            &path,
+            "tensor",
+            &tensor_schema(),
+            &["entity_id", "jurisdiction_id", "domain_index", "as_of"],
+        )?;
+        let mut counts = StateCounts::new();
+        let mut tree = merkle::Mmr::new();
+        let entities = evaluator.entities.len();
+        let per_chunk = (BATCH / registry_len.max(1)).max(1);
+        let mut lo = 0usize;
+        while lo < entities {
+            let hi = (lo + per_chunk).min(entities);
+            let cells = evaluator
+                .chunk(lo as u32, hi as u32)
+                .map_err(|e| input_error("tensor", e))?;
+            for (d, s) in cells.domain_index.iter().zip(&cells.state) {
+                *counts.entry((*d, *s)).or_default() += 1;
+            }
+            for leaf in leaf_hashes(&evaluator.entities, &cells, params.as_of) {
+                tree.append_leaf_hash(leaf);
+            }
+            writer.write(&batch(&evaluator.entities, &cells, params.as_of)?)?;
+            lo = hi;
+        }
+        let cell_count = evaluator.cells();
+        let file = writer.finish()?;
+        let written = vec![
+            artifact::store_table_file(store, "tensor", &file)?,
+            write_quarantine(store, &mut quarantine, &inputs)?,
+        ];
+        let chain = format!("tensor-{}", zone.zone_id);
+        verify::receipt::check_chain_id(&chain)?;
+        let mut parameters = BTreeMap::new();
+        parameters.insert("zone".to_owned(), serde_json::json!(zone.zone_id));
+        parameters.insert(
+            "as_of".to_owned(),
+            serde_json::json!(iso_date(params.as_of)),
+        );
+        parameters.insert(
+            "registry_version".to_owned(),
+            serde_json::json!(zone.registry_version),
+        );
+        let mut semantic = BTreeMap::new();
+        semantic.insert(
+            "tensor_merkle_root".to_owned(),
+            format!("sha256:{}", hex::encode(tree.root())),
+        );
+        semantic.insert("cells".to_owned(), cell_count.to_string());
+        inputs.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut run = RunDescription::new("tensor", &chain);
+        run.parameters = parameters;
+        run.inputs = inputs;
+        run.quarantined = quarantine.len() as u64;
+        run.semantic = semantic;
+        Ok(Produced {
+            run,
+            tables: written,
+            extra: counts,
+        })
     }
-    let cell_count = evaluator.cells();
-    let file = writer.finish()?;
-    let written = vec![
-        artifact::store_table_file(store, "tensor", &file)?,
-        write_quarantine(store, &mut quarantine, &inputs)?,
-    ];
-    let chain = format!("tensor-{}", zone.zone_id);
-    verify::receipt::check_chain_id(&chain)?;
-    let mut parameters = BTreeMap::new();
-    parameters.insert("zone".to_owned(), serde_json::json!(zone.zone_id));
-    parameters.insert(
-        "as_of".to_owned(),
-        serde_json::json!(iso_date(params.as_of)),
-    );
-    parameters.insert(
-        "registry_version".to_owned(),
-        serde_json::json!(zone.registry_version),
-    );
-    let mut semantic = BTreeMap::new();
-    semantic.insert(
-        "tensor_merkle_root".to_owned(),
-        format!("sha256:{}", hex::encode(tree.root())),
-    );
-    semantic.insert("cells".to_owned(), cell_count.to_string());
-    inputs.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut run = RunDescription::new("tensor", &chain);
-    run.parameters = parameters;
-    run.inputs = inputs;
-    run.quarantined = quarantine.len() as u64;
-    run.semantic = semantic;
-    Ok(Produced {
-        run,
-        tables: written,
-        extra: counts,
-    })
 }
 
 /// `YYYY-MM-DD` of days since 1970-01-01.
@@ -445,71 +253,4 @@ pub fn iso_date(days: i32) -> String {
     arrow::temporal_conversions::date32_to_datetime(days)
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| days.to_string())
-}
-
-/// An inclusion proof of one cell, in the terms of `mez log verify-inclusion`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CellProof {
-    pub entity_id: String,
-    pub jurisdiction_id: String,
-    pub domain: String,
-    pub as_of: String,
-    pub state: String,
-    pub size: u64,
-    pub index: u64,
-    pub leaf_hash: String,
-    pub root: String,
-    pub proof: Vec<String>,
-}
-
-/// Proves the cell (entity, domain) of a published tensor (manifest digest).
-pub fn prove(
-    store: &Store,
-    manifest: &Digest,
-    entity_id: &str,
-    domain: &str,
-) -> Result<CellProof, JobError> {
-    let table = table_of(store, manifest, "tensor")?;
-    let text = |name: &str| text_column(&table, "tensor", name);
-    let (ids, juris, states) = (text("entity_id")?, text("jurisdiction_id")?, text("state")?);
-    let domains = primitive_column::<UInt8Type>(&table, "tensor", "domain_index")?;
-    let as_of = primitive_column::<Date32Type>(&table, "tensor", "as_of")?;
-    let wanted =
-        zone::domain_index(domain).ok_or_else(|| input_error(domain, "not a compliance domain"))?;
-    let state_of = |i: usize| {
-        State::parse(states.value(i))
-            .ok_or_else(|| input_error(manifest.to_string(), format!("row {i}: bad state")))
-    };
-    let leaves = (0..table.num_rows())
-        .map(|i| {
-            Ok(merkle::leaf_hash(&leaf_bytes(
-                ids.value(i),
-                juris.value(i),
-                domains.value(i),
-                as_of.value(i),
-                state_of(i)?,
-            )))
-        })
-        .collect::<Result<Vec<_>, JobError>>()?;
-    let index = (0..table.num_rows())
-        .find(|&i| ids.value(i) == entity_id && domains.value(i) == wanted)
-        .ok_or_else(|| {
-            input_error(
-                manifest.to_string(),
-                format!("no cell for entity {entity_id:?} and domain {domain}"),
-            )
-        })?;
-    let proof = merkle::inclusion_proof(&leaves, index)?;
-    Ok(CellProof {
-        entity_id: entity_id.to_owned(),
-        jurisdiction_id: juris.value(index).to_owned(),
-        domain: domain.to_owned(),
-        as_of: iso_date(as_of.value(index)),
-        state: states.value(index).to_owned(),
-        size: leaves.len() as u64,
-        index: index as u64,
-        leaf_hash: hex::encode(leaves[index]),
-        root: hex::encode(merkle::root_of(&leaves)),
-        proof: proof.iter().map(hex::encode).collect(),
-    })
 }

@@ -1,6 +1,6 @@
 use anyhow::{Result, bail};
 use pipelines::jobs::{
-    self, tensor::Tensor, tensor::TensorParams, tensor::run::prove as prove_cell,
+    self, tensor::Tensor, tensor::TensorParams, tensor::prove::prove as prove_cell,
 };
 use pipelines::zone::DOMAINS;
 

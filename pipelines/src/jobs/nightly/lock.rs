@@ -1,0 +1,75 @@
+//! `stack.lock`: a zone pinned to the packs the store holds for it, as canonical JSON.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use verify::Digest;
+use verify::store::Store;
+
+use super::{KINDS, zone_ref};
+use crate::jobs::JobError;
+use crate::zone::LoadedZone;
+
+/// Where a zone's lock lives.
+pub fn lock_path(zone: &LoadedZone) -> PathBuf {
+    zone.path
+        .parent()
+        .map_or_else(|| PathBuf::from("stack.lock"), |p| p.join("stack.lock"))
+}
+
+/// The lock of a zone from the store's current packs (canonical JSON bytes).
+pub fn lock_bytes(store: &Store, zone: &LoadedZone) -> Result<Vec<u8>, JobError> {
+    let mut packs = serde_json::Map::new();
+    for kind in KINDS {
+        let Some(manifest) = store.get_ref(&zone_ref(&zone.zone.zone_id, kind))? else {
+            continue;
+        };
+        let key = verify::store::manifest_key(&manifest);
+        let bytes = store.get_verified(&key, &manifest)?;
+        let statement = verify::manifest::statement_unverified(&key, &bytes)?;
+        let r = &statement.predicate;
+        let tables: BTreeMap<String, String> = statement
+            .subject
+            .iter()
+            .map(|s| Ok((s.name.clone(), s.sha256()?.to_string())))
+            .collect::<Result<_, verify::Error>>()?;
+        let inputs: Vec<serde_json::Value> = r
+            .inputs
+            .iter()
+            .map(|i| serde_json::json!({"name": i.name, "digest": i.digest.to_string(), "bytes": i.bytes}))
+            .collect();
+        packs.insert(
+            kind.to_owned(),
+            serde_json::json!({
+                "manifest": manifest.to_string(),
+                "chain": r.chain,
+                "built_at": r.time.to_string(),
+                "semantic": r.semantic,
+                "tables": tables,
+                "inputs": inputs,
+            }),
+        );
+    }
+    let doc = serde_json::json!({
+        "lock_version": 1,
+        "zone_id": zone.zone.zone_id,
+        "zone_digest": Digest::of(&zone.bytes).to_string(),
+        "tool": {"name": "mez", "version": env!("CARGO_PKG_VERSION")},
+        "packs": packs,
+    });
+    Ok(verify::canon::to_canonical_vec(&doc)?)
+}
+
+/// Writes the zone's lock if it changed; returns whether it did.
+pub fn write_lock(store: &Store, zone: &LoadedZone) -> Result<bool, JobError> {
+    let bytes = lock_bytes(store, zone)?;
+    let path = lock_path(zone);
+    if std::fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
+        return Ok(false);
+    }
+    std::fs::write(&path, &bytes).map_err(|e| JobError::Input {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(true)
+}
