@@ -34,7 +34,9 @@ fn main() {
         let start = Instant::now();
         tx = 0;
         for f in &files {
-            let summary = ingest::pacs008::read_file(f, &mut |_| tx += 1).expect("readable file");
+            let summary =
+                ingest::pacs008::read_file(&ingest::NamedFile::as_given(f), &mut |_| tx += 1)
+                    .expect("readable file");
             assert!(summary.file_ok, "{}", f.display());
         }
         best_read = best_read.min(start.elapsed().as_secs_f64());

@@ -24,3 +24,35 @@ pub mod sanctions;
 mod xml;
 
 pub use error::IngestError;
+
+use std::path::PathBuf;
+
+/// A file to read: where it is on this machine, and the name it has in every row and table
+/// made from it.
+///
+/// Jobs name an input relative to the root it was found under, so that what they write
+/// does not depend on where the inputs lay; errors meant for the operator name `path`.
+/// Ordered by name first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NamedFile {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+impl NamedFile {
+    pub fn new(path: impl Into<PathBuf>, name: impl Into<String>) -> Self {
+        NamedFile {
+            name: name.into(),
+            path: path.into(),
+        }
+    }
+
+    /// Named by its path as given (for tools and tests that want the path itself).
+    pub fn as_given(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        NamedFile {
+            name: path.display().to_string(),
+            path,
+        }
+    }
+}

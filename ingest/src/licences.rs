@@ -9,8 +9,8 @@
 //! the register goes on.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
+use crate::NamedFile;
 use crate::error::IngestError;
 use crate::pacs008::{Quarantined, parse_date};
 
@@ -46,8 +46,8 @@ pub struct LicenceRegister {
 }
 
 /// Reads a licence register CSV.
-pub fn read_licence_register(path: &Path) -> Result<LicenceRegister, IngestError> {
-    let file_name = path.display().to_string();
+pub fn read_licence_register(file: &NamedFile) -> Result<LicenceRegister, IngestError> {
+    let (path, file_name) = (file.path.as_path(), file.name.clone());
     let malformed = |offset: u64, reason: String| IngestError::Malformed {
         file: file_name.clone(),
         byte_offset: offset,
@@ -215,7 +215,7 @@ mod tests {
              L6,,NoHolder,bank,active,2024-01-01,,\n",
         )
         .unwrap();
-        let r = read_licence_register(&path).unwrap();
+        let r = read_licence_register(&NamedFile::as_given(&path)).unwrap();
         let ids: Vec<&str> = r.licences.iter().map(|l| l.licence_id.as_str()).collect();
         assert_eq!(ids, ["L1", "L2"]);
         assert_eq!(r.licences[1].status, "active");

@@ -375,6 +375,35 @@ impl Store {
             .map_err(|e| store_error(key, e))
     }
 
+    /// Streams an object into a new local file at `dest`, in constant memory; returns its
+    /// size. For inputs that live in an object store (a job reads them as local files).
+    pub fn download(&self, key: &str, dest: &FsPath) -> Result<u64> {
+        use std::io::Write;
+        let io = |e: std::io::Error| Error::Store {
+            key: key.to_owned(),
+            reason: format!("{}: {e}", dest.display()),
+        };
+        let path = Path::from(key);
+        let mut file = std::io::BufWriter::new(std::fs::File::create(dest).map_err(io)?);
+        let size = self.runtime.block_on(async {
+            let mut stream = self
+                .inner
+                .get(&path)
+                .await
+                .map_err(|e| store_error(key, e))?
+                .into_stream();
+            let mut size = 0u64;
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| store_error(key, e))?;
+                size += chunk.len() as u64;
+                file.write_all(&chunk).map_err(io)?;
+            }
+            Ok::<u64, Error>(size)
+        })?;
+        file.flush().map_err(io)?;
+        Ok(size)
+    }
+
     /// Reads a content-addressed object and checks its digest.
     pub fn get_verified(&self, key: &str, digest: &Digest) -> Result<Bytes> {
         let bytes = self.get(key)?;

@@ -2,12 +2,12 @@
 
 use std::borrow::Cow;
 use std::io::Read;
-use std::path::Path;
 
 use verify::Digest;
 
 use super::clean::CleanText;
 use super::{dialect, is_provision_element};
+use crate::NamedFile;
 use crate::error::IngestError;
 use crate::xml::names::Namespaces;
 use crate::xml::scan::{Scanner, Token};
@@ -57,12 +57,12 @@ pub struct AknDocument {
 
 /// Reads a file. Only failing to read it is an error. Akoma Ntoso documents are read
 /// whole: they are small beside memory, and scanning a slice saves copying every byte.
-pub fn read_file(path: &Path) -> Result<AknDocument, IngestError> {
-    let bytes = std::fs::read(path).map_err(|e| IngestError::Io {
-        file: path.to_owned(),
+pub fn read_file(file: &NamedFile) -> Result<AknDocument, IngestError> {
+    let bytes = std::fs::read(&file.path).map_err(|e| IngestError::Io {
+        file: file.path.clone(),
         reason: e.to_string(),
     })?;
-    Ok(read(&path.display().to_string(), &bytes))
+    Ok(read(&file.name, &bytes))
 }
 
 /// Reads one Akoma Ntoso document.

@@ -9,6 +9,7 @@ use verify::digest::StreamHasher;
 
 use super::fields::{AGENT_BIC, AGENT_CLR_SYS, AGENT_MEMBER, Node, Scope, grp, tx};
 use super::{HeaderCheck, Payment, Quarantined, RULE_ACCOUNT_AGENTS, RULE_AGENTS};
+use crate::NamedFile;
 use crate::currency::{self, Decimal};
 use crate::error::IngestError;
 use crate::xml::names::Namespaces;
@@ -40,24 +41,23 @@ fn is_gzip(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
-/// Reads a file from disk, decompressing it first when its name ends in `.gz`. Only
+/// Reads a file from disk (rows name it `file.name`), decompressing it first when its name
+/// ends in `.gz`. Only
 /// failing to open it is an error; everything about its content is reported in the
 /// summary.
 ///
 /// The file's digest and size are those of the file as stored (compressed or not): they
 /// name the input an auditor holds. The byte offsets of quarantine rows count in the XML
 /// document, after decompression.
-pub fn read_file(path: &Path, sink: &mut dyn FnMut(&Payment)) -> Result<FileSummary, IngestError> {
-    let file = std::fs::File::open(path).map_err(|e| IngestError::Io {
-        file: path.to_owned(),
+pub fn read_file(
+    file: &NamedFile,
+    sink: &mut dyn FnMut(&Payment),
+) -> Result<FileSummary, IngestError> {
+    let opened = std::fs::File::open(&file.path).map_err(|e| IngestError::Io {
+        file: file.path.clone(),
         reason: e.to_string(),
     })?;
-    Ok(read_stored(
-        &path.display().to_string(),
-        file,
-        is_gzip(path),
-        sink,
-    ))
+    Ok(read_stored(&file.name, opened, is_gzip(&file.path), sink))
 }
 
 /// Reads pacs.008 XML from `input`, handing each accepted payment to `sink`.

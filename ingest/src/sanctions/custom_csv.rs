@@ -2,9 +2,8 @@
 //! entity, vessel, aircraft; default entity), `aliases` (`;`-separated), `dob`, `countries`
 //! and `programs` (`;`-separated).
 
-use std::path::Path;
-
 use super::{Entry, EntryType, ListReading, Name, open};
+use crate::NamedFile;
 use crate::error::IngestError;
 use crate::pacs008::Quarantined;
 
@@ -20,9 +19,10 @@ fn split(v: Option<&str>) -> Vec<String> {
 }
 
 /// Reads a custom list; `list` names it in the output.
-pub fn read_custom_csv(list: &str, path: &Path) -> Result<ListReading, IngestError> {
+pub fn read_custom_csv(list: &str, file: &NamedFile) -> Result<ListReading, IngestError> {
+    let path = file.path.as_path();
     let malformed = |offset: u64, reason: String| IngestError::Malformed {
-        file: path.display().to_string(),
+        file: file.name.clone(),
         byte_offset: offset,
         element_path: "header".into(),
         reason,
@@ -61,7 +61,7 @@ pub fn read_custom_csv(list: &str, path: &Path) -> Result<ListReading, IngestErr
         }
         let get = |c: Option<usize>| c.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
         let quarantine = |reason: String| Quarantined {
-            source_file: path.display().to_string(),
+            source_file: file.name.clone(),
             byte_offset: offset,
             element_path: format!("row at byte {offset}"),
             msg_id: get(Some(id_col)).map(str::to_owned),

@@ -22,6 +22,7 @@ mod un;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use crate::NamedFile;
 use crate::error::IngestError;
 use crate::pacs008::Quarantined;
 
@@ -102,7 +103,8 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
 }
 
 /// Reads one XML list file, detecting OFAC `sdnList` or UN `CONSOLIDATED_LIST` by its root.
-pub fn read_xml(path: &Path) -> Result<ListReading, IngestError> {
+pub fn read_xml(file: &NamedFile) -> Result<ListReading, IngestError> {
+    let path = file.path.as_path();
     let mut head = Vec::new();
     open(path)?
         .take(4096)
@@ -112,7 +114,7 @@ pub fn read_xml(path: &Path) -> Result<ListReading, IngestError> {
             reason: e.to_string(),
         })?;
     let head = String::from_utf8_lossy(&head);
-    let source = path.display().to_string();
+    let source = file.name.clone();
     if head.contains("<sdnList") {
         Ok(ofac_xml::read(&source, open(path)?))
     } else if head.contains("<CONSOLIDATED_LIST") {

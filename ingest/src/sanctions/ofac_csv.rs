@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{Entry, EntryType, ListReading, Name, open};
+use crate::NamedFile;
 use crate::error::IngestError;
 use crate::pacs008::Quarantined;
 
@@ -54,23 +55,24 @@ fn rows(path: &Path) -> Result<Vec<(u64, Vec<String>)>, IngestError> {
 /// Reads the set. `list` names it (`ofac_sdn`, `ofac_consolidated`).
 pub fn read_ofac_csv_set(
     list: &str,
-    primary: &Path,
-    addresses: Option<&Path>,
-    aliases: Option<&Path>,
-    comments: Option<&Path>,
+    primary: &NamedFile,
+    addresses: Option<&NamedFile>,
+    aliases: Option<&NamedFile>,
+    comments: Option<&NamedFile>,
 ) -> Result<ListReading, IngestError> {
-    let source = primary.display().to_string();
+    let source = primary.name.clone();
     let mut out = ListReading::default();
-    let quarantine = |path: &Path, offset: u64, uid: Option<&str>, reason: String| Quarantined {
-        source_file: path.display().to_string(),
-        byte_offset: offset,
-        element_path: format!("row at byte {offset}"),
-        msg_id: uid.map(str::to_owned),
-        reason,
-    };
+    let quarantine =
+        |file: &NamedFile, offset: u64, uid: Option<&str>, reason: String| Quarantined {
+            source_file: file.name.clone(),
+            byte_offset: offset,
+            element_path: format!("row at byte {offset}"),
+            msg_id: uid.map(str::to_owned),
+            reason,
+        };
     let mut extra_remarks: BTreeMap<String, String> = BTreeMap::new();
     if let Some(path) = comments {
-        for (_, f) in rows(path)? {
+        for (_, f) in rows(&path.path)? {
             if let (Some(uid), Some(text)) = (
                 f.first().and_then(|v| value(v)),
                 f.get(1).and_then(|v| value(v)),
@@ -82,7 +84,7 @@ pub fn read_ofac_csv_set(
     let mut address_rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut countries: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if let Some(path) = addresses {
-        for (offset, f) in rows(path)? {
+        for (offset, f) in rows(&path.path)? {
             let Some(uid) = f.first().and_then(|v| value(v)) else {
                 out.quarantine.push(quarantine(
                     path,
@@ -107,7 +109,7 @@ pub fn read_ofac_csv_set(
     }
     let mut alias_rows: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     if let Some(path) = aliases {
-        for (offset, f) in rows(path)? {
+        for (offset, f) in rows(&path.path)? {
             match (
                 f.first().and_then(|v| value(v)),
                 f.get(3).and_then(|v| value(v)),
@@ -132,7 +134,7 @@ pub fn read_ofac_csv_set(
             }
         }
     }
-    for (offset, f) in rows(primary)? {
+    for (offset, f) in rows(&primary.path)? {
         let uid = f.first().and_then(|v| value(v));
         if f.len() < 12 {
             out.quarantine.push(quarantine(

@@ -1,6 +1,7 @@
 //! Every real Akoma Ntoso document ingests, and the raw element counts its SOURCES.md row
 //! records are reproduced from the provisions table (skipped, saying so, when absent).
 
+use ingest::NamedFile;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -67,7 +68,7 @@ fn every_document_reproduces_its_documented_element_counts() {
     );
     let mut mismatches = Vec::new();
     for (file, total, want) in &rows {
-        let doc = akn::read_file(&dir.join("samples").join(file)).unwrap();
+        let doc = akn::read_file(&NamedFile::as_given(dir.join("samples").join(file))).unwrap();
         assert!(doc.refused.is_none(), "{file}: {:?}", doc.refused);
         let got = counts(&doc);
         for (k, v) in want {
@@ -91,7 +92,7 @@ fn every_document_reproduces_its_documented_element_counts() {
 #[test]
 fn quoted_structure_is_told_apart_from_the_documents_own() {
     let Some(dir) = corpus() else { return };
-    let read = |f: &str| akn::read_file(&dir.join("samples").join(f)).unwrap();
+    let read = |f: &str| akn::read_file(&NamedFile::as_given(dir.join("samples").join(f))).unwrap();
     let own = |d: &akn::AknDocument, e: &str| {
         d.provisions
             .iter()

@@ -1,5 +1,6 @@
 //! Hand-written pacs.008 fixtures for the cases real samples do not cover.
 
+use ingest::NamedFile;
 use ingest::pacs008::{self, FileSummary, Payment};
 use proptest::prelude::*;
 
@@ -251,7 +252,10 @@ fn gzipped_files_are_read_as_their_document_and_hashed_as_stored() {
     };
     let read_path = |path: &std::path::Path| {
         let mut payments = Vec::new();
-        let summary = pacs008::read_file(path, &mut |p| payments.push(p.clone())).unwrap();
+        let summary = pacs008::read_file(&NamedFile::as_given(path), &mut |p| {
+            payments.push(p.clone())
+        })
+        .unwrap();
         (summary, payments)
     };
     let (plain, plain_payments) = read_path(&write("day.xml", xml.as_bytes()));

@@ -1,6 +1,7 @@
 //! Every real pacs.008 sample parses with the transaction count its SOURCES.md gives, or is
 //! quarantined with a precise reason.
 
+use ingest::NamedFile;
 use std::path::PathBuf;
 
 use ingest::pacs008::{self, FileSummary, Payment};
@@ -33,7 +34,10 @@ fn expected(dir: &std::path::Path) -> Vec<(String, u64)> {
 
 fn read(path: &std::path::Path) -> (FileSummary, Vec<Payment>) {
     let mut payments = Vec::new();
-    let summary = pacs008::read_file(path, &mut |p| payments.push(p.clone())).unwrap();
+    let summary = pacs008::read_file(&NamedFile::as_given(path), &mut |p| {
+        payments.push(p.clone())
+    })
+    .unwrap();
     (summary, payments)
 }
 

@@ -1,5 +1,6 @@
 //! Hand-written sanctions fixtures: bad entries and files are set aside, never a panic.
 
+use ingest::NamedFile;
 use ingest::sanctions;
 use proptest::prelude::*;
 
@@ -17,7 +18,8 @@ fn bad_rows_and_entries_are_quarantined_with_reasons() {
         "sdn.csv",
         b"1,\"ACME, Ltd\",-0- ,\"IRAN] [SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,\"DOE, John\",spaceship,X,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n3,too,short\r\n\x1a",
     );
-    let r = sanctions::read_ofac_csv_set("ofac_sdn", &sdn, None, None, None).unwrap();
+    let r = sanctions::read_ofac_csv_set("ofac_sdn", &NamedFile::as_given(&sdn), None, None, None)
+        .unwrap();
     assert_eq!(r.entries.len(), 1);
     assert_eq!(r.entries[0].programs, vec!["IRAN", "SDGT"]);
     assert_eq!(r.entries[0].entry_type, sanctions::EntryType::Entity);
@@ -28,7 +30,7 @@ fn bad_rows_and_entries_are_quarantined_with_reasons() {
     );
 
     let xml = write(dir.path(), "sdn.xml", b"<sdnList><sdnEntry><uid>9</uid><lastName>X</lastName><sdnType>Starship</sdnType></sdnEntry><sdnEntry><uid>10</uid><lastName>Y</lastName><sdnType>Entity</sdnType></sdnEntry></sdnList>");
-    let r = sanctions::read_xml(&xml).unwrap();
+    let r = sanctions::read_xml(&NamedFile::as_given(&xml)).unwrap();
     assert_eq!(r.entries.len(), 1);
     assert!(
         r.quarantine[0]
@@ -38,7 +40,7 @@ fn bad_rows_and_entries_are_quarantined_with_reasons() {
     assert_eq!(r.quarantine[0].msg_id.as_deref(), Some("9"));
 
     let dtd = write(dir.path(), "dtd.xml", b"<!DOCTYPE sdnList [<!ENTITY e \"x\">]><sdnList><sdnEntry><uid>1</uid></sdnEntry></sdnList>");
-    let r = sanctions::read_xml(&dtd).unwrap();
+    let r = sanctions::read_xml(&NamedFile::as_given(&dtd)).unwrap();
     assert!(r.entries.is_empty());
     assert!(r.quarantine[0].reason.contains("DTDs are refused"));
 }
@@ -51,14 +53,14 @@ fn the_custom_csv_format() {
         "custom.csv",
         b"id,name,type,aliases,dob,countries,programs\nC1,Acme Trading LLC,entity,Acme Co; ACME,,AE,LOCAL\nC2,Jane Roe,individual,,1970-01-02,GB;FR,\nC3,,entity,,,,\nC4,X,starship,,,,\n",
     );
-    let r = sanctions::read_custom_csv("zone-watchlist", &path).unwrap();
+    let r = sanctions::read_custom_csv("zone-watchlist", &NamedFile::as_given(&path)).unwrap();
     assert_eq!(r.entries.len(), 2);
     assert_eq!(r.names.len(), 4);
     assert_eq!(r.entries[1].countries, vec!["GB", "FR"]);
     assert_eq!(r.quarantine.len(), 2);
     let no_name = write(dir.path(), "bad.csv", b"uid,label\n1,x\n");
     assert!(
-        sanctions::read_custom_csv("x", &no_name)
+        sanctions::read_custom_csv("x", &NamedFile::as_given(&no_name))
             .unwrap_err()
             .to_string()
             .contains("id and name")
@@ -72,10 +74,11 @@ proptest! {
     fn arbitrary_files_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let dir = tempfile::tempdir().unwrap();
         let csv = write(dir.path(), "sdn.csv", &bytes);
+        let csv = NamedFile::as_given(&csv);
         let _ = sanctions::read_ofac_csv_set("ofac_sdn", &csv, Some(&csv), Some(&csv), Some(&csv));
         let mut xml = b"<sdnList>".to_vec();
         xml.extend_from_slice(&bytes);
         let path = write(dir.path(), "list.xml", &xml);
-        let _ = sanctions::read_xml(&path);
+        let _ = sanctions::read_xml(&NamedFile::as_given(&path));
     }
 }

@@ -1,6 +1,7 @@
 //! Every shared sanctions file ingests with the entry counts its SOURCES.md gives (skipped,
 //! saying so, when the corpus is absent). The expected figures are the published ones.
 
+use ingest::NamedFile;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +28,14 @@ fn by_type(r: &ListReading) -> BTreeMap<&'static str, usize> {
 fn csv_set(dir: &Path, list: &str, prefix: &str, names: [&str; 4]) -> ListReading {
     let p = |n: &str| dir.join(prefix).join(n);
     let (sdn, add, alt, comments) = (p(names[0]), p(names[1]), p(names[2]), p(names[3]));
-    sanctions::read_ofac_csv_set(list, &sdn, Some(&add), Some(&alt), Some(&comments)).unwrap()
+    sanctions::read_ofac_csv_set(
+        list,
+        &NamedFile::as_given(sdn),
+        Some(&NamedFile::as_given(add)),
+        Some(&NamedFile::as_given(alt)),
+        Some(&NamedFile::as_given(comments)),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -78,7 +86,7 @@ fn ofac_sdn_csv_2024_and_consolidated_csv_have_their_published_counts() {
     let Some(dir) = corpus() else { return };
     let r = sanctions::read_ofac_csv_set(
         "ofac_sdn",
-        &dir.join("ofac/sdn-csv-2024-05/sdn-2024-05-03.csv.gz"),
+        &NamedFile::as_given(dir.join("ofac/sdn-csv-2024-05/sdn-2024-05-03.csv.gz")),
         None,
         None,
         None,
@@ -115,9 +123,9 @@ fn ofac_sdn_csv_2024_and_consolidated_csv_have_their_published_counts() {
 #[test]
 fn ofac_sdnlist_xml_and_un_xml_have_their_published_counts() {
     let Some(dir) = corpus() else { return };
-    let x = sanctions::read_xml(
-        &dir.join("ofac/consolidated-nonsdn-xml-2018-04-06/consolidated.xml.gz"),
-    )
+    let x = sanctions::read_xml(&NamedFile::as_given(
+        dir.join("ofac/consolidated-nonsdn-xml-2018-04-06/consolidated.xml.gz"),
+    ))
     .unwrap();
     assert_eq!(x.entries.len(), 639);
     assert_eq!(
@@ -125,7 +133,10 @@ fn ofac_sdnlist_xml_and_un_xml_have_their_published_counts() {
         BTreeMap::from([("entity", 471), ("individual", 94), ("vessel", 74)])
     );
     assert!(x.entries.iter().all(|e| e.list == "ofac_consolidated"));
-    let un = sanctions::read_xml(&dir.join("un/un-consolidated-2026-02-27.xml.gz")).unwrap();
+    let un = sanctions::read_xml(&NamedFile::as_given(
+        dir.join("un/un-consolidated-2026-02-27.xml.gz"),
+    ))
+    .unwrap();
     assert_eq!(un.entries.len(), 1003);
     assert_eq!(
         by_type(&un),
@@ -152,9 +163,9 @@ fn excerpts_parse_and_unknown_formats_are_refused() {
     let ex = dir.join("excerpts");
     let r = sanctions::read_ofac_csv_set(
         "ofac_sdn",
-        &ex.join("ofac_sdn_excerpt.csv"),
-        Some(&ex.join("ofac_add_excerpt.csv")),
-        Some(&ex.join("ofac_alt_excerpt.csv")),
+        &NamedFile::as_given(ex.join("ofac_sdn_excerpt.csv")),
+        Some(&NamedFile::as_given(ex.join("ofac_add_excerpt.csv"))),
+        Some(&NamedFile::as_given(ex.join("ofac_alt_excerpt.csv"))),
         None,
     )
     .unwrap();
@@ -166,13 +177,14 @@ fn excerpts_parse_and_unknown_formats_are_refused() {
         .filter(|n| n.source_uid == "15036" && n.kind == "fka")
         .count();
     assert!(artavil > 0);
-    let un = sanctions::read_xml(&ex.join("un_consolidated_excerpt.xml")).unwrap();
+    let un =
+        sanctions::read_xml(&NamedFile::as_given(ex.join("un_consolidated_excerpt.xml"))).unwrap();
     assert_eq!(
         by_type(&un),
         BTreeMap::from([("entity", 3), ("individual", 4)])
     );
     // EU FSF: 5 sanctionEntity (4 persons, 1 enterprise) with 45 nameAlias.
-    let eu = sanctions::read_xml(&ex.join("eu_fsf_excerpt.xml")).unwrap();
+    let eu = sanctions::read_xml(&NamedFile::as_given(ex.join("eu_fsf_excerpt.xml"))).unwrap();
     assert!(eu.quarantine.is_empty(), "{:?}", eu.quarantine);
     assert_eq!(
         by_type(&eu),
@@ -182,7 +194,10 @@ fn excerpts_parse_and_unknown_formats_are_refused() {
     let ksm = eu.entries.iter().find(|e| e.source_uid == "191").unwrap();
     assert_eq!(ksm.dates_of_birth[0], "1965-04-14");
     // UK: 5 designations: 2 entities, 2 individuals, 1 ship; partial dates kept as given.
-    let uk = sanctions::read_xml(&ex.join("uk_sanctions_list_excerpt.xml")).unwrap();
+    let uk = sanctions::read_xml(&NamedFile::as_given(
+        ex.join("uk_sanctions_list_excerpt.xml"),
+    ))
+    .unwrap();
     assert_eq!(
         by_type(&uk),
         BTreeMap::from([("entity", 2), ("individual", 2), ("vessel", 1)])
@@ -210,7 +225,7 @@ fn excerpts_parse_and_unknown_formats_are_refused() {
     );
     let unknown = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(unknown.path(), "<html/>").unwrap();
-    let err = sanctions::read_xml(unknown.path()).unwrap_err();
+    let err = sanctions::read_xml(&NamedFile::as_given(unknown.path())).unwrap_err();
     assert!(
         err.to_string()
             .contains("not a known sanctions list format"),

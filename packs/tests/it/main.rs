@@ -9,6 +9,7 @@ fn manifest_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
+use ingest::NamedFile;
 use std::path::PathBuf;
 
 use ingest::akn;
@@ -27,8 +28,14 @@ fn samples() -> Option<PathBuf> {
 #[test]
 fn the_italian_copyright_law_gains_one_article_between_expressions() {
     let Some(dir) = samples() else { return };
-    let old = akn::read_file(&dir.join("it_normattiva_rd-1941-633_2021-12-31.xml")).unwrap();
-    let new = akn::read_file(&dir.join("it_normattiva_rd-1941-633_2024-12-22.xml")).unwrap();
+    let old = akn::read_file(&NamedFile::as_given(
+        dir.join("it_normattiva_rd-1941-633_2021-12-31.xml"),
+    ))
+    .unwrap();
+    let new = akn::read_file(&NamedFile::as_given(
+        dir.join("it_normattiva_rd-1941-633_2024-12-22.xml"),
+    ))
+    .unwrap();
     let count = |d: &akn::AknDocument| {
         d.provisions
             .iter()
@@ -76,7 +83,7 @@ fn lawpacks_do_not_depend_on_input_order_and_commit_to_every_row() {
         "ke_act-1989-12-06_v2.xml",
     ]
     .iter()
-    .map(|f| akn::read_file(&dir.join(f)).unwrap())
+    .map(|f| akn::read_file(&NamedFile::as_given(dir.join(f))).unwrap())
     .collect();
     let a = lawpack::build(&docs).unwrap();
     docs.reverse();
@@ -97,8 +104,16 @@ fn regpacks_commit_to_every_entry_and_diff_consecutive_ofac_snapshots() {
         eprintln!("SKIPPED: the real corpus {} is absent", dir.display());
         return;
     }
-    let read =
-        |f: &str| sanctions::read_ofac_csv_set("ofac_sdn", &dir.join(f), None, None, None).unwrap();
+    let read = |f: &str| {
+        sanctions::read_ofac_csv_set(
+            "ofac_sdn",
+            &NamedFile::as_given(dir.join(f)),
+            None,
+            None,
+            None,
+        )
+        .unwrap()
+    };
     let (may2, may3) = (read("sdn-2024-05-02.csv.gz"), read("sdn-2024-05-03.csv.gz"));
     let (a, b) = (
         regpack::build(std::slice::from_ref(&may2)).unwrap(),

@@ -37,8 +37,10 @@ pub const BATCH_ROWS: usize = 8 * 1024;
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// The `created_by` string of every artifact; changes only when the format does
 /// (v2: zstd level 1, plain integer columns; v3: plain columns declared mostly distinct;
-/// v4: page statistics on text columns only where they are part of the sort key).
-pub const CREATED_BY: &str = "mez artifact writer v4";
+/// v4: page statistics on text columns only where they are part of the sort key;
+/// v5: inputs named relative to the root they were found under, never by their location:
+/// `source_file` columns and quarantine rows changed, see `jobs::inputs`).
+pub const CREATED_BY: &str = "mez artifact writer v5";
 /// zstd level of every column: level 1 encodes `payments` about 1.3 times faster than
 /// level 3, for a file as small as level 3 gave with dictionaries on integer columns.
 const ZSTD_LEVEL: i32 = 1;

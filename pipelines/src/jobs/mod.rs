@@ -17,7 +17,7 @@
 //! the pack jobs through [`run`] and publishes its locks through the same step.
 
 pub mod demo;
-mod inputs;
+pub mod inputs;
 pub mod lists;
 pub mod netting;
 pub mod nightly;
@@ -34,7 +34,7 @@ use verify::store::Store;
 use crate::artifact::{self, ArtifactError, RunDescription, RunSummary, WrittenTable};
 use crate::report::Reporter;
 
-pub use inputs::{PACS008_SUFFIXES, expand_inputs};
+pub use inputs::{Inputs, NamedFile, PACS008_SUFFIXES, expand_inputs};
 
 /// Errors that stop a job (bad records and files never do: they are quarantined).
 #[derive(Debug, thiserror::Error)]

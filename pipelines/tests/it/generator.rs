@@ -109,7 +109,12 @@ fn the_same_seed_gives_the_same_bytes_and_faults_are_injected() {
     let files: Vec<ingest::pacs008::FileSummary> = ga
         .files
         .iter()
-        .map(|f| ingest::pacs008::read_file(f, &mut |p| payments.push(p.clone())).unwrap())
+        .map(|f| {
+            ingest::pacs008::read_file(&ingest::NamedFile::as_given(f), &mut |p| {
+                payments.push(p.clone())
+            })
+            .unwrap()
+        })
         .collect();
     assert!(files.iter().all(|f| f.file_ok));
     let seen: u64 = files.iter().map(|f| f.transactions).sum();
@@ -146,8 +151,10 @@ fn run_netting(
     pool.install(|| {
         let store_dir = tempfile::tempdir().unwrap();
         let store = Store::open(store_dir.path().to_str().unwrap()).unwrap();
+        let found =
+            pipelines::jobs::expand_inputs(&inputs, &pipelines::jobs::PACS008_SUFFIXES).unwrap();
         let params = NettingParams {
-            inputs,
+            inputs: found.files.clone(),
             config: Default::default(),
             chain: "netting".into(),
         };

@@ -36,6 +36,7 @@ mod lawpack;
 mod netting;
 mod nightly;
 mod regpack;
+mod reproducible;
 mod samples;
 mod schemas;
 mod screen;

@@ -16,7 +16,9 @@ fn the_real_samples_net_and_verify() {
     let store = Store::open(dir.path().to_str().unwrap()).unwrap();
     let signer = SecretKey::from_seed("ops", [1; 32]);
     let params = NettingParams {
-        inputs: vec![samples],
+        inputs: pipelines::jobs::expand_inputs(&[samples], &pipelines::jobs::PACS008_SUFFIXES)
+            .unwrap()
+            .files,
         config: Default::default(),
         chain: "samples".into(),
     };

@@ -30,7 +30,8 @@ L8,Crescent Star Trading FZE,entity,Crescent Star General Trading,,United Arab E
 fn fixture_index(dir: &Path) -> ListIndex {
     let path = dir.join("test-list.csv");
     std::fs::write(&path, LIST).unwrap();
-    let reading = ingest::sanctions::read_custom_csv("test", &path).unwrap();
+    let reading =
+        ingest::sanctions::read_custom_csv("test", &ingest::NamedFile::as_given(&path)).unwrap();
     let pack = packs::regpack::build(&[reading]).unwrap();
     ListIndex::from_tables(&pack.entries, &pack.names).unwrap()
 }
@@ -155,7 +156,9 @@ fn build_generated_index(dir: &Path) -> ListIndex {
         writeln!(f, "G{i},\"{name}\"").unwrap();
     }
     drop(f);
-    let reading = ingest::sanctions::read_custom_csv("generated", &path).unwrap();
+    let reading =
+        ingest::sanctions::read_custom_csv("generated", &ingest::NamedFile::as_given(&path))
+            .unwrap();
     let pack = packs::regpack::build(&[reading]).unwrap();
     ListIndex::from_tables(&pack.entries, &pack.names).unwrap()
 }

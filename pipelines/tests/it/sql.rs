@@ -26,7 +26,9 @@ fn netted_store(dir: &std::path::Path) -> Store {
     .unwrap();
     let store = Store::open(dir.join("store").to_str().unwrap()).unwrap();
     let params = NettingParams {
-        inputs: vec![inputs],
+        inputs: pipelines::jobs::expand_inputs(&[inputs], &pipelines::jobs::PACS008_SUFFIXES)
+            .unwrap()
+            .files,
         config: Default::default(),
         chain: "netting".into(),
     };

@@ -286,7 +286,9 @@ fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
     let dir = tempfile::tempdir().unwrap();
     let entities = dir.path().join("entities.csv");
     std::fs::write(&entities, "entity_id,jurisdiction_id\nA,\nB,XX\nA,\n,\n").unwrap();
-    let (kept, q) = pipelines::jobs::tensor::evidence::read_entities(&entities).unwrap();
+    let (kept, q) =
+        pipelines::jobs::tensor::evidence::read_entities(&ingest::NamedFile::as_given(&entities))
+            .unwrap();
     assert_eq!(
         kept,
         [
@@ -303,7 +305,9 @@ fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
         "entity_id,domain,state,expires\nA,aml,compliant,2027-01-01\nA,astrology,compliant,\nA,kyc,fine,\nB,tax,exempt,someday\n",
     )
     .unwrap();
-    let (kept, q) = pipelines::jobs::tensor::evidence::read_attestations(&att).unwrap();
+    let (kept, q) =
+        pipelines::jobs::tensor::evidence::read_attestations(&ingest::NamedFile::as_given(&att))
+            .unwrap();
     assert_eq!(kept.len(), 2);
     assert_eq!(kept[1].expires, Expiry::Unreadable);
     let reasons: Vec<&str> = q.iter().map(|q| q.reason.as_str()).collect();
@@ -313,6 +317,9 @@ fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
     );
     let missing = dir.path().join("bad.csv");
     std::fs::write(&missing, "id,domain\n").unwrap();
-    let err = pipelines::jobs::tensor::evidence::read_attestations(&missing).unwrap_err();
+    let err = pipelines::jobs::tensor::evidence::read_attestations(&ingest::NamedFile::as_given(
+        &missing,
+    ))
+    .unwrap_err();
     assert!(err.to_string().contains("no column \"entity_id\""), "{err}");
 }

@@ -69,6 +69,22 @@ pub fn official_sources() -> Vec<Source> {
 /// What a fetch could not do: (name, url, reason) of every source that failed.
 pub type Failed = Vec<(String, String, String)>;
 
+/// The URL as a manifest may name it: without user, password, query or fragment, which can
+/// carry credentials (a presigned URL's signature, a token).
+pub fn without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            // Setting these fails only for URLs that cannot have them, which then have none.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.set_query(None);
+            parsed.set_fragment(None);
+            parsed.to_string()
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
 fn get(client: &reqwest::blocking::Client, url: &str) -> Result<Bytes, String> {
     let response = client.get(url).send().map_err(|e| e.to_string())?;
     let status = response.status();
@@ -102,7 +118,7 @@ impl Job for Fetch {
                     let size = bytes.len() as u64;
                     let (digest, w) = ctx.store.put_blob(bytes)?;
                     inputs.push(Input {
-                        name: s.url.clone(),
+                        name: without_credentials(&s.url),
                         digest,
                         bytes: size,
                     });
@@ -135,5 +151,23 @@ impl Job for Fetch {
             tables: written,
             extra: failed,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_credentials;
+
+    #[test]
+    fn credentials_never_reach_a_manifest() {
+        assert_eq!(
+            without_credentials("https://user:secret@lists.example/sdn.csv?X-Amz-Signature=abc#x"),
+            "https://lists.example/sdn.csv"
+        );
+        assert_eq!(
+            without_credentials("https://lists.example/a/b.xml"),
+            "https://lists.example/a/b.xml"
+        );
+        assert_eq!(without_credentials("not a url"), "(not a URL)");
     }
 }

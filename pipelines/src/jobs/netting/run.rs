@@ -4,14 +4,16 @@
 //! payments, only a quarantine row. Everything written is sorted by a documented key, so the
 //! artifacts do not depend on input order or thread count:
 //!
-//! - `payments` by (source_file, message_index, tx_index): input paths are unique, and this
-//!   order lets a file's rows be encoded and netted while later files are still being read
+//! - `payments` by (source_file, message_index, tx_index): `source_file` is the input's
+//!   name relative to the root it was found under ([`crate::jobs::inputs`]), unique in a
+//!   run, and this order lets a file's rows be encoded and netted while later files are
+//!   still being read
 //! - `quarantine` by (file_digest, source_file, byte_offset, element_path, reason)
 //! - `header_checks` by (file_digest, source_file, message_index, check)
 //! - the netting tables as documented in [`crate::jobs::netting`].
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -23,14 +25,16 @@ use verify::store::Store;
 
 use super::{LegsMode, NettingConfig, format_date};
 use crate::artifact::{self, RunDescription, WrittenTable, ordered};
+use crate::jobs::inputs::{self, NamedFile};
 use crate::jobs::netting;
-use crate::jobs::{Context, Job, JobError, PACS008_SUFFIXES, Produced, expand_inputs};
+use crate::jobs::{Context, Job, JobError, Produced};
 use crate::report::Reporter;
 
 /// Parameters of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NettingParams {
-    pub inputs: Vec<PathBuf>,
+    /// The pacs.008 files, named as the tables will name them (see [`crate::jobs::inputs`]).
+    pub inputs: Vec<NamedFile>,
     pub config: NettingConfig,
     pub chain: String,
 }
@@ -46,12 +50,12 @@ const MEMORY_ROWS: usize = 16 * BATCH_ROWS;
 /// reader's Arrow builders. The `file_digest` column is filled when the batches are
 /// consumed: the digest is known only once the whole file has been read.
 fn read_one(
-    path: &Path,
+    file: &NamedFile,
     out: &mut ordered::Emitter<'_, FileSummary, JobError>,
 ) -> Result<FileSummary, JobError> {
     let mut builder = table::PaymentsBuilder::default();
     let mut failure: Option<JobError> = None;
-    let summary = pacs008::read_file(path, &mut |p| {
+    let summary = pacs008::read_file(file, &mut |p| {
         if failure.is_some() {
             return;
         }
@@ -239,11 +243,11 @@ impl Job for Netting {
 
     fn produce(ctx: &Context<'_>, params: &NettingParams) -> Result<Produced<()>, JobError> {
         let (store, reporter) = (ctx.store, ctx.reporter);
-        let files = expand_inputs(&params.inputs, &PACS008_SUFFIXES)?;
+        let files = inputs::unique_names(params.inputs.clone())?;
         let staging = store.staging_dir()?;
         let total: u64 = files
             .iter()
-            .filter_map(|f| std::fs::metadata(f).ok())
+            .filter_map(|f| std::fs::metadata(&f.path).ok())
             .map(|m| m.len())
             .sum();
         reporter.start("reading and netting pacs.008", Some(total), "bytes");

@@ -20,14 +20,14 @@
 //! pack, its manifest digest, build time, Merkle root, table digests and input digests;
 //! `mez lock --check` compares byte for byte, and `mez nightly --locked` rebuilds every pack
 //! of every lock with the lock's build time and checks that each manifest digest comes out
-//! the same — on an empty store too. Input names are paths as given, so rebuild from the same
-//! directory with the same `--sources`.
+//! the same — on an empty store too. Inputs are named by their path below `--sources`
+//! (`lists/un/un.xml`), so a copy of the sources anywhere rebuilds the same packs.
 //!
 //! **Published.** Each pack goes on its own chain (`regpack-<zone>`, …) with a receipt and a
 //! checkpoint; when anything was built, the run itself publishes the changed locks on the
 //! chain `nightly`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 use verify::Digest;
@@ -128,7 +128,11 @@ fn build_pack(
             jobs::run::<Lawpack>(ctx, &params)?.summary
         }
         _ => {
-            let register = sources.read.first().cloned().unwrap_or_default();
+            let register = sources
+                .read
+                .first()
+                .cloned()
+                .ok_or_else(|| JobError::input("licensepack", "no licence register"))?;
             let params = LicensepackParams {
                 jurisdiction,
                 register,
@@ -274,9 +278,15 @@ fn rebuild_locked(
         .map(Vec::as_slice)
         .unwrap_or_default()
     {
+        // Locked names are below the sources folder: find the file among today's sources.
         let name = input["name"].as_str().unwrap_or_default();
-        let now = Digest::of_file(Path::new(name)).map(|d| d.0.to_string());
-        if now.as_deref().ok() != input["digest"].as_str() {
+        let now = sources
+            .files
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| Digest::of_file(&f.path).ok())
+            .map(|d| d.0.to_string());
+        if now.as_deref() != input["digest"].as_str() {
             return Ok(outcome(
                 zone_id,
                 kind,

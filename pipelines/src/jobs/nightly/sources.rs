@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use verify::Digest;
 
 use crate::jobs::JobError;
+use crate::jobs::inputs::{self, NamedFile};
 use crate::zone;
 
 /// Every file under `dir`, sorted (none when it does not exist).
@@ -61,11 +62,21 @@ fn list_primaries(files: &[PathBuf]) -> Vec<PathBuf> {
     files.iter().filter(|p| is(p, ".csv")).cloned().collect()
 }
 
-/// The sources of one pack: every file (for the build key) and what the builder reads.
+/// The sources of one pack: every file (for the build key) and what the builder reads,
+/// each named by its path below the sources folder (`lists/un/un.xml`,
+/// `law/sg/act-1.xml`), so that a pack built from a copy of the sources elsewhere is the
+/// same pack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct PackSources {
-    pub files: Vec<PathBuf>,
-    pub read: Vec<PathBuf>,
+    pub files: Vec<NamedFile>,
+    pub read: Vec<NamedFile>,
+}
+
+fn named(sources: &Path, paths: Vec<PathBuf>) -> Result<Vec<NamedFile>, String> {
+    paths
+        .iter()
+        .map(|p| inputs::under(sources, p).map_err(|e| e.to_string()))
+        .collect()
 }
 
 pub(super) fn pack_sources(
@@ -87,7 +98,10 @@ pub(super) fn pack_sources(
                 files.extend(all);
                 read.extend(primaries);
             }
-            Ok(Some(PackSources { files, read }))
+            Ok(Some(PackSources {
+                files: named(sources, files)?,
+                read: named(sources, read)?,
+            }))
         }
         "lawpack" => {
             let dir = sources.join("law").join(&zone.zone_id);
@@ -95,8 +109,9 @@ pub(super) fn pack_sources(
                 .into_iter()
                 .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
                 .collect();
+            let files = named(sources, files)?;
             Ok((!files.is_empty()).then(|| PackSources {
-                read: vec![dir],
+                read: files.clone(),
                 files,
             }))
         }
@@ -104,20 +119,30 @@ pub(super) fn pack_sources(
             let file = sources
                 .join("licences")
                 .join(format!("{}.csv", zone.zone_id));
-            Ok(file.is_file().then(|| PackSources {
-                files: vec![file.clone()],
-                read: vec![file],
+            if !file.is_file() {
+                return Ok(None);
+            }
+            let files = named(sources, vec![file])?;
+            Ok(Some(PackSources {
+                read: files.clone(),
+                files,
             }))
         }
         other => Err(format!("unknown pack kind {other}")),
     }
 }
 
-pub(super) fn build_key(kind: &str, zone_id: &str, files: &[PathBuf]) -> Result<String, JobError> {
+pub(super) fn build_key(
+    kind: &str,
+    zone_id: &str,
+    files: &[NamedFile],
+) -> Result<String, JobError> {
     let mut inputs = Vec::with_capacity(files.len());
     for f in files {
-        let (digest, bytes) = Digest::of_file(f)?;
-        inputs.push(serde_json::json!({"name": f.display().to_string(), "digest": digest.to_string(), "bytes": bytes}));
+        let (digest, bytes) = Digest::of_file(&f.path)?;
+        inputs.push(
+            serde_json::json!({"name": f.name, "digest": digest.to_string(), "bytes": bytes}),
+        );
     }
     let doc = serde_json::json!({
         "kind": kind,

@@ -22,13 +22,15 @@ use verify::store::Store;
 
 use crate::artifact::publish::table_of;
 use crate::artifact::{self, RunDescription};
-use crate::jobs::{Context, Job, JobError, Produced, expand_inputs};
+use crate::jobs::inputs::{self, NamedFile};
+use crate::jobs::{Context, Job, JobError, Produced};
 
 /// Parameters of a lawpack build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LawpackParams {
     pub jurisdiction: String,
-    pub inputs: Vec<PathBuf>,
+    /// The Akoma Ntoso documents, named as the tables will name them.
+    pub inputs: Vec<NamedFile>,
     /// Validate every document against this XSD with xmllint.
     pub validate_xsd: Option<PathBuf>,
 }
@@ -108,15 +110,15 @@ impl Job for Lawpack {
         let (store, reporter) = (ctx.store, ctx.reporter);
         let chain_id = format!("lawpack-{}", params.jurisdiction);
         verify::receipt::check_chain_id(&chain_id)?;
-        let files = expand_inputs(&params.inputs, &[".xml"])?;
+        let files = inputs::unique_names(params.inputs.clone())?;
         reporter.start("reading Akoma Ntoso", Some(files.len() as u64), "files");
         let read: Vec<Result<ReadDocument, JobError>> = files
             .par_iter()
             .with_max_len(1)
-            .map(|path| {
-                let doc = akn::read_file(path)?;
+            .map(|file| {
+                let doc = akn::read_file(file)?;
                 let validation = match &params.validate_xsd {
-                    Some(xsd) => Some(validate(xsd, path)?),
+                    Some(xsd) => Some(validate(xsd, &file.path)?),
                     None => None,
                 };
                 reporter.advance(1);

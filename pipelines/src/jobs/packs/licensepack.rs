@@ -2,20 +2,20 @@
 //! the `licences` table, its `quarantine`, and the licences' Merkle root
 //! (`licences_merkle_root`) in the manifest, on the chain `licensepack-<zone>`.
 
-use std::path::PathBuf;
-
 use verify::Digest;
 use verify::manifest::Input;
 
 use crate::artifact::publish::write_quarantine;
 use crate::artifact::{self, RunDescription};
+use crate::jobs::inputs::NamedFile;
 use crate::jobs::{Context, Job, JobError, Produced};
 
 /// Parameters of a licensepack build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicensepackParams {
     pub jurisdiction: String,
-    pub register: PathBuf,
+    /// The licence register (CSV), named as the tables will name it.
+    pub register: NamedFile,
 }
 
 /// Builds a licensepack.
@@ -32,12 +32,12 @@ impl Job for Licensepack {
         verify::receipt::check_chain_id(&chain)?;
         let register = ingest::licences::read_licence_register(&params.register)?;
         let pack = packs::licensepack::build(&register.licences).map_err(|e| JobError::Input {
-            path: params.register.clone(),
+            path: params.register.path.clone(),
             reason: e.to_string(),
         })?;
-        let (digest, bytes) = Digest::of_file(&params.register)?;
+        let (digest, bytes) = Digest::of_file(&params.register.path)?;
         let inputs = vec![Input {
-            name: params.register.display().to_string(),
+            name: params.register.name.clone(),
             digest,
             bytes,
         }];

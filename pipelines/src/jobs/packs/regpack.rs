@@ -6,7 +6,7 @@
 //! Artifacts: `entries`, `names`, `quarantine`; the manifest publishes every input's digest
 //! and the entries' Merkle root (`entries_merkle_root`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ingest::sanctions::{self, ListReading};
 use verify::Digest;
@@ -15,13 +15,16 @@ use verify::store::Store;
 
 use crate::artifact::publish::{table_of, write_quarantine};
 use crate::artifact::{self, RunDescription};
+use crate::jobs::inputs::{self, NamedFile};
 use crate::jobs::{Context, Job, JobError, Produced};
 
 /// Parameters of a regpack build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegpackParams {
     pub jurisdiction: String,
-    pub lists: Vec<PathBuf>,
+    /// The list files, named as the tables will name them (OFAC siblings are found beside
+    /// a primary CSV and named beside its name).
+    pub lists: Vec<NamedFile>,
 }
 
 fn base_name(path: &Path) -> String {
@@ -33,20 +36,29 @@ fn base_name(path: &Path) -> String {
     name.strip_suffix(".gz").unwrap_or(&name).to_owned()
 }
 
-/// The first existing sibling among `names` (plain or gzipped).
-fn sibling(path: &Path, names: &[&str]) -> Option<PathBuf> {
-    let dir = path.parent()?;
+/// The first existing sibling among `names` (plain or gzipped), named beside `file`.
+fn sibling(file: &NamedFile, names: &[&str]) -> Option<NamedFile> {
+    let dir = file.path.parent()?;
+    let prefix = file.name.rsplit_once('/').map_or("", |(d, _)| d);
     names
         .iter()
-        .flat_map(|n| [dir.join(n), dir.join(format!("{n}.gz"))])
-        .find(|p| p.is_file())
+        .flat_map(|n| [n.to_string(), format!("{n}.gz")])
+        .find(|n| dir.join(n).is_file())
+        .map(|n| {
+            let name = if prefix.is_empty() {
+                n.clone()
+            } else {
+                format!("{prefix}/{n}")
+            };
+            NamedFile::new(dir.join(n), name)
+        })
 }
 
 /// Reads one list file (with its OFAC siblings); returns the files actually read.
-pub fn read_list(path: &Path) -> Result<(ListReading, Vec<PathBuf>), JobError> {
-    let name = base_name(path);
+pub fn read_list(file: &NamedFile) -> Result<(ListReading, Vec<NamedFile>), JobError> {
+    let name = base_name(&file.path);
     if name.ends_with(".xml") {
-        return Ok((sanctions::read_xml(path)?, vec![path.to_owned()]));
+        return Ok((sanctions::read_xml(file)?, vec![file.clone()]));
     }
     let ofac = if name.contains("sdn") && !name.contains("comments") {
         Some(("ofac_sdn", ["add.csv"], ["alt.csv"], ["sdn_comments.csv"]))
@@ -62,26 +74,23 @@ pub fn read_list(path: &Path) -> Result<(ListReading, Vec<PathBuf>), JobError> {
     };
     if let Some((list, add, alt, comments)) = ofac {
         let (add, alt, comments) = (
-            sibling(path, &add),
-            sibling(path, &alt),
-            sibling(path, &comments),
+            sibling(file, &add),
+            sibling(file, &alt),
+            sibling(file, &comments),
         );
         let reading = sanctions::read_ofac_csv_set(
             list,
-            path,
-            add.as_deref(),
-            alt.as_deref(),
-            comments.as_deref(),
+            file,
+            add.as_ref(),
+            alt.as_ref(),
+            comments.as_ref(),
         )?;
-        let mut files = vec![path.to_owned()];
+        let mut files = vec![file.clone()];
         files.extend([add, alt, comments].into_iter().flatten());
         return Ok((reading, files));
     }
     let list = name.strip_suffix(".csv").unwrap_or(&name).to_owned();
-    Ok((
-        sanctions::read_custom_csv(&list, path)?,
-        vec![path.to_owned()],
-    ))
+    Ok((sanctions::read_custom_csv(&list, file)?, vec![file.clone()]))
 }
 
 /// Sanctions lists read from files and built into regpack tables.
@@ -93,23 +102,22 @@ pub struct ReadLists {
     pub inputs: Vec<Input>,
 }
 
-/// Reads the list files `paths` (with their OFAC siblings) and builds the regpack tables.
-pub fn read_lists(paths: &[PathBuf]) -> Result<ReadLists, JobError> {
+/// Reads the list files (with their OFAC siblings) and builds the regpack tables.
+pub fn read_lists(lists: &[NamedFile]) -> Result<ReadLists, JobError> {
     let mut readings = Vec::new();
     let mut files = Vec::new();
-    for path in paths {
-        let (reading, read) = read_list(path)?;
+    for list in lists {
+        let (reading, read) = read_list(list)?;
         readings.push(reading);
         files.extend(read);
     }
-    files.sort();
-    files.dedup();
+    let files = inputs::unique_names(files)?;
     let pack = packs::regpack::build(&readings).map_err(|e| JobError::input("regpack", e))?;
     let mut inputs = Vec::new();
     for f in &files {
-        let (digest, bytes) = Digest::of_file(f)?;
+        let (digest, bytes) = Digest::of_file(&f.path)?;
         inputs.push(Input {
-            name: f.display().to_string(),
+            name: f.name.clone(),
             digest,
             bytes,
         });

@@ -23,7 +23,7 @@ use verify::store::Store;
 use super::{Hit, ListIndex, Query, Scratch, Thresholds, screen};
 use crate::artifact::publish::{primitive_column, table_of, text_column, write_quarantine};
 use crate::artifact::{self, RunDescription, TableWriter};
-use crate::jobs::{Context, Job, JobError, Produced};
+use crate::jobs::{Context, Job, JobError, Produced, inputs};
 
 /// Queries screened per parallel chunk.
 pub const CHUNK: usize = 16_384;
@@ -89,7 +89,8 @@ pub fn load_lists(store: &Store, source: &ListSource) -> Result<LoadedLists, Job
             })
         }
         ListSource::Files(paths) => {
-            let lists = crate::jobs::packs::regpack::read_lists(paths)?;
+            let given: Vec<_> = paths.iter().map(|p| inputs::given(p)).collect();
+            let lists = crate::jobs::packs::regpack::read_lists(&given)?;
             let index = ListIndex::from_tables(&lists.pack.entries, &lists.pack.names)
                 .map_err(|e| input_error("lists", e))?;
             let inputs = lists.inputs;
@@ -240,7 +241,7 @@ fn read_names_csv(
     })?;
     let id_at = column("id").or_else(|| column("entity_id"));
     let (dob_at, country_at) = (column("dob"), column("country"));
-    let source = path.display().to_string();
+    let source = inputs::given(path).name;
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut first = 0u64;
     let mut record = csv::StringRecord::new();
@@ -381,7 +382,7 @@ impl Job for Screening {
             QuerySource::Names { path, name_column } => {
                 let (digest, bytes) = Digest::of_file(path)?;
                 inputs.push(Input {
-                    name: path.display().to_string(),
+                    name: inputs::given(path).name,
                     digest,
                     bytes,
                 });

@@ -2,8 +2,6 @@
 //! entities and attestations (CSV, streamed, bad rows quarantined with their reason) and a
 //! screening run's matches.
 
-use std::path::Path;
-
 use ingest::pacs008::{Quarantined, parse_date};
 use verify::Digest;
 use verify::store::Store;
@@ -13,6 +11,7 @@ use super::eval::{Attestation, Expiry};
 use super::run::input_error;
 use crate::artifact::publish::{table_of, text_column};
 use crate::jobs::JobError;
+use crate::jobs::inputs::NamedFile;
 use crate::zone;
 
 /// One record of a CSV file, with its columns found by (lower-cased) header name.
@@ -35,16 +34,17 @@ impl CsvRow<'_> {
 
 /// Streams a CSV file's records to `each` (constant memory), quarantining unreadable ones.
 fn read_csv(
-    path: &Path,
+    file: &NamedFile,
     required: &[&str],
     quarantine: &mut Vec<Quarantined>,
     each: &mut dyn FnMut(&CsvRow<'_>, &mut Vec<Quarantined>),
 ) -> Result<(), JobError> {
-    let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
+    let path = file.path.as_path();
+    let opened = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file));
+        .from_reader(std::io::BufReader::new(opened));
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| input_error(path, e))?
@@ -78,7 +78,7 @@ fn read_csv(
             Err(e) => {
                 n += 1;
                 quarantine.push(reject(
-                    path,
+                    file,
                     offset,
                     n,
                     "",
@@ -90,9 +90,9 @@ fn read_csv(
     Ok(())
 }
 
-fn reject(path: &Path, offset: u64, row: u64, field: &str, reason: String) -> Quarantined {
+fn reject(file: &NamedFile, offset: u64, row: u64, field: &str, reason: String) -> Quarantined {
     Quarantined {
-        source_file: path.display().to_string(),
+        source_file: file.name.clone(),
         byte_offset: offset,
         element_path: if field.is_empty() {
             format!("row {row}")
@@ -108,15 +108,15 @@ fn reject(path: &Path, offset: u64, row: u64, field: &str, reason: String) -> Qu
 pub type Entities = Vec<(String, Option<String>)>;
 
 /// Entities: unique ids in file order; blanks and repeats quarantined.
-pub fn read_entities(path: &Path) -> Result<(Entities, Vec<Quarantined>), JobError> {
+pub fn read_entities(file: &NamedFile) -> Result<(Entities, Vec<Quarantined>), JobError> {
     let mut quarantine = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    read_csv(path, &["entity_id"], &mut quarantine, &mut |row, q| {
+    read_csv(file, &["entity_id"], &mut quarantine, &mut |row, q| {
         let id = row.get("entity_id");
         if id.is_empty() {
             q.push(reject(
-                path,
+                file,
                 row.offset,
                 row.row,
                 "entity_id",
@@ -124,7 +124,7 @@ pub fn read_entities(path: &Path) -> Result<(Entities, Vec<Quarantined>), JobErr
             ));
         } else if !seen.insert(id.to_owned()) {
             q.push(reject(
-                path,
+                file,
                 row.offset,
                 row.row,
                 "entity_id",
@@ -140,17 +140,19 @@ pub fn read_entities(path: &Path) -> Result<(Entities, Vec<Quarantined>), JobErr
 
 /// Attestations; a row naming an unknown domain or state is quarantined, an expiry that is
 /// not a date is kept as unreadable (it then counts as expired).
-pub fn read_attestations(path: &Path) -> Result<(Vec<Attestation>, Vec<Quarantined>), JobError> {
+pub fn read_attestations(
+    file: &NamedFile,
+) -> Result<(Vec<Attestation>, Vec<Quarantined>), JobError> {
     let mut quarantine = Vec::new();
     let mut out = Vec::new();
     read_csv(
-        path,
+        file,
         &["entity_id", "domain", "state"],
         &mut quarantine,
         &mut |row, q| {
             let Some(domain_index) = zone::domain_index(row.get("domain")) else {
                 q.push(reject(
-                    path,
+                    file,
                     row.offset,
                     row.row,
                     "domain",
@@ -160,7 +162,7 @@ pub fn read_attestations(path: &Path) -> Result<(Vec<Attestation>, Vec<Quarantin
             };
             let Some(state) = State::parse(row.get("state")) else {
                 q.push(reject(
-                    path,
+                    file,
                     row.offset,
                     row.row,
                     "state",
@@ -170,7 +172,7 @@ pub fn read_attestations(path: &Path) -> Result<(Vec<Attestation>, Vec<Quarantin
             };
             if row.get("entity_id").is_empty() {
                 q.push(reject(
-                    path,
+                    file,
                     row.offset,
                     row.row,
                     "entity_id",

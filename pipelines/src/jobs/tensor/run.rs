@@ -24,6 +24,7 @@ use super::evidence::{read_attestations, read_entities, screening_of};
 use super::{State, leaf_bytes};
 use crate::artifact::publish::write_quarantine;
 use crate::artifact::{self, RunDescription, TableWriter};
+use crate::jobs::inputs::{self, NamedFile};
 use crate::jobs::{Context, Job, JobError, Produced};
 use crate::zone::{self, DOMAINS, LoadedZone};
 
@@ -47,6 +48,15 @@ pub(super) fn input_error(path: impl Into<PathBuf>, reason: impl ToString) -> Jo
         path: path.into(),
         reason: reason.to_string(),
     }
+}
+
+/// A file given as evidence of one kind, named `<role>/<base name>`: the entities,
+/// attestations and licence register of a zone are often files of one name in folders of
+/// their kind (`entities/sg.csv`, `attestations/sg.csv`), and each must keep its own name in
+/// the manifest and the quarantine table.
+fn role(role: &str, path: &Path) -> NamedFile {
+    let file = inputs::given(path);
+    NamedFile::new(file.path, format!("{role}/{}", file.name))
 }
 
 /// Schema of the `tensor` table.
@@ -127,34 +137,37 @@ impl Job for Tensor {
         let registry_len = zone::registry_len(zone.registry_version)
             .ok_or_else(|| input_error(&params.zone, "unknown registry version"))?;
         let mut inputs = vec![Input {
-            name: params.zone.display().to_string(),
+            name: role("zone", &params.zone).name,
             digest: Digest::of(&bytes),
             bytes: bytes.len() as u64,
         }];
-        let mut add_input = |path: &Path| -> Result<(), JobError> {
-            let (digest, bytes) = Digest::of_file(path)?;
+        let mut add_input = |file: &NamedFile| -> Result<(), JobError> {
+            let (digest, bytes) = Digest::of_file(&file.path)?;
             inputs.push(Input {
-                name: path.display().to_string(),
+                name: file.name.clone(),
                 digest,
                 bytes,
             });
             Ok(())
         };
-        add_input(&params.entities)?;
-        let (entities, mut quarantine) = read_entities(&params.entities)?;
+        let entities_file = role("entities", &params.entities);
+        add_input(&entities_file)?;
+        let (entities, mut quarantine) = read_entities(&entities_file)?;
         let mut evidence = Evidence {
             entities,
             ..Evidence::default()
         };
         if let Some(path) = &params.attestations {
-            add_input(path)?;
-            let (a, q) = read_attestations(path)?;
+            let file = role("attestations", path);
+            add_input(&file)?;
+            let (a, q) = read_attestations(&file)?;
             evidence.attestations = a;
             quarantine.extend(q);
         }
         if let Some(path) = &params.licences {
-            add_input(path)?;
-            let register = ingest::licences::read_licence_register(path)?;
+            let file = role("licences", path);
+            add_input(&file)?;
+            let register = ingest::licences::read_licence_register(&file)?;
             evidence.licences = register
                 .licences
                 .into_iter()

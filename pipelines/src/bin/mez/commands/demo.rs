@@ -89,8 +89,9 @@ pub fn demo(settings: &Settings, args: DemoArgs) -> Result<ExitStatus> {
                 input.display()
             ),
         );
+        let found = jobs::expand_inputs(&[input], &jobs::PACS008_SUFFIXES)?;
         let params = NettingParams {
-            inputs: vec![input],
+            inputs: found.files.clone(),
             config: Default::default(),
             chain: "demo".into(),
         };

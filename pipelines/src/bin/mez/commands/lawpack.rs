@@ -16,9 +16,10 @@ pub fn lawpack(settings: &Settings, command: LawpackCommand) -> Result<ExitStatu
 
 fn build(settings: &Settings, args: LawpackBuildArgs) -> Result<ExitStatus> {
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let found = jobs::expand_inputs(&args.input, &[".xml"])?;
     let params = LawpackParams {
         jurisdiction: args.jurisdiction,
-        inputs: args.input,
+        inputs: found.files.clone(),
         validate_xsd: args.validate,
     };
     let summary = jobs::run::<Lawpack>(&setup.context(), &params)?.summary;

@@ -21,8 +21,17 @@ fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
         None => None,
     };
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let found = jobs::expand_inputs(&args.input, &jobs::PACS008_SUFFIXES)?;
+    super::note(
+        settings,
+        &format!(
+            "{} pacs.008 files found under {}",
+            found.files.len(),
+            roots(&args.input)
+        ),
+    );
     let params = NettingParams {
-        inputs: args.input,
+        inputs: found.files.clone(),
         config: NettingConfig {
             value_date,
             legs: if args.legacy_legs {
@@ -40,4 +49,13 @@ fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// The input roots as given, for the operator (tables name inputs relative to them).
+pub(super) fn roots(inputs: &[std::path::PathBuf]) -> String {
+    inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -44,7 +44,7 @@ fn build(settings: &Settings, args: RegpackBuildArgs) -> Result<ExitStatus> {
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let params = RegpackParams {
         jurisdiction: args.jurisdiction,
-        lists: args.lists,
+        lists: args.lists.iter().map(|p| jobs::inputs::given(p)).collect(),
     };
     let summary = jobs::run::<Regpack>(&setup.context(), &params)?.summary;
     super::print_run(settings, &summary, "entries")?;
