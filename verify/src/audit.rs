@@ -93,17 +93,72 @@ impl Report {
     }
 }
 
+/// A chain's size and root as an earlier verification (or a witness) saw them: the store
+/// must still hold that many receipts, with the same root over them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Pin {
+    pub chain: String,
+    pub size: u64,
+    /// Hex of the RFC 6962 root over the first `size` receipts.
+    pub root: String,
+}
+
+/// The witness state `mez verify --state FILE` keeps between runs: each chain's newest
+/// verified checkpoint. A later store that is shorter, or not an extension of it, fails.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Witness {
+    pub chains: BTreeMap<String, Pin>,
+}
+
+impl Witness {
+    /// What a successful audit saw: each chain's newest verified checkpoint.
+    pub fn of(report: &Report) -> Self {
+        Witness {
+            chains: report
+                .chains
+                .iter()
+                .filter(|(_, c)| c.checkpoint_size > 0)
+                .map(|(name, c)| {
+                    (
+                        name.clone(),
+                        Pin {
+                            chain: name.clone(),
+                            size: c.checkpoint_size,
+                            root: c.checkpoint_root.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The pins of `self` and of `later` together: a chain's larger pin wins.
+    pub fn merged(mut self, later: Witness) -> Self {
+        for (chain, pin) in later.chains {
+            let keep = self.chains.get(&chain).is_some_and(|p| p.size > pin.size);
+            if !keep {
+                self.chains.insert(chain, pin);
+            }
+        }
+        self
+    }
+}
+
 /// Options of an audit.
 #[derive(Debug, Clone)]
 pub struct AuditOptions {
     /// Objects read and hashed at once.
     pub concurrency: usize,
+    /// Checkpoints seen before (a witness state, or checkpoints given): rollback and
+    /// truncation of a chain's tail, and a rewritten history, fail against them.
+    pub pins: Vec<Pin>,
 }
 
 impl Default for AuditOptions {
     fn default() -> Self {
         AuditOptions {
             concurrency: store::default_concurrency(),
+            pins: vec![],
         }
     }
 }
@@ -123,18 +178,65 @@ pub fn audit(store: &Store, trust: &TrustSet, options: &AuditOptions) -> Result<
     let manifests = check_manifests(store, trust, options, &mut report)?;
     check_blobs(store, &manifests, options, &mut report)?;
     let on_chain = check_chains(store, trust, &manifests, options, &mut report)?;
-    for digest in manifests.keys() {
-        if !on_chain.contains(digest) {
-            report.fail(
+    for (digest, statement) in &manifests {
+        if on_chain.contains(digest) {
+            continue;
+        }
+        match superseded_by(statement, &manifests, &on_chain) {
+            Some(later) => report.notes.push(Note {
+                object: manifest_key(digest),
+                note: format!(
+                    "an abandoned attempt: on no chain, but {} publishes the same tables of \
+                     the same job later on chain {}",
+                    manifest_key(later),
+                    statement.predicate.chain
+                ),
+            }),
+            None => report.fail(
                 &manifest_key(digest),
                 "receipt",
-                "a receipt on some chain naming this manifest",
-                "none (truncated chain or unpublished run)",
-            );
+                "a receipt on its chain naming this manifest",
+                format!(
+                    "none (a truncated chain, or a publication that stopped after the \
+                     manifest: `mez publish --adopt {digest}` appends it)"
+                ),
+            ),
         }
     }
-    check_refs(store, &manifests, &mut report)?;
+    let refs = check_refs(store, &manifests, &mut report)?;
+    if report.manifests == 0 && report.blobs == 0 && report.receipts == 0 && refs == 0 {
+        return Err(Error::StoreUrl {
+            url: store.url().to_owned(),
+            reason: "nothing to verify: the store holds no manifests, blobs, receipts or refs \
+                     (a mistyped path or prefix?)"
+                .into(),
+        });
+    }
     Ok(report)
+}
+
+/// A manifest on a chain that publishes the same run as `orphan` (same job, chain and
+/// tables) at the same time or later: `orphan` was an attempt that a rerun completed.
+fn superseded_by<'a>(
+    orphan: &Statement,
+    manifests: &'a BTreeMap<Digest, Statement>,
+    on_chain: &BTreeSet<Digest>,
+) -> Option<&'a Digest> {
+    let tables = |s: &Statement| -> BTreeSet<(String, Option<String>)> {
+        s.subject
+            .iter()
+            .map(|x| (x.name.clone(), x.digest.get("sha256").cloned()))
+            .collect()
+    };
+    let wanted = tables(orphan);
+    manifests.iter().find_map(|(digest, s)| {
+        (on_chain.contains(digest)
+            && s.predicate.chain == orphan.predicate.chain
+            && s.predicate.job == orphan.predicate.job
+            && s.predicate.time >= orphan.predicate.time
+            && tables(s) == wanted)
+            .then_some(digest)
+    })
 }
 
 /// Step 1. Returns the valid manifests by digest.
@@ -318,6 +420,7 @@ fn check_chains(
         }
     }
     let mut on_chain = BTreeSet::new();
+    let mut all_leaves = BTreeMap::new();
     for (chain, (receipt_keys, checkpoint_keys)) in by_chain {
         let leaves = check_receipts(
             store,
@@ -338,8 +441,10 @@ fn check_chains(
             &checkpoint_keys,
             &leaves,
         );
-        report.chains.insert(chain, summary);
+        report.chains.insert(chain.clone(), summary);
+        all_leaves.insert(chain, leaves);
     }
+    check_pins(report, &options.pins, &all_leaves);
     Ok(on_chain)
 }
 
@@ -403,9 +508,27 @@ fn check_receipts(
                 &e,
             );
         }
+        if let Some(p) = &prev
+            && receipt.body.timestamp < p.body.timestamp
+        {
+            report.fail(
+                key,
+                "time",
+                format!("not before the previous receipt's {}", p.body.timestamp),
+                receipt.body.timestamp,
+            );
+        }
         match manifests.get(&receipt.body.manifest) {
             Some(statement) => {
                 on_chain.insert(receipt.body.manifest);
+                if statement.predicate.chain != chain {
+                    report.fail(
+                        key,
+                        "chain",
+                        format!("its manifest's chain {}", statement.predicate.chain),
+                        chain,
+                    );
+                }
                 let mut named: Vec<Digest> = statement
                     .subject
                     .iter()
@@ -529,13 +652,15 @@ fn check_checkpoints(
     summary
 }
 
-/// Step 5.
+/// Step 5. Returns how many refs there are.
 fn check_refs(
     store: &Store,
     manifests: &BTreeMap<Digest, Statement>,
     report: &mut Report,
-) -> Result<()> {
-    for item in store.list("refs/")? {
+) -> Result<usize> {
+    let listed = store.list("refs/")?;
+    let count = listed.len();
+    for item in listed {
         let target = store.get(&item.key).and_then(|bytes| {
             std::str::from_utf8(&bytes)
                 .map_err(|_| Error::malformed(&item.key, "not UTF-8"))
@@ -552,5 +677,42 @@ fn check_refs(
             Err(e) => report.fail_err(&item.key, "ref", "sha256:<hex> of a manifest", &e),
         }
     }
-    Ok(())
+    Ok(count)
+}
+
+/// Each pin against the chain's receipts as the store holds them now.
+fn check_pins(report: &mut Report, pins: &[Pin], chains: &BTreeMap<String, Vec<Hash>>) {
+    for pin in pins {
+        let object = format!("log/{}", pin.chain);
+        let Some(leaves) = chains.get(&pin.chain) else {
+            report.fail(
+                &object,
+                "rollback",
+                format!("{} receipts, as seen before", pin.size),
+                "no such chain in the store",
+            );
+            continue;
+        };
+        if (leaves.len() as u64) < pin.size {
+            report.fail(
+                &object,
+                "rollback",
+                format!("at least {} receipts, as seen before", pin.size),
+                format!("{} (the chain's tail was cut or rolled back)", leaves.len()),
+            );
+            continue;
+        }
+        let root = hex::encode(root_of(&leaves[..pin.size as usize]));
+        if root != pin.root {
+            report.fail(
+                &object,
+                "consistency",
+                format!(
+                    "root {} over the first {} receipts, as seen before",
+                    pin.root, pin.size
+                ),
+                format!("{root} (the history was rewritten)"),
+            );
+        }
+    }
 }

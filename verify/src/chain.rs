@@ -70,10 +70,28 @@ pub fn append_receipt(store: &Store, signer: &SecretKey, body: ReceiptBody) -> R
     Ok(receipt)
 }
 
-/// Signs and writes the checkpoint over `leaves` (all receipts of the chain so far).
+/// Signs and writes the checkpoint over `leaves` (all receipts of the chain so far). A
+/// checkpoint of that size already written by a key in `trust` over the same root is
+/// accepted as it is (another writer, or an earlier attempt, got there first).
 pub fn write_checkpoint(
     store: &Store,
     signer: &SecretKey,
+    chain: &str,
+    leaves: &[Hash],
+) -> Result<Checkpoint> {
+    write_checkpoint_trusting(
+        store,
+        signer,
+        &TrustSet::new([signer.public()]),
+        chain,
+        leaves,
+    )
+}
+
+fn write_checkpoint_trusting(
+    store: &Store,
+    signer: &SecretKey,
+    trust: &TrustSet,
     chain: &str,
     leaves: &[Hash],
 ) -> Result<Checkpoint> {
@@ -83,15 +101,50 @@ pub fn write_checkpoint(
         root: root_of(leaves),
     };
     let note = checkpoint.sign(signer);
-    store.put_create(&checkpoint_key(chain, checkpoint.size), Bytes::from(note))?;
-    Ok(checkpoint)
+    let key = checkpoint_key(chain, checkpoint.size);
+    match store.put_create(&key, Bytes::from(note)) {
+        Ok(_) => Ok(checkpoint),
+        Err(Error::Conflict { .. }) => {
+            let (existing, _) = Checkpoint::open(&key, &store.get(&key)?, trust)?;
+            if existing == checkpoint {
+                Ok(checkpoint)
+            } else {
+                Err(Error::Chain {
+                    chain: chain.to_owned(),
+                    reason: format!("{key} holds another root than the receipts give"),
+                })
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// How often a writer that lost the race for the next receipt reads the chain again and
+/// retries before the run fails.
+pub const APPEND_ATTEMPTS: u32 = 40;
+
+/// The pause before retry `attempt` (1, 2, …): doubling from 2 ms up to 250 ms, plus up to
+/// as much again that differs between processes and threads (their ids and stack
+/// addresses), so that writers who collided do not collide again in step.
+fn backoff(attempt: u32) -> std::time::Duration {
+    let base = (2u64 << attempt.min(7)).min(250);
+    let here = 0u8;
+    let seed = (std::ptr::addr_of!(here) as usize as u64)
+        ^ u64::from(std::process::id()).rotate_left(32)
+        ^ u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mixed = seed.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let spread = (mixed >> 17) % (base + 1);
+    std::time::Duration::from_millis(base + spread)
 }
 
 /// Publishes a run whose blobs are already stored: manifest, receipt, checkpoint.
 ///
 /// Refuses to publish a manifest naming a blob the store does not hold, and to extend a
 /// chain holding a receipt that is not signed by `signer` or a key in `trust` (appending
-/// checks sequence, linkage and signatures).
+/// checks sequence, linkage and signatures). A writer that loses the race for the next
+/// receipt reads the chain again and retries, up to [`APPEND_ATTEMPTS`] times with a
+/// growing pause; a manifest already on the chain (a repeated publication) gets no second
+/// receipt.
 pub fn publish(
     store: &Store,
     signer: &SecretKey,
@@ -101,6 +154,59 @@ pub fn publish(
 ) -> Result<Publication> {
     let chain = statement.predicate.chain.clone();
     check_chain_id(&chain)?;
+    let artifacts = stored_artifacts(store, statement)?;
+    // 2. manifest
+    let signed = manifest::sign(statement, signer)?;
+    let key = manifest_key(&signed.digest);
+    let _: Written = store.put_content(&key, &signed.digest, Bytes::from(signed.bytes))?;
+    // 3. receipt, 4. checkpoint
+    let packs = statement.predicate.packs.iter().map(|p| p.digest).collect();
+    append(
+        store,
+        signer,
+        trust,
+        clock,
+        &chain,
+        signed.digest,
+        artifacts,
+        packs,
+    )
+}
+
+/// Puts a manifest left on no chain (its publication was killed, or lost its race before
+/// retries existed) on its chain: appends its receipt and a checkpoint. The manifest must
+/// be signed by `signer` or a key in `trust`, and every artifact it names must be stored.
+/// Adopting a manifest already on its chain changes nothing.
+pub fn adopt(
+    store: &Store,
+    signer: &SecretKey,
+    trust: &TrustSet,
+    clock: &dyn Clock,
+    manifest_digest: &Digest,
+) -> Result<Publication> {
+    let key = manifest_key(manifest_digest);
+    let bytes = store.get_verified(&key, manifest_digest)?;
+    let mut writers = trust.clone();
+    writers.add(signer.public());
+    let (statement, _) = manifest::open(&key, &bytes, &writers)?;
+    let chain = statement.predicate.chain.clone();
+    check_chain_id(&chain)?;
+    let artifacts = stored_artifacts(store, &statement)?;
+    let packs = statement.predicate.packs.iter().map(|p| p.digest).collect();
+    append(
+        store,
+        signer,
+        trust,
+        clock,
+        &chain,
+        *manifest_digest,
+        artifacts,
+        packs,
+    )
+}
+
+/// The digests of a statement's subjects, each checked to be in the store.
+fn stored_artifacts(store: &Store, statement: &Statement) -> Result<Vec<Digest>> {
     let mut artifacts = Vec::with_capacity(statement.subject.len());
     for subject in &statement.subject {
         let digest = subject.sha256()?;
@@ -110,35 +216,78 @@ pub fn publish(
         }
         artifacts.push(digest);
     }
-    // 2. manifest
-    let signed = manifest::sign(statement, signer)?;
-    let key = manifest_key(&signed.digest);
-    let _: Written = store.put_content(&key, &signed.digest, Bytes::from(signed.bytes))?;
-    // 3. receipt
+    Ok(artifacts)
+}
+
+/// Steps 3 and 4 of the commit protocol, retried on a lost race.
+#[allow(clippy::too_many_arguments)]
+fn append(
+    store: &Store,
+    signer: &SecretKey,
+    trust: &TrustSet,
+    clock: &dyn Clock,
+    chain: &str,
+    manifest: Digest,
+    artifacts: Vec<Digest>,
+    packs: Vec<Digest>,
+) -> Result<Publication> {
     let mut writers = trust.clone();
     writers.add(signer.public());
-    let mut receipts = read_chain_trusted(store, &chain, &writers)?;
-    let (sequence, prev_root) = match receipts.last() {
-        Some(last) => (last.body.sequence + 1, last.digest),
-        None => (0, genesis(&chain)),
-    };
-    let body = ReceiptBody {
-        receipt_type: RECEIPT_TYPE.to_owned(),
-        chain: chain.clone(),
-        sequence,
-        prev_root,
-        manifest: signed.digest,
-        artifacts,
-        packs: statement.predicate.packs.iter().map(|p| p.digest).collect(),
-        timestamp: clock.now(),
-    };
-    let receipt = append_receipt(store, signer, body)?;
-    receipts.push(receipt.clone());
-    // 4. checkpoint
-    let checkpoint = write_checkpoint(store, signer, &chain, &leaves(&receipts))?;
-    Ok(Publication {
-        manifest: signed.digest,
-        receipt,
-        checkpoint,
-    })
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut receipts = read_chain_trusted(store, chain, &writers)?;
+        if let Some(at) = receipts.iter().position(|r| r.body.manifest == manifest) {
+            // Already published (a repeated run, or an attempt that got this far): no second
+            // receipt; make sure a checkpoint covers it.
+            let receipt = receipts[at].clone();
+            let checkpoint =
+                write_checkpoint_trusting(store, signer, &writers, chain, &leaves(&receipts))?;
+            return Ok(Publication {
+                manifest,
+                receipt,
+                checkpoint,
+            });
+        }
+        let (sequence, prev_root, not_before) = match receipts.last() {
+            Some(last) => (last.body.sequence + 1, last.digest, last.body.timestamp),
+            None => (0, genesis(chain), clock.now()),
+        };
+        let body = ReceiptBody {
+            receipt_type: RECEIPT_TYPE.to_owned(),
+            chain: chain.to_owned(),
+            sequence,
+            prev_root,
+            manifest,
+            artifacts: artifacts.clone(),
+            packs: packs.clone(),
+            // Receipt times never go backwards on a chain, whatever the writer's clock says.
+            timestamp: clock.now().max(not_before),
+        };
+        match append_receipt(store, signer, body) {
+            Ok(receipt) => {
+                receipts.push(receipt.clone());
+                let checkpoint =
+                    write_checkpoint_trusting(store, signer, &writers, chain, &leaves(&receipts))?;
+                return Ok(Publication {
+                    manifest,
+                    receipt,
+                    checkpoint,
+                });
+            }
+            Err(Error::Conflict { .. }) if attempt < APPEND_ATTEMPTS => {
+                std::thread::sleep(backoff(attempt));
+            }
+            Err(Error::Conflict { key, reason }) => {
+                return Err(Error::Conflict {
+                    key,
+                    reason: format!(
+                        "{reason}; still losing the race after {APPEND_ATTEMPTS} attempts \
+                         (the manifest is stored: `mez publish --adopt {manifest}` appends it)"
+                    ),
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }

@@ -525,3 +525,79 @@ fn netting_run_digests_do_not_depend_on_rayon_threads_or_input_order() {
     );
     assert_eq!(code(&o), 1);
 }
+
+#[test]
+fn verify_needs_a_store_and_remembers_what_it_saw() {
+    let dir = demo_store();
+    let d = dir.path();
+    // A mistyped store path, or an empty store, cannot be verified (exit 2), and is not
+    // created by trying.
+    for store in ["mistyped/", "empty/"] {
+        if store == "empty/" {
+            std::fs::create_dir_all(d.join(store)).unwrap();
+        }
+        let o = mez(
+            d,
+            &[
+                "--store",
+                store,
+                "verify",
+                "--trusted-key",
+                "outputs/demo.pub",
+            ],
+        );
+        assert_eq!(code(&o), 2, "{}{}", stdout(&o), stderr(&o));
+    }
+    assert!(!d.join("mistyped").exists());
+    // The witness state pins each chain's checkpoint; a rolled-back chain then fails.
+    let verify = || {
+        mez(
+            d,
+            &[
+                "verify",
+                "--trusted-key",
+                "outputs/demo.pub",
+                "--state",
+                "witness.json",
+            ],
+        )
+    };
+    assert_eq!(code(&verify()), 0);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("witness.json")).unwrap()).unwrap();
+    assert_eq!(state["chains"]["demo"]["size"], 2, "{state}");
+    let log = d.join("outputs/log/demo");
+    std::fs::remove_file(log.join("receipts/00000000000000000001.json")).unwrap();
+    std::fs::remove_file(log.join("checkpoints/00000000000000000002.note")).unwrap();
+    let o = verify();
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("log/demo: rollback"), "{}", stdout(&o));
+    // The manifest left on no chain is adopted back and the store verifies (against the old
+    // state only if the new receipt happens to carry the same second as the lost one).
+    let failed = stdout(&o);
+    let orphan = failed
+        .lines()
+        .find(|l| l.contains(": receipt:"))
+        .and_then(|l| l.split("manifests/sha256/").nth(1))
+        .and_then(|l| l.split(".dsse.json").next())
+        .unwrap()
+        .to_owned();
+    let o = mez(
+        d,
+        &[
+            "--key",
+            "outputs/demo.key",
+            "publish",
+            "--adopt",
+            &format!("sha256:{orphan}"),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = mez(d, &["verify", "--trusted-key", "outputs/demo.pub"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    // Nothing in a clean store is garbage.
+    let o = mez(d, &["--json", "store", "gc", "--grace-hours", "0"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let gc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(gc["garbage"]["blobs"], serde_json::json!([]), "{gc}");
+}

@@ -42,29 +42,39 @@ fn blobs_are_idempotent_and_verified_on_read() {
 }
 
 #[test]
-fn different_bytes_under_a_content_key_are_a_hard_error() {
+fn wrong_bytes_under_a_content_key_are_refused_and_repaired_only_by_the_right_bytes() {
     on_every_backend("content-conflict", |store| {
         let right = Bytes::from_static(b"the real artifact");
         let digest = Digest::of(&right);
         let key = blob_key(&digest);
-        // Someone wrote other bytes under the content key (corruption or tampering).
+        // Someone wrote other bytes under the content key (a crash, corruption, tampering).
         store
             .put_create(&key, Bytes::from_static(b"something else"))
             .unwrap();
-        let err = store.put_blob(right).unwrap_err();
-        assert!(
-            matches!(&err, Error::Conflict { key: k, .. } if *k == key),
-            "{err}"
-        );
-        // Reads refuse the wrong bytes too.
+        // Reads refuse the wrong bytes.
         assert!(matches!(
             store.get_blob(&digest),
             Err(Error::DigestMismatch { .. })
         ));
-        // And the stored bytes were not overwritten.
+        // Bytes that are not the key's cannot replace them either.
+        let err = store
+            .put_content(&key, &digest, Bytes::from_static(b"a third thing"))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Conflict { key: k, .. } if *k == key),
+            "{err}"
+        );
         assert_eq!(
             store.get(&key).unwrap(),
             Bytes::from_static(b"something else")
+        );
+        // The right bytes repair the key: the bytes there were provably not its own.
+        let (again, written) = store.put_blob(right.clone()).unwrap();
+        assert_eq!((again, written), (digest, Written::Repaired));
+        assert_eq!(store.get_blob(&digest).unwrap(), right);
+        assert_eq!(
+            store.put_blob(right).unwrap(),
+            (digest, Written::AlreadyPresent)
         );
     });
 }
@@ -129,8 +139,9 @@ fn published_runs_audit_clean() {
             report.chains["zone-a"].checkpoint_root,
             hex::encode(runs[2].checkpoint.root)
         );
-        // Republishing the very same run is idempotent for the manifest but takes a new
-        // receipt: the chain records every publication.
+        // Republishing the very same run (the same manifest bytes: a retry, or a rerun after
+        // a crash between receipt and checkpoint) is idempotent: the manifest is already on
+        // its chain, so it gets no second receipt.
         let again = support::publish_run(
             store,
             &signer,
@@ -139,7 +150,8 @@ fn published_runs_audit_clean() {
             &[("list", b"entries".to_vec())],
         );
         assert_eq!(again.manifest, runs[3].manifest);
-        assert_eq!(again.receipt.body.sequence, 1);
+        assert_eq!(again.receipt, runs[3].receipt);
+        assert_eq!(chain::read_chain(store, "zone-b").unwrap().len(), 1);
     });
 }
 

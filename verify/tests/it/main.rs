@@ -15,5 +15,6 @@ mod audit;
 mod backends;
 mod malformed;
 mod mmr_model;
+mod publication;
 mod support;
 mod vectors;

@@ -137,6 +137,11 @@ fn s3_options(endpoint: &str) -> [(String, String); 6] {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
 }
 
+/// Opens the store at `url` on the test server again (another writer on the same prefix).
+pub fn s3_reopen(server: &S3Server, url: &str) -> Store {
+    Store::open_with_options(url, s3_options(&server.endpoint)).unwrap()
+}
+
 /// Opens a store on a fresh prefix of the test bucket.
 pub fn s3_store(server: &S3Server, prefix: &str) -> Store {
     let options = s3_options(&server.endpoint);

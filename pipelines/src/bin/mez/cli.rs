@@ -79,6 +79,43 @@ pub enum Command {
     /// The compliance tensor: evaluate entity × domain states, prove a cell.
     #[command(subcommand)]
     Tensor(TensorCommand),
+    /// Put a manifest left on no chain (a publication stopped after its manifest) on its
+    /// chain: append its receipt and a checkpoint.
+    Publish(PublishArgs),
+    /// Store maintenance.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The manifest to adopt (sha256:<hex>), as `mez verify` names it.
+    #[arg(long, value_name = "DIGEST")]
+    pub adopt: String,
+    /// Public key file whose earlier receipts on the chain are trusted (the signer's own
+    /// always are).
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// List (or with --apply remove) what the store can lose without losing anything: blobs
+    /// no manifest names and staging leftovers of killed jobs, older than the grace period.
+    Gc(GcArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Only list what would be removed (the default).
+    #[arg(long, conflicts_with = "apply")]
+    pub dry_run: bool,
+    /// Remove it.
+    #[arg(long)]
+    pub apply: bool,
+    /// Keep anything younger than this many hours (a job may still be writing it).
+    #[arg(long, default_value_t = 24)]
+    pub grace_hours: u64,
 }
 
 #[derive(Debug, Args)]
@@ -422,6 +459,15 @@ pub struct VerifyArgs {
     /// Objects read and hashed at once (default: 2 × cores).
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// Witness state: the checkpoints a previous verification saw. Each chain must still
+    /// hold them (no rollback, no cut tail, no rewritten history); after a clean
+    /// verification the file is updated to the newest checkpoints.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// A signed checkpoint (a C2SP note, as stored under log/<chain>/checkpoints/) that the
+    /// store must still extend; repeat for several.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

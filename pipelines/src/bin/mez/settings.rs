@@ -32,6 +32,12 @@ impl Settings {
             .with_context(|| format!("cannot open store {}", self.store_url))
     }
 
+    /// Opens the store to read it: a local directory that does not exist is an error.
+    pub fn open_existing_store(&self) -> Result<Store> {
+        Store::open_existing(&self.store_url)
+            .with_context(|| format!("cannot open store {}", self.store_url))
+    }
+
     /// The public keys in `files`, as a trust set.
     pub fn trust(files: &[PathBuf]) -> Result<TrustSet> {
         Ok(TrustSet::new(

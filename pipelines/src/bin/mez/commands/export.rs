@@ -16,7 +16,7 @@ pub fn export(settings: &Settings, args: ExportArgs) -> Result<ExitStatus> {
     } else {
         Digest::from_hex(&args.digest)?
     };
-    let store = settings.open_store()?;
+    let store = settings.open_existing_store()?;
     let mut sink: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)

@@ -36,7 +36,7 @@ fn parse_digest(text: &str) -> Result<Digest> {
 }
 
 fn diff(settings: &Settings, args: LawpackDiffArgs) -> Result<ExitStatus> {
-    let store = settings.open_store()?;
+    let store = settings.open_existing_store()?;
     let before = parse_digest(&args.before)?;
     let after = match &args.after {
         Some(a) => parse_digest(a)?,

@@ -63,7 +63,7 @@ pub fn log(settings: &Settings, command: LogCommand) -> Result<ExitStatus> {
             index,
             size,
         } => {
-            let store = settings.open_store()?;
+            let store = settings.open_existing_store()?;
             let leaves = chain::leaves(&chain::read_chain(&store, &id)?);
             let size = size.unwrap_or(leaves.len() as u64);
             anyhow::ensure!(
@@ -89,7 +89,7 @@ pub fn log(settings: &Settings, command: LogCommand) -> Result<ExitStatus> {
             old_size,
             new_size,
         } => {
-            let store = settings.open_store()?;
+            let store = settings.open_existing_store()?;
             let leaves = chain::leaves(&chain::read_chain(&store, &id)?);
             let new_size = new_size.unwrap_or(leaves.len() as u64);
             anyhow::ensure!(

@@ -19,9 +19,11 @@ mod log;
 mod netting;
 mod nightly;
 mod progress;
+mod publish;
 mod regpack;
 mod screen;
 mod sql;
+mod store;
 mod tensor;
 mod verify;
 
@@ -65,6 +67,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Nightly(args) => nightly::nightly(&settings, args),
         Command::Lock(args) => nightly::lock(&settings, args),
         Command::Tensor(args) => tensor::tensor(&settings, args),
+        Command::Publish(args) => publish::publish(&settings, args),
+        Command::Store(args) => store::store(&settings, args),
     }
 }
 

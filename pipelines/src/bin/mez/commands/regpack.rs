@@ -21,7 +21,7 @@ fn diff(settings: &Settings, args: crate::cli::RegpackDiffArgs) -> Result<ExitSt
             verify::Digest::from_hex(t)?
         })
     };
-    let store = settings.open_store()?;
+    let store = settings.open_existing_store()?;
     let before = regpack::entries_of(&store, &digest(&args.before)?)?;
     let after = regpack::entries_of(&store, &digest(&args.after)?)?;
     let changes = packs::regpack::diff_tables(&before, &after)?;

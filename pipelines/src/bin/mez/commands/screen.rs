@@ -70,7 +70,7 @@ fn run(settings: &Settings, args: crate::cli::ScreenRunArgs) -> Result<ExitStatu
 }
 
 fn evaluate(settings: &Settings, args: ScreenEvalArgs) -> Result<ExitStatus> {
-    let store = settings.open_store()?;
+    let store = settings.open_existing_store()?;
     let source = list_source(&store, &args.lists)?;
     let lists = load_lists(&store, &source)?;
     let params = EvalParams {

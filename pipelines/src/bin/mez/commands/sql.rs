@@ -8,7 +8,7 @@ use crate::settings::Settings;
 /// CSV with a header on stdout, or with `--json` an array of objects (cells as strings,
 /// NULL as null: exact, whatever the column type).
 pub fn sql(settings: &Settings, args: SqlArgs) -> Result<ExitStatus> {
-    let store = settings.open_store()?;
+    let store = settings.open_existing_store()?;
     let mut session = SqlSession::open(&store)?;
     let result = session.query(&args.query)?;
     if settings.json {

@@ -54,7 +54,7 @@ fn eval(settings: &Settings, args: TensorEvalArgs) -> Result<ExitStatus> {
 }
 
 fn prove(settings: &Settings, args: TensorProveArgs) -> Result<ExitStatus> {
-    let store = settings.open_store()?;
+    let store = settings.open_existing_store()?;
     let run = match (&args.run, &args.zone) {
         (Some(r), _) => r.clone(),
         (None, Some(z)) => format!("runs/tensor-{z}/latest"),

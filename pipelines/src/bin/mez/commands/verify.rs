@@ -1,5 +1,6 @@
 use anyhow::{Context, Result};
-use verify::audit::{AuditOptions, Report, audit};
+use verify::audit::{AuditOptions, Pin, Report, Witness, audit};
+use verify::checkpoint::Checkpoint;
 use verify::keys::{PublicKey, TrustSet};
 
 use super::{ExitStatus, note, out, out_json};
@@ -17,14 +18,47 @@ pub fn verify(settings: &Settings, args: VerifyArgs) -> Result<ExitStatus> {
         .iter()
         .map(|p| PublicKey::read(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let store = settings.open_store()?;
+    let trust = TrustSet::new(keys);
+    let store = settings.open_existing_store()?;
     let mut options = AuditOptions::default();
     if let Some(c) = args.concurrency {
         options.concurrency = c.max(1);
     }
-    let report =
-        audit(&store, &TrustSet::new(keys), &options).context("verification could not run")?;
+    let witness = match &args.state {
+        Some(path) if path.exists() => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            serde_json::from_slice::<Witness>(&bytes)
+                .with_context(|| format!("{}: not a witness state", path.display()))?
+        }
+        _ => Witness::default(),
+    };
+    options.pins = witness.chains.values().cloned().collect();
+    for path in &args.checkpoint {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let (checkpoint, _) = Checkpoint::open(&path.display().to_string(), &bytes, &trust)?;
+        let chain = checkpoint.origin.strip_prefix("mez/").with_context(|| {
+            format!(
+                "{}: origin {:?} is not mez/<chain>",
+                path.display(),
+                checkpoint.origin
+            )
+        })?;
+        options.pins.push(Pin {
+            chain: chain.to_owned(),
+            size: checkpoint.size,
+            root: hex::encode(checkpoint.root),
+        });
+    }
+    let report = audit(&store, &trust, &options).context("verification could not run")?;
     print_report(settings, &report)?;
+    if let Some(path) = &args.state
+        && report.ok()
+    {
+        let state = witness.merged(Witness::of(&report));
+        let bytes = verify::canon::to_canonical_vec(&state)?;
+        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
     Ok(if report.ok() {
         ExitStatus::Success
     } else {

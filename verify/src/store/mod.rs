@@ -56,6 +56,11 @@ use object_store::path::Path;
 use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
+pub mod gc;
+mod local;
+
+pub use local::{STAGING, STAGING_GRACE};
+
 use crate::digest::{Digest, StreamHasher};
 use crate::error::{Error, Result};
 
@@ -96,6 +101,10 @@ pub enum Written {
     Created,
     /// The same bytes were already there.
     AlreadyPresent,
+    /// The content key held bytes that do not hash to it (a zero-length file left by a
+    /// crash, a damaged disk): they were replaced by the right bytes, the one exception to
+    /// write-once, as the bytes there were provably not the key's.
+    Repaired,
 }
 
 /// An object listed in the store.
@@ -103,6 +112,8 @@ pub enum Written {
 pub struct Listed {
     pub key: String,
     pub size: u64,
+    /// When it was last written, in seconds since 1970-01-01 UTC.
+    pub modified: i64,
 }
 
 /// A store of artifacts and logs. Cheap to clone (shares the backend and runtime).
@@ -134,6 +145,27 @@ impl Store {
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
             .collect();
         Self::open_with_options(url, env)
+    }
+
+    /// Opens a store to read it: a local directory that does not exist is an error, never
+    /// created (a mistyped path must not look like an empty store).
+    pub fn open_existing(url: &str) -> Result<Self> {
+        let local = match url.split_once("://") {
+            None => Some(PathBuf::from(url)),
+            Some(("file", _)) => url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.to_file_path().ok()),
+            Some(_) => None,
+        };
+        if let Some(path) = local
+            && !path.is_dir()
+        {
+            return Err(Error::StoreUrl {
+                url: url.to_owned(),
+                reason: "no store here (the directory does not exist)".into(),
+            });
+        }
+        Self::open(url)
     }
 
     /// Opens a store with explicit backend options (`object_store` config keys such as
@@ -236,36 +268,40 @@ impl Store {
             let written = self.put_content(&key, &digest, Bytes::from(bytes))?;
             return Ok(written);
         };
-        let target = root.join(&key);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
-        }
-        let linked = std::fs::hard_link(path, &target).or_else(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                return Err(e);
-            }
-            // Another filesystem: copy next to the target, then link that into place.
-            let staged = target.with_extension(format!("staging-{}", std::process::id()));
-            std::fs::copy(path, &staged)?;
-            let result = std::fs::hard_link(&staged, &target);
-            let _ = std::fs::remove_file(&staged);
-            result
-        });
-        match linked {
-            Ok(()) => Ok(Written::Created),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+        match local::link(root, path, &key)? {
+            Written::AlreadyPresent => {
                 let (found, _) = self.hash_object(&key)?;
                 if found == digest {
-                    Ok(Written::AlreadyPresent)
-                } else {
-                    Err(Error::Conflict {
-                        key,
-                        reason: format!("stored object hashes to {found}, key says {digest}"),
-                    })
+                    return Ok(Written::AlreadyPresent);
                 }
+                let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+                self.repair(&key, &digest, found, Bytes::from(bytes))
             }
-            Err(e) => Err(Error::io(&target, &e)),
+            written => Ok(written),
         }
+    }
+
+    /// Replaces the bytes at a content key that do not hash to it (`found`) with `bytes`,
+    /// once they are checked to hash to `digest`.
+    fn repair(&self, key: &str, digest: &Digest, found: Digest, bytes: Bytes) -> Result<Written> {
+        let given = Digest::of(&bytes);
+        if given != *digest {
+            return Err(Error::Conflict {
+                key: key.to_owned(),
+                reason: format!(
+                    "stored object hashes to {found}, and the bytes given to {given}, key says {digest}"
+                ),
+            });
+        }
+        match &self.local_root {
+            Some(root) => local::replace(root, key, &bytes)?,
+            None => {
+                self.runtime
+                    .block_on(self.inner.put(&Path::from(key), PutPayload::from(bytes)))
+                    .map_err(|e| store_error(key, e))?;
+            }
+        }
+        Ok(Written::Repaired)
     }
 
     /// A fresh directory for a job's temporary files: inside a local store (so that
@@ -273,32 +309,43 @@ impl Store {
     /// object prefixes), else in the system temporary directory. Removed when dropped.
     pub fn staging_dir(&self) -> Result<tempfile::TempDir> {
         let base = match &self.local_root {
-            Some(root) => root.join(".staging"),
+            Some(root) => root.join(STAGING),
             None => std::env::temp_dir(),
         };
         std::fs::create_dir_all(&base).map_err(|e| Error::io(&base, &e))?;
-        tempfile::Builder::new()
+        let dir = tempfile::Builder::new()
             .prefix("job-")
             .tempdir_in(&base)
-            .map_err(|e| Error::io(&base, &e))
+            .map_err(|e| Error::io(&base, &e))?;
+        if let Some(root) = &self.local_root {
+            // Leftovers of killed jobs go, judged by the file system's own clock: the new
+            // folder's time is "now".
+            let now = dir
+                .path()
+                .metadata()
+                .and_then(|m| m.modified())
+                .map_err(|e| Error::io(dir.path(), &e))?;
+            for stale in local::stale_staging(root, now, STAGING_GRACE) {
+                let _ = local::remove_staging(&stale);
+            }
+        }
+        Ok(dir)
     }
 
     /// Create-only put of bytes whose digest is `digest` under a content-addressed key.
     /// Existing identical content is success; different content is [`Error::Conflict`].
     pub fn put_content(&self, key: &str, digest: &Digest, bytes: Bytes) -> Result<Written> {
-        match self.create(key, bytes)? {
+        match self.create(key, bytes.clone())? {
             Written::Created => Ok(Written::Created),
             Written::AlreadyPresent => {
                 let (found, _) = self.hash_object(key)?;
                 if found == *digest {
                     Ok(Written::AlreadyPresent)
                 } else {
-                    Err(Error::Conflict {
-                        key: key.to_owned(),
-                        reason: format!("stored object hashes to {found}, key says {digest}"),
-                    })
+                    self.repair(key, digest, found, bytes)
                 }
             }
+            Written::Repaired => Ok(Written::Repaired),
         }
     }
 
@@ -318,11 +365,15 @@ impl Store {
                     })
                 }
             }
+            Written::Repaired => Ok(Written::Repaired),
         }
     }
 
     /// Raw create-only put: `AlreadyPresent` means *some* object is there.
     fn create(&self, key: &str, bytes: Bytes) -> Result<Written> {
+        if let Some(root) = &self.local_root {
+            return local::create(root, key, &bytes);
+        }
         let path = Path::from(key);
         let opts = PutOptions {
             mode: PutMode::Create,
@@ -344,6 +395,9 @@ impl Store {
     /// Points a mutable ref at a digest (the one kind of overwrite the store allows).
     pub fn set_ref(&self, name: &str, digest: &Digest) -> Result<()> {
         let key = ref_key(name);
+        if let Some(root) = &self.local_root {
+            return local::replace(root, &key, format!("{digest}\n").as_bytes());
+        }
         self.runtime
             .block_on(self.inner.put(
                 &Path::from(key.as_str()),
@@ -423,6 +477,13 @@ impl Store {
         self.get_verified(&blob_key(digest), digest)
     }
 
+    /// Removes an object (`mez store gc`, for blobs no manifest names; never anything else).
+    pub fn delete(&self, key: &str) -> Result<()> {
+        self.runtime
+            .block_on(self.inner.delete(&Path::from(key)))
+            .map_err(|e| store_error(key, e))
+    }
+
     /// Whether an object exists.
     pub fn exists(&self, key: &str) -> Result<bool> {
         let path = Path::from(key);
@@ -444,6 +505,7 @@ impl Store {
             .map(|meta| Listed {
                 key: meta.location.to_string(),
                 size: meta.size,
+                modified: meta.last_modified.timestamp(),
             })
             .collect();
         listed.sort_by(|a, b| a.key.cmp(&b.key));
