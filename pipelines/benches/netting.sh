@@ -47,7 +47,7 @@ t_mez=$(best "${runs_mez[@]}")
 rm -rf "$work/store"
 rss_multi=$(rss_mb "$mez" --quiet --store "$work/store" --key "$work/key-$$.key" netting run --input "$day")
 t_py=$(secs python3 pipelines/benches/netting_baseline.py "$day")
-tx_count=$("$mez" --store "$work/store" sql "SELECT count(*) FROM payments" | tail -1)
+tx_count=$("$mez" --store "$work/store" --key "$work/key-$$.key" sql "SELECT count(*) FROM payments" | tail -1)
 
 # One ~2 GB file: memory must be bounded by batch size, not input size.
 big="$work/big-g2"

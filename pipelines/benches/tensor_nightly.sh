@@ -57,7 +57,7 @@ read t_screen rss_screen < <(measure "$mez" --quiet --store store --key key-$$.k
 read t_tensor rss_tensor < <(measure "$mez" --quiet --store store --key key-$$.key tensor eval --zone "$z" \
   --entities entities.csv --attestations attestations.csv --licences licences.csv \
   --screening runs/screening/latest --as-of 2026-11-23)
-rows=$("$mez" --store store sql "SELECT count(*) FROM tensor" | tail -1)
+rows=$("$mez" --store store --key key-$$.key sql "SELECT count(*) FROM tensor" | tail -1)
 rm -rf store2
 read t_cold rss_cold < <(measure "$mez" --quiet --store store2 --key key-$$.key nightly --jurisdictions zones --sources sources --as-of 2026-11-23)
 read t_warm rss_warm < <(measure "$mez" --quiet --store store2 --key key-$$.key nightly --jurisdictions zones --sources sources --as-of 2026-11-24)

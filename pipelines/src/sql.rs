@@ -6,8 +6,9 @@
 //! `SELECT * FROM "sha256:<hex>"` reads that blob. Every blob is checked against its digest
 //! before DuckDB sees it; remote stores are copied to a temporary directory first.
 //!
-//! Manifests are read here without checking signatures (finding tables is not a verdict;
-//! `mez verify` gives verdicts).
+//! Only runs whose manifests are signed by a trusted key are registered, and a blob named by
+//! digest must be named by such a run: a query never reads what no trusted signer vouched
+//! for.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -23,6 +24,8 @@ pub enum SqlError {
     Store(#[from] verify::Error),
     #[error("duckdb: {0}")]
     Duckdb(#[from] duckdb::Error),
+    #[error(transparent)]
+    Artifact(#[from] crate::artifact::ArtifactError),
     #[error("{path}: {reason}", path = path.display())]
     Io { path: PathBuf, reason: String },
 }
@@ -31,6 +34,8 @@ pub enum SqlError {
 pub struct SqlSession {
     conn: duckdb::Connection,
     store: Store,
+    /// Whose runs may be read.
+    trust: verify::keys::TrustSet,
     scratch: Option<tempfile::TempDir>,
     /// Registered views: name → digest.
     pub tables: BTreeMap<String, Digest>,
@@ -61,11 +66,13 @@ fn quote_literal(text: &str) -> String {
 
 impl SqlSession {
     /// Opens an in-memory DuckDB and registers the latest run of every job.
-    pub fn open(store: &Store) -> Result<Self, SqlError> {
+    /// Only runs whose manifests are signed by a key in `trust` are registered.
+    pub fn open(store: &Store, trust: &verify::keys::TrustSet) -> Result<Self, SqlError> {
         let conn = duckdb::Connection::open_in_memory()?;
         let mut session = SqlSession {
             conn,
             store: store.clone(),
+            trust: trust.clone(),
             scratch: None,
             tables: BTreeMap::new(),
         };
@@ -83,7 +90,7 @@ impl SqlSession {
             };
             let key = manifest_key(&manifest);
             let bytes = store.get_verified(&key, &manifest)?;
-            let statement = verify::manifest::statement_unverified(&key, &bytes)?;
+            let (statement, _) = verify::manifest::open(&key, &bytes, trust)?;
             session.conn.execute_batch(&format!(
                 "CREATE SCHEMA IF NOT EXISTS {};",
                 quote_ident(job)
@@ -159,7 +166,8 @@ impl SqlSession {
         Ok(path.display().to_string())
     }
 
-    /// Replaces every `sha256:<hex>` (quoted or not) with a `read_parquet` of that blob.
+    /// Replaces every `sha256:<hex>` (quoted or not) with a `read_parquet` of that blob, once a
+    /// run signed by a trusted key names it.
     fn resolve_digests(&mut self, query: &str) -> Result<String, SqlError> {
         let mut out = String::with_capacity(query.len());
         let mut rest = query;
@@ -176,6 +184,7 @@ impl SqlSession {
                 after = &after[1..];
             }
             out.push_str(before);
+            crate::artifact::publish::vouched(&self.store, &self.trust, &digest)?;
             let path = self.blob_path(&digest)?;
             out.push_str(&format!("read_parquet({})", quote_literal(&path)));
             rest = after;

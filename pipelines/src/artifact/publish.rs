@@ -14,7 +14,7 @@ use verify::Digest;
 use verify::chain;
 use verify::clock::Clock;
 use verify::keys::{SecretKey, TrustSet};
-use verify::manifest::{Input, RunRecord, Statement, Subject, Tool};
+use verify::manifest::{Input, PackRef, RunRecord, Statement, Subject, Tool};
 use verify::store::Store;
 
 use super::summary::RunSummary;
@@ -29,6 +29,9 @@ pub struct RunDescription {
     pub latest: String,
     pub parameters: BTreeMap<String, serde_json::Value>,
     pub inputs: Vec<Input>,
+    /// Earlier runs this one used, by manifest digest and what they are to it (`regpack`,
+    /// `screening`, `payments`): typed inputs, carried into the receipt as well.
+    pub packs: Vec<PackRef>,
     pub quarantined: u64,
     pub semantic: BTreeMap<String, String>,
 }
@@ -67,16 +70,14 @@ impl RunDescription {
     }
 }
 
-/// Publishes what a run wrote as one signed run and points `run.latest` at it.
-pub fn publish(
-    store: &Store,
-    signer: &SecretKey,
-    trust: &TrustSet,
-    clock: &dyn Clock,
-    run: RunDescription,
+/// The in-toto statement of a run over what it wrote, at the clock's time: exactly what
+/// [`publish`] signs (and what `mez nightly --locked` rebuilds to compare).
+pub fn statement(
+    run: &RunDescription,
     written: &[WrittenTable],
-) -> Result<RunSummary, ArtifactError> {
-    let (job, quarantined, latest) = (run.job.clone(), run.quarantined, run.latest);
+    clock: &dyn Clock,
+) -> Result<Statement, ArtifactError> {
+    let run = run.clone();
     let record = RunRecord {
         job: run.job,
         chain: run.chain,
@@ -87,7 +88,7 @@ pub fn publish(
         time: clock.now(),
         parameters: run.parameters,
         inputs: run.inputs,
-        packs: vec![],
+        packs: run.packs,
         quarantined: run.quarantined,
         semantic: run.semantic,
     };
@@ -95,7 +96,21 @@ pub fn publish(
         .iter()
         .map(|t| Subject::new(&t.name, t.digest, &t.media_type, t.rows, t.bytes))
         .collect();
-    let statement = Statement::new(subjects, record)?;
+    Ok(Statement::new(subjects, record)?)
+}
+
+/// Publishes what a run wrote as one signed run and points `run.latest` at it.
+pub fn publish(
+    store: &Store,
+    signer: &SecretKey,
+    trust: &TrustSet,
+    clock: &dyn Clock,
+    run: RunDescription,
+    written: &[WrittenTable],
+) -> Result<RunSummary, ArtifactError> {
+    let (job, quarantined) = (run.job.clone(), run.quarantined);
+    let statement = statement(&run, written, clock)?;
+    let latest = run.latest;
     let publication = chain::publish(store, signer, trust, clock, &statement)?;
     store.set_ref(&latest, &publication.manifest)?;
     Ok(RunSummary::new(&job, written, quarantined, &publication))
@@ -108,16 +123,60 @@ fn table_error(table: &str, reason: impl ToString) -> ArtifactError {
     }
 }
 
-/// The table `name` of a published run, by manifest digest (every digest checked;
-/// signatures are `mez verify`'s business).
+/// The statement of a published run, by manifest digest: its bytes checked against the
+/// digest and its DSSE signature against `trust`. Jobs read another run's output only
+/// through this, so no unverified statement reaches a result.
+pub fn open_run(
+    store: &Store,
+    trust: &TrustSet,
+    manifest: &Digest,
+) -> Result<Statement, ArtifactError> {
+    let key = verify::store::manifest_key(manifest);
+    let bytes = store.get_verified(&key, manifest)?;
+    let (statement, _) = verify::manifest::open(&key, &bytes, trust)?;
+    Ok(statement)
+}
+
+/// The manifest that vouches for a blob read by its digest alone (`mez export`, `mez sql`):
+/// one signed by a key in `trust` that names it. A blob no trusted run names is refused.
+pub fn vouched(store: &Store, trust: &TrustSet, blob: &Digest) -> Result<Digest, ArtifactError> {
+    let wanted = blob.hex();
+    for item in store.list("manifests/")? {
+        let Some(digest) = item
+            .key
+            .strip_prefix("manifests/sha256/")
+            .and_then(|rest| rest.strip_suffix(".dsse.json"))
+            .and_then(|hex| Digest::from_hex(hex).ok())
+        else {
+            continue;
+        };
+        let Ok(statement) = open_run(store, trust, &digest) else {
+            continue;
+        };
+        if statement
+            .subject
+            .iter()
+            .any(|s| s.digest.get("sha256") == Some(&wanted))
+        {
+            return Ok(digest);
+        }
+    }
+    Err(table_error(
+        &blob.to_string(),
+        "no run signed by a trusted key names this artifact",
+    ))
+}
+
+/// The table `name` of a published run, by manifest digest: the manifest's signature
+/// checked against `trust`, the table's bytes against the digest it names.
 pub fn table_of(
     store: &Store,
+    trust: &TrustSet,
     manifest: &Digest,
     name: &str,
 ) -> Result<RecordBatch, ArtifactError> {
     let key = verify::store::manifest_key(manifest);
-    let bytes = store.get_verified(&key, manifest)?;
-    let statement = verify::manifest::statement_unverified(&key, &bytes)?;
+    let statement = open_run(store, trust, manifest)?;
     let subject = statement
         .subject
         .iter()

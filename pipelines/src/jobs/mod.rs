@@ -76,6 +76,15 @@ pub struct Context<'a> {
     pub reporter: &'a dyn Reporter,
 }
 
+impl Context<'_> {
+    /// Whose runs a job may read: the trusted keys and the signer's own.
+    pub fn readers(&self) -> TrustSet {
+        let mut trust = self.trust.clone();
+        trust.add(self.signer.public());
+        trust
+    }
+}
+
 impl std::fmt::Debug for Context<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context")

@@ -53,11 +53,19 @@ fn demo_then_verify_then_tamper() {
         stdout(&o)
     );
 
-    // A second demo run grows the chain and keeps it consistent.
+    // A second demo run (of other data) grows the chain and keeps it consistent.
     assert_eq!(
         code(&mez(
             dir.path(),
-            &["demo", "--transfers", "2000", "--transactions", "300"]
+            &[
+                "demo",
+                "--transfers",
+                "2000",
+                "--transactions",
+                "300",
+                "--seed",
+                "43"
+            ]
         )),
         0
     );
@@ -420,13 +428,33 @@ fn export_formats_agree_and_bad_digests_are_named() {
         .as_str()
         .unwrap()
         .to_owned();
-    let o = mez(dir.path(), &["export", &totals, "--format", "csv"]);
+    let o = mez(
+        dir.path(),
+        &[
+            "--key",
+            "outputs/demo.key",
+            "export",
+            &totals,
+            "--format",
+            "csv",
+        ],
+    );
     assert_eq!(code(&o), 0);
     let csv = stdout(&o);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "currency,transfers,gross_minor");
     assert_eq!(lines.len(), 4);
-    let o = mez(dir.path(), &["export", &totals, "--format", "jsonl"]);
+    let o = mez(
+        dir.path(),
+        &[
+            "--key",
+            "outputs/demo.key",
+            "export",
+            &totals,
+            "--format",
+            "jsonl",
+        ],
+    );
     let rows: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -440,6 +468,8 @@ fn export_formats_agree_and_bad_digests_are_named() {
     let o = mez(
         dir.path(),
         &[
+            "--key",
+            "outputs/demo.key",
             "export",
             &totals,
             "--format",
@@ -453,13 +483,27 @@ fn export_formats_agree_and_bad_digests_are_named() {
     assert_eq!(verify::Digest::of(&bytes).to_string(), totals);
 
     let missing = format!("sha256:{}", "0".repeat(64));
-    let o = mez(dir.path(), &["export", &missing, "--format", "csv"]);
+    let o = mez(
+        dir.path(),
+        &[
+            "--key",
+            "outputs/demo.key",
+            "export",
+            &missing,
+            "--format",
+            "csv",
+        ],
+    );
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains(&format!("blobs/sha256/{}: not found", "0".repeat(64))),
+        stderr(&o).contains("no run signed by a trusted key names this artifact"),
         "{}",
         stderr(&o)
     );
+    // Without a key to trust, nothing is read.
+    let o = mez(dir.path(), &["export", &totals, "--format", "csv"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no trusted keys"), "{}", stderr(&o));
     let o = mez(dir.path(), &["export", "sha256:12", "--format", "csv"]);
     assert_eq!(code(&o), 2);
 }

@@ -95,6 +95,6 @@ fn lists_are_fetched_stored_by_digest_and_failures_reported() {
     let (code, out, _) = mez(&["--store", "s", "verify", "--trusted-key", "k.pub"]);
     assert_eq!(code, 0, "{out}");
     // A store holding non-Parquet runs still answers SQL about its Parquet runs.
-    let (code, _, err) = mez(&["--store", "s", "sql", "SELECT 1"]);
+    let (code, _, err) = mez(&["--store", "s", "--key", "k.key", "sql", "SELECT 1"]);
     assert_eq!(code, 0, "{err}");
 }

@@ -64,7 +64,7 @@ fn lawpacks_build_verify_diff_and_do_not_depend_on_input_order() {
     let (code, out, err) = mez(
         dir.path(),
         &[
-            "--store", "s1", "--json", "lawpack", "diff", &before, &after,
+            "--store", "s1", "--key", "k.key", "--json", "lawpack", "diff", &before, &after,
         ],
     );
     assert_eq!(code, 0, "{err}");
@@ -120,7 +120,14 @@ fn refused_documents_are_quarantined_and_the_build_goes_on() {
     assert_eq!(summary["tables"]["documents"]["rows"], 1);
     let (_, out, _) = mez(
         dir.path(),
-        &["--store", "s", "sql", "SELECT reason FROM quarantine"],
+        &[
+            "--store",
+            "s",
+            "--key",
+            "k.key",
+            "sql",
+            "SELECT reason FROM quarantine",
+        ],
     );
     assert!(out.contains("DTDs are refused"), "{out}");
 }

@@ -151,7 +151,10 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         "sg",
     ] {
         let zone = format!("jurisdictions/{z}/zone.yaml");
-        ok(&mez(d, &["--store", "s", "lock", &zone, "--check"]));
+        ok(&mez(
+            d,
+            &["--store", "s", "--key", "k.key", "lock", &zone, "--check"],
+        ));
         let lock = std::fs::read(d.join(format!("jurisdictions/{z}/stack.lock"))).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&lock).unwrap();
         let errors: Vec<String> = validator
@@ -194,6 +197,8 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         &[
             "--store",
             "s",
+            "--key",
+            "k.key",
             "lock",
             "jurisdictions/sg/zone.yaml",
             "--check",
@@ -252,6 +257,8 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
             "--json",
             "--store",
             "s",
+            "--key",
+            "k.key",
             "tensor",
             "prove",
             "--zone",
@@ -282,6 +289,28 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
     }
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     ok(&mez(d, &refs));
+    // The leaf recomputed from the cell's fields alone is the leaf proved.
+    let leaf = ok(&mez(
+        d,
+        &[
+            "--json",
+            "tensor",
+            "leaf",
+            "--entity",
+            "sg-00000",
+            "--jurisdiction",
+            proof["jurisdiction_id"].as_str().unwrap(),
+            "--domain",
+            "sanctions",
+            "--as-of",
+            proof["as_of"].as_str().unwrap(),
+            "--state",
+            proof["state"].as_str().unwrap(),
+        ],
+    ));
+    let leaf: serde_json::Value = serde_json::from_str(&leaf).unwrap();
+    assert_eq!(leaf["leaf_hash"], proof["leaf_hash"]);
+    assert_eq!(leaf["leaf_bytes"], proof["leaf_bytes"]);
     // The root in the signed manifest is the root the proof is for.
     let manifest = eval["manifest"].as_str().unwrap().to_owned();
     let out = ok(&mez(
@@ -289,6 +318,8 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         &[
             "--store",
             "s",
+            "--key",
+            "k.key",
             "sql",
             &format!(
                 "SELECT count(*) FROM \"{}\"",
@@ -312,4 +343,145 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         d,
         &["--store", "s", "verify", "--trusted-key", "k.pub"],
     ));
+}
+
+#[test]
+fn nightly_locked_is_an_auditors_check_that_needs_no_key_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&repo().join("jurisdictions"), &d.join("jurisdictions"));
+    ok(&mez(d, &["keygen", "--out", "k"]));
+    ok(&mez(
+        d,
+        &["gen", "sources", "--out", "sources", "--entities", "10"],
+    ));
+    ok(&mez(
+        d,
+        &[
+            "--store",
+            "s",
+            "--key",
+            "k.key",
+            "nightly",
+            "--as-of",
+            "2026-11-23",
+        ],
+    ));
+    let audit = |extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "--store",
+            "s",
+            "nightly",
+            "--locked",
+            "--trusted-key",
+            "k.pub",
+        ];
+        args.extend_from_slice(extra);
+        mez(d, &args)
+    };
+    let before = files_in(&d.join("s"));
+    let o = audit(&[]);
+    let report: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    let packs = report["packs"].as_array().unwrap();
+    assert_eq!(packs.len(), 16, "{report}");
+    assert!(
+        packs.iter().all(|p| p["status"] == "reproduced"),
+        "{report}"
+    );
+    // The expected and the rebuilt statement are both in the report.
+    assert!(
+        packs
+            .iter()
+            .all(|p| p["got"].is_string() && p["manifest"].is_string())
+    );
+    assert_eq!(
+        files_in(&d.join("s")),
+        before,
+        "the check published nothing"
+    );
+    // No trusted key at all: it cannot run.
+    let o = mez(d, &["--store", "s", "nightly", "--locked"]);
+    assert_eq!(o.status.code(), Some(2));
+    // A job reads another's run only when a trusted key signed it: screening against the
+    // regpack with another key refuses, and goes once that key trusts the regpack's signer.
+    ok(&mez(d, &["keygen", "--out", "other"]));
+    let screen = |extra: &[&str]| {
+        let mut args = vec!["--store", "s", "--key", "other.key", "screen"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&[
+            "--names",
+            "sources/entities/sg.csv",
+            "--regpack",
+            "zones/sg/regpack",
+        ]);
+        mez(d, &args)
+    };
+    let o = screen(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("signature"),
+        "{o:?}"
+    );
+    ok(&screen(&["--trusted-key", "k.pub"]));
+
+    let status_of = |o: &Output, zone: &str| -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        report["packs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["zone"] == zone)
+            .map(|p| {
+                format!(
+                    "{}:{}",
+                    p["kind"].as_str().unwrap(),
+                    p["status"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // A zone file changed since the lock was written fails.
+    let zone = d.join("jurisdictions/sg/zone.yaml");
+    let original = std::fs::read(&zone).unwrap();
+    std::fs::write(&zone, [original.as_slice(), b"\n# edited\n"].concat()).unwrap();
+    let o = audit(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        status_of(&o, "sg").contains(&"zone:mismatch".to_owned()),
+        "{o:?}"
+    );
+    std::fs::write(&zone, &original).unwrap();
+    // Missing law sources fail (they are not "absent": the lock pins them).
+    std::fs::rename(d.join("sources/law/sg"), d.join("law-sg-away")).unwrap();
+    let o = audit(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        status_of(&o, "sg").contains(&"lawpack:missing".to_owned()),
+        "{o:?}"
+    );
+    std::fs::rename(d.join("law-sg-away"), d.join("sources/law/sg")).unwrap();
+    // A changed source fails.
+    let register = d.join("sources/licences/sg.csv");
+    let mut text = std::fs::read_to_string(&register).unwrap();
+    text.push('\n');
+    std::fs::write(&register, text).unwrap();
+    let o = audit(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        status_of(&o, "sg").contains(&"licensepack:mismatch".to_owned()),
+        "{o:?}"
+    );
+    // A lock that pins no packs fails.
+    let lock = d.join("jurisdictions/ae-adgm/stack.lock");
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&lock).unwrap()).unwrap();
+    value["packs"] = serde_json::json!({});
+    std::fs::write(&lock, verify::canon::to_canonical_vec(&value).unwrap()).unwrap();
+    let o = audit(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        status_of(&o, "ae-adgm").contains(&"lock:mismatch".to_owned()),
+        "{o:?}"
+    );
 }

@@ -64,6 +64,8 @@ fn regpacks_build_from_every_format_verify_and_ignore_list_order() {
     let (_, out, _) = mez(&[
         "--store",
         "s1",
+        "--key",
+        "k.key",
         "--json",
         "sql",
         "SELECT list, count(*) AS n FROM \"regpack-ae-adgm\".entries GROUP BY list ORDER BY list",
@@ -82,6 +84,8 @@ fn regpacks_build_from_every_format_verify_and_ignore_list_order() {
         "--json",
         "--store",
         "s1",
+        "--key",
+        "k.key",
         "regpack",
         "diff",
         manifest,

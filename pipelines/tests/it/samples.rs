@@ -32,7 +32,7 @@ fn the_real_samples_net_and_verify() {
     .unwrap();
     assert!(report.ok(), "{:#?}", report.failures);
 
-    let mut sql = SqlSession::open(&store).unwrap();
+    let mut sql = SqlSession::open(&store, &TrustSet::new([signer.public()])).unwrap();
     let reasons = sql
         .query("SELECT reason FROM quarantine ORDER BY reason")
         .unwrap();

@@ -214,7 +214,9 @@ fn export(dir: &Path, store: &str, digest: &str) -> Vec<serde_json::Value> {
     let o = mez(
         dir,
         "2",
-        &["--store", store, "export", digest, "--format", "jsonl"],
+        &[
+            "--store", store, "--key", "k.key", "export", digest, "--format", "jsonl",
+        ],
     );
     assert_eq!(o.status.code(), Some(0));
     String::from_utf8_lossy(&o.stdout)
@@ -425,6 +427,7 @@ fn evaluation_on_the_real_lists() {
     let store = verify::store::Store::open(&store.path().display().to_string()).unwrap();
     let lists = pipelines::jobs::screening::run::load_lists(
         &store,
+        &verify::keys::TrustSet::default(),
         &pipelines::jobs::screening::run::ListSource::Files(vec![
             data.join("ofac/csv-2021-07-07/sdn.csv.gz"),
             data.join("un/un-consolidated-2026-02-27.xml.gz"),

@@ -46,6 +46,11 @@ const UNIQUE: &str = "WITH keyed AS (
     SELECT * FROM keyed
     QUALIFY row_number() OVER (PARTITION BY identity ORDER BY source_file, file_digest, message_index, tx_index) = 1)";
 
+/// The signer of the netted store's runs.
+fn ops() -> verify::keys::TrustSet {
+    verify::keys::TrustSet::new([SecretKey::from_seed("ops", [1; 32]).public()])
+}
+
 fn count(session: &mut SqlSession, sql: &str) -> i64 {
     let r = session.query(sql).unwrap();
     r.rows[0][0].as_deref().unwrap().parse().unwrap()
@@ -55,7 +60,7 @@ fn count(session: &mut SqlSession, sql: &str) -> i64 {
 fn duckdb_recomputes_our_bilateral_and_multilateral_positions() {
     let dir = tempfile::tempdir().unwrap();
     let store = netted_store(dir.path());
-    let mut session = SqlSession::open(&store).unwrap();
+    let mut session = SqlSession::open(&store, &ops()).unwrap();
     assert!(session.tables.contains_key("netting.payments"));
 
     let multilateral = format!(
@@ -105,10 +110,14 @@ fn duckdb_recomputes_our_bilateral_and_multilateral_positions() {
 fn artifacts_are_reachable_by_digest_and_tampering_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = netted_store(dir.path());
-    let mut session = SqlSession::open(&store).unwrap();
+    let mut session = SqlSession::open(&store, &ops()).unwrap();
     let digest = session.tables["netting.quarantine"];
     let n = count(&mut session, &format!("SELECT count(*) FROM \"{digest}\""));
     assert_eq!(n, 4);
+    // Trusting someone else, no run is registered and no artifact can be read by digest.
+    let stranger = verify::keys::TrustSet::new([SecretKey::from_seed("x", [9; 32]).public()]);
+    let err = SqlSession::open(&store, &stranger).unwrap_err();
+    assert!(err.to_string().contains("signature"), "{err}");
     // A flipped byte in a blob: the session refuses to read it.
     let path = dir
         .path()
@@ -117,6 +126,6 @@ fn artifacts_are_reachable_by_digest_and_tampering_is_refused() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[10] ^= 1;
     std::fs::write(&path, bytes).unwrap();
-    let err = SqlSession::open(&store).unwrap_err();
+    let err = SqlSession::open(&store, &ops()).unwrap_err();
     assert!(err.to_string().contains("digest mismatch"), "{err}");
 }

@@ -143,6 +143,10 @@ pub struct LockArgs {
     /// Compare with the existing stack.lock byte for byte instead of writing it.
     #[arg(long)]
     pub check: bool,
+    /// Public key file (.pub) whose runs may be read; repeat for several. The public key of
+    /// `--key` is trusted too.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +155,25 @@ pub enum TensorCommand {
     Eval(TensorEvalArgs),
     /// Print an inclusion proof of one cell (checked by `mez log verify-inclusion`).
     Prove(TensorProveArgs),
+    /// Print the leaf bytes and leaf hash of a cell from its fields, as the tensor's Merkle
+    /// tree commits to them (no store needed).
+    Leaf(TensorLeafArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TensorLeafArgs {
+    #[arg(long)]
+    pub entity: String,
+    #[arg(long)]
+    pub jurisdiction: String,
+    #[arg(long)]
+    pub domain: String,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    pub as_of: String,
+    /// non_compliant, pending, not_applicable, exempt or compliant.
+    #[arg(long)]
+    pub state: String,
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +211,10 @@ pub struct TensorProveArgs {
     /// Zone id whose latest tensor to use when --run is not given.
     #[arg(long)]
     pub zone: Option<String>,
+    /// Public key file (.pub) whose runs may be read; repeat for several. The public key of
+    /// `--key` is trusted too.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +290,10 @@ pub struct ScreenEvalArgs {
     pub brute_force_sample: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Public key file (.pub) whose runs may be read; repeat for several. The public key of
+    /// `--key` is trusted too.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -292,6 +323,10 @@ pub enum RegpackCommand {
 pub struct RegpackDiffArgs {
     pub before: String,
     pub after: String,
+    /// Public key file (.pub) whose runs may be read; repeat for several. The public key of
+    /// `--key` is trusted too.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -341,12 +376,20 @@ pub struct LawpackDiffArgs {
     /// Only this expression URI on the AFTER side.
     #[arg(long)]
     pub expression_after: Option<String>,
+    /// Public key file (.pub) whose runs may be read; repeat for several. The public key of
+    /// `--key` is trusted too.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct SqlArgs {
     /// One SQL statement.
     pub query: String,
+    /// Public key file (.pub) whose runs may be read; repeat for several. The public key of
+    /// `--key` is trusted too.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -547,6 +590,10 @@ pub struct ExportArgs {
     /// Output file (default: stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Public key file (.pub) whose runs may be read; repeat for several. The public key of
+    /// `--key` is trusted too.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -48,6 +48,20 @@ impl Settings {
         ))
     }
 
+    /// Whose runs a reading command trusts: the keys in `files` and the public key of
+    /// `--key`; an error when there are none (reading is trusting someone).
+    pub fn reader_trust(&self, files: &[PathBuf]) -> Result<TrustSet> {
+        let mut trust = Self::trust(files)?;
+        if let Some(path) = &self.key_path {
+            trust.add(SecretKey::read(path)?.public());
+        }
+        anyhow::ensure!(
+            !trust.is_empty(),
+            "no trusted keys: pass --trusted-key FILE.pub (or --key) to say whose runs to read"
+        );
+        Ok(trust)
+    }
+
     /// The signing key given with `--key` / `MEZ_KEY`.
     pub fn signing_key(&self) -> Result<SecretKey> {
         let path = self.key_path.as_deref().context(

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use verify::Digest;
+use verify::keys::TrustSet;
 use verify::store::Store;
 
 use super::{KINDS, zone_ref};
@@ -18,15 +19,13 @@ pub fn lock_path(zone: &LoadedZone) -> PathBuf {
 }
 
 /// The lock of a zone from the store's current packs (canonical JSON bytes).
-pub fn lock_bytes(store: &Store, zone: &LoadedZone) -> Result<Vec<u8>, JobError> {
+pub fn lock_bytes(store: &Store, trust: &TrustSet, zone: &LoadedZone) -> Result<Vec<u8>, JobError> {
     let mut packs = serde_json::Map::new();
     for kind in KINDS {
         let Some(manifest) = store.get_ref(&zone_ref(&zone.zone.zone_id, kind))? else {
             continue;
         };
-        let key = verify::store::manifest_key(&manifest);
-        let bytes = store.get_verified(&key, &manifest)?;
-        let statement = verify::manifest::statement_unverified(&key, &bytes)?;
+        let statement = crate::artifact::publish::open_run(store, trust, &manifest)?;
         let r = &statement.predicate;
         let tables: BTreeMap<String, String> = statement
             .subject
@@ -61,8 +60,8 @@ pub fn lock_bytes(store: &Store, zone: &LoadedZone) -> Result<Vec<u8>, JobError>
 }
 
 /// Writes the zone's lock if it changed; returns whether it did.
-pub fn write_lock(store: &Store, zone: &LoadedZone) -> Result<bool, JobError> {
-    let bytes = lock_bytes(store, zone)?;
+pub fn write_lock(store: &Store, trust: &TrustSet, zone: &LoadedZone) -> Result<bool, JobError> {
+    let bytes = lock_bytes(store, trust, zone)?;
     let path = lock_path(zone);
     if std::fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
         return Ok(false);

@@ -37,11 +37,12 @@ use crate::artifact::{self, RunDescription, WrittenTable};
 use crate::jobs::packs::lawpack::{Lawpack, LawpackParams};
 use crate::jobs::packs::licensepack::{Licensepack, LicensepackParams};
 use crate::jobs::packs::regpack::{Regpack, RegpackParams};
-use crate::jobs::{self, Context, JobError};
+use crate::jobs::{Context, Job, JobError, Produced};
 use crate::report::Silent;
 use crate::zone;
 
 mod lock;
+mod locked;
 mod sources;
 
 pub use lock::{lock_bytes, lock_path, write_lock};
@@ -69,6 +70,9 @@ pub struct PackOutcome {
     pub status: String,
     pub manifest: Option<String>,
     pub detail: String,
+    /// With `--locked`: the digest of the rebuilt statement (canonical JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub got: Option<String>,
 }
 
 /// What a nightly run did.
@@ -100,24 +104,24 @@ impl NightlyReport {
     }
 }
 
-fn build_pack(
+/// Builds one pack's tables into `ctx.store`, unpublished.
+fn produce_pack(
     ctx: &Context<'_>,
     zone_id: &str,
     kind: &str,
     sources: &PackSources,
-) -> Result<Digest, JobError> {
+) -> Result<Produced<()>, JobError> {
     let jurisdiction = zone_id.to_owned();
-    let summary = match kind {
+    match kind {
         "regpack" => {
             let lists = sources.read.clone();
-            jobs::run::<Regpack>(
+            Regpack::produce(
                 ctx,
                 &RegpackParams {
                     jurisdiction,
                     lists,
                 },
-            )?
-            .summary
+            )
         }
         "lawpack" => {
             let params = LawpackParams {
@@ -125,7 +129,7 @@ fn build_pack(
                 inputs: sources.read.clone(),
                 validate_xsd: None,
             };
-            jobs::run::<Lawpack>(ctx, &params)?.summary
+            Lawpack::produce(ctx, &params)
         }
         _ => {
             let register = sources
@@ -137,9 +141,20 @@ fn build_pack(
                 jurisdiction,
                 register,
             };
-            jobs::run::<Licensepack>(ctx, &params)?.summary
+            Licensepack::produce(ctx, &params)
         }
-    };
+    }
+}
+
+/// Builds and publishes one pack; returns its manifest.
+fn build_pack(
+    ctx: &Context<'_>,
+    zone_id: &str,
+    kind: &str,
+    sources: &PackSources,
+) -> Result<Digest, JobError> {
+    let Produced { run, tables, .. } = produce_pack(ctx, zone_id, kind, sources)?;
+    let summary = artifact::publish(ctx.store, ctx.signer, ctx.trust, ctx.clock, run, &tables)?;
     Ok(summary.manifest)
 }
 
@@ -160,6 +175,7 @@ fn outcome(
         status: status.to_owned(),
         manifest: manifest.map(|m| m.to_string()),
         detail,
+        got: None,
     }
 }
 
@@ -180,22 +196,12 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
         reporter: &Silent,
         ..*ctx
     };
+    if params.locked {
+        return locked::check(ctx, params, &zones);
+    }
     let mut changed_locks = Vec::new();
     for z in &zones {
         let id = z.zone.zone_id.as_str();
-        let lock: Option<serde_json::Value> = if params.locked {
-            let path = lock_path(z);
-            let bytes = std::fs::read(&path).map_err(|e| JobError::Input {
-                path: path.clone(),
-                reason: format!("no lock to rebuild from: {e}"),
-            })?;
-            Some(serde_json::from_slice(&bytes).map_err(|e| JobError::Input {
-                path,
-                reason: e.to_string(),
-            })?)
-        } else {
-            None
-        };
         for kind in KINDS {
             let sources = match pack_sources(&z.zone, kind, &params.sources) {
                 Ok(Some(s)) => s,
@@ -210,21 +216,13 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
                     continue;
                 }
             };
-            if let Some(lock) = &lock {
-                let Some(entry) = lock["packs"].get(kind) else {
-                    report
-                        .packs
-                        .push(outcome(id, kind, "absent", None, "not in the lock".into()));
-                    continue;
-                };
-                report
-                    .packs
-                    .push(rebuild_locked(ctx, id, kind, &sources, entry)?);
-                continue;
-            }
             let key = build_key(kind, id, &sources.files)?;
             let build_ref = format!("builds/{kind}/{id}/{key}");
-            if let Some(manifest) = store.get_ref(&build_ref)? {
+            // A pack is reused only when its manifest verifies against the trusted keys.
+            let built = store
+                .get_ref(&build_ref)?
+                .filter(|m| crate::artifact::publish::open_run(store, &ctx.readers(), m).is_ok());
+            if let Some(manifest) = built {
                 store.set_ref(&zone_ref(id, kind), &manifest)?;
                 report.packs.push(outcome(
                     id,
@@ -252,7 +250,7 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
                     .push(outcome(id, kind, "failed", None, e.to_string())),
             }
         }
-        if !params.locked && write_lock(store, z)? {
+        if write_lock(store, &ctx.readers(), z)? {
             report.locks_written.push(id.to_owned());
             changed_locks.push((
                 id.to_owned(),
@@ -264,70 +262,6 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
         report.manifest = Some(publish_locks(ctx, &changed_locks)?.to_string());
     }
     Ok(report)
-}
-
-fn rebuild_locked(
-    ctx: &Context<'_>,
-    zone_id: &str,
-    kind: &str,
-    sources: &PackSources,
-    entry: &serde_json::Value,
-) -> Result<PackOutcome, JobError> {
-    for input in entry["inputs"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
-        // Locked names are below the sources folder: find the file among today's sources.
-        let name = input["name"].as_str().unwrap_or_default();
-        let now = sources
-            .files
-            .iter()
-            .find(|f| f.name == name)
-            .and_then(|f| Digest::of_file(&f.path).ok())
-            .map(|d| d.0.to_string());
-        if now.as_deref() != input["digest"].as_str() {
-            return Ok(outcome(
-                zone_id,
-                kind,
-                "mismatch",
-                None,
-                format!("input {name} differs from the lock"),
-            ));
-        }
-    }
-    let built_at: Timestamp = entry["built_at"]
-        .as_str()
-        .unwrap_or_default()
-        .parse()
-        .map_err(|e: verify::Error| JobError::Input {
-            path: PathBuf::from("stack.lock"),
-            reason: format!("built_at: {e}"),
-        })?;
-    let ctx = &Context {
-        clock: &FixedClock(built_at),
-        ..*ctx
-    };
-    let manifest = build_pack(ctx, zone_id, kind, sources)?;
-    let expected = entry["manifest"].as_str().unwrap_or_default();
-    Ok(if manifest.to_string() == expected {
-        ctx.store.set_ref(&zone_ref(zone_id, kind), &manifest)?;
-        outcome(
-            zone_id,
-            kind,
-            "reproduced",
-            Some(manifest),
-            "same manifest digest".into(),
-        )
-    } else {
-        outcome(
-            zone_id,
-            kind,
-            "mismatch",
-            Some(manifest),
-            format!("the lock says {expected}"),
-        )
-    })
 }
 
 /// Publishes the changed locks as the nightly run's subjects on the `nightly` chain.

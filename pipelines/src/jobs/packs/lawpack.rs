@@ -17,6 +17,7 @@ use ingest::akn::{self, AknDocument};
 use ingest::pacs008::{Quarantined, table};
 use rayon::prelude::*;
 use verify::Digest;
+use verify::keys::TrustSet;
 use verify::manifest::Input;
 use verify::store::Store;
 
@@ -218,6 +219,10 @@ impl Job for Lawpack {
 }
 
 /// The provisions table of a published lawpack, by manifest digest (digests checked).
-pub fn provisions_of(store: &Store, manifest: &Digest) -> Result<RecordBatch, JobError> {
-    Ok(table_of(store, manifest, "provisions")?)
+pub fn provisions_of(
+    store: &Store,
+    trust: &TrustSet,
+    manifest: &Digest,
+) -> Result<RecordBatch, JobError> {
+    Ok(table_of(store, trust, manifest, "provisions")?)
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use ingest::sanctions::{self, ListReading};
 use verify::Digest;
+use verify::keys::TrustSet;
 use verify::manifest::Input;
 use verify::store::Store;
 
@@ -184,6 +185,10 @@ impl Job for Regpack {
 }
 
 /// The entries table of a published regpack, by manifest digest (digests checked).
-pub fn entries_of(store: &Store, manifest: &Digest) -> Result<arrow::array::RecordBatch, JobError> {
-    Ok(table_of(store, manifest, "entries")?)
+pub fn entries_of(
+    store: &Store,
+    trust: &TrustSet,
+    manifest: &Digest,
+) -> Result<arrow::array::RecordBatch, JobError> {
+    Ok(table_of(store, trust, manifest, "entries")?)
 }

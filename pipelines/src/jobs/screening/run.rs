@@ -17,7 +17,8 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
 use ingest::pacs008::Quarantined;
 use rayon::prelude::*;
 use verify::Digest;
-use verify::manifest::Input;
+use verify::keys::TrustSet;
+use verify::manifest::{Input, PackRef};
 use verify::store::Store;
 
 use super::{Hit, ListIndex, Query, Scratch, Thresholds, screen};
@@ -71,11 +72,15 @@ fn input_error(path: impl Into<PathBuf>, reason: impl ToString) -> JobError {
 }
 
 /// Loads and indexes the lists.
-pub fn load_lists(store: &Store, source: &ListSource) -> Result<LoadedLists, JobError> {
+pub fn load_lists(
+    store: &Store,
+    trust: &TrustSet,
+    source: &ListSource,
+) -> Result<LoadedLists, JobError> {
     match source {
         ListSource::Regpack(manifest) => {
-            let entries = table_of(store, manifest, "entries")?;
-            let names = table_of(store, manifest, "names")?;
+            let entries = table_of(store, trust, manifest, "entries")?;
+            let names = table_of(store, trust, manifest, "names")?;
             let index = ListIndex::from_tables(&entries, &names)
                 .map_err(|e| input_error(manifest.to_string(), e))?;
             Ok(LoadedLists {
@@ -299,8 +304,12 @@ fn read_names_csv(
 }
 
 /// The debtor and creditor of every payment of a netting run, as queries.
-pub fn payment_queries(store: &Store, manifest: &Digest) -> Result<Vec<Query>, JobError> {
-    let payments = table_of(store, manifest, "payments")?;
+pub fn payment_queries(
+    store: &Store,
+    trust: &TrustSet,
+    manifest: &Digest,
+) -> Result<Vec<Query>, JobError> {
+    let payments = table_of(store, trust, manifest, "payments")?;
     let text = |name: &str| text_column(&payments, "payments", name);
     let int = |name: &str| primitive_column::<UInt32Type>(&payments, "payments", name);
     let file = text("file_digest")?;
@@ -352,7 +361,8 @@ impl Job for Screening {
         params: &ScreenParams,
     ) -> Result<Produced<ScreenCounts>, JobError> {
         let (store, reporter) = (ctx.store, ctx.reporter);
-        let lists = load_lists(store, &params.lists)?;
+        let trust = ctx.readers();
+        let lists = load_lists(store, &trust, &params.lists)?;
         let index = &lists.index;
         let staging = store.staging_dir()?;
         let matches_path = staging.path().join("matches.parquet");
@@ -391,7 +401,7 @@ impl Job for Screening {
                 parameters.insert("name_column".to_owned(), serde_json::json!(name_column));
             }
             QuerySource::Payments(manifest) => {
-                let queries = payment_queries(store, manifest)?;
+                let queries = payment_queries(store, &trust, manifest)?;
                 inputs.push(Input {
                     name: "payments".into(),
                     digest: *manifest,
@@ -434,6 +444,18 @@ impl Job for Screening {
         run.inputs = inputs;
         run.quarantined = state.quarantine.len() as u64;
         run.semantic = semantic;
+        if let ListSource::Regpack(manifest) = &params.lists {
+            run.packs.push(PackRef {
+                name: "regpack".into(),
+                digest: *manifest,
+            });
+        }
+        if let QuerySource::Payments(manifest) = &params.queries {
+            run.packs.push(PackRef {
+                name: "payments".into(),
+                digest: *manifest,
+            });
+        }
         Ok(Produced {
             run,
             tables: written,

@@ -4,6 +4,7 @@
 
 use ingest::pacs008::{Quarantined, parse_date};
 use verify::Digest;
+use verify::keys::TrustSet;
 use verify::store::Store;
 
 use super::State;
@@ -196,8 +197,12 @@ pub fn read_attestations(
 }
 
 /// The screening outcome per entity from a screening run's `matches`.
-pub fn screening_of(store: &Store, manifest: &Digest) -> Result<Vec<(String, bool)>, JobError> {
-    let matches = table_of(store, manifest, "matches")?;
+pub fn screening_of(
+    store: &Store,
+    trust: &TrustSet,
+    manifest: &Digest,
+) -> Result<Vec<(String, bool)>, JobError> {
+    let matches = table_of(store, trust, manifest, "matches")?;
     let text = |name: &str| text_column(&matches, "matches", name);
     let (ids, decisions) = (text("query_id")?, text("decision")?);
     Ok((0..matches.num_rows())

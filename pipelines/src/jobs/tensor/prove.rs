@@ -3,12 +3,13 @@
 
 use arrow::datatypes::{Date32Type, UInt8Type};
 use verify::Digest;
+use verify::keys::TrustSet;
 use verify::merkle;
 use verify::store::Store;
 
 use super::run::{input_error, iso_date};
 use super::{State, leaf_bytes};
-use crate::artifact::publish::{primitive_column, table_of, text_column};
+use crate::artifact::publish::{open_run, primitive_column, table_of, text_column};
 use crate::jobs::JobError;
 use crate::zone;
 
@@ -22,19 +23,37 @@ pub struct CellProof {
     pub state: String,
     pub size: u64,
     pub index: u64,
+    /// The leaf's bytes (hex), as `mez tensor leaf` recomputes them from the cell's fields.
+    pub leaf_bytes: String,
     pub leaf_hash: String,
+    /// The signed manifest's `tensor_merkle_root`, which the proof leads to.
     pub root: String,
     pub proof: Vec<String>,
 }
 
-/// Proves the cell (entity, domain) of a published tensor (manifest digest).
+/// Proves the cell (entity, domain) of a published tensor (manifest digest) against the
+/// `tensor_merkle_root` of its manifest, whose signature is checked against `trust`: the
+/// root recomputed from the table must be the signed one, or there is no proof.
 pub fn prove(
     store: &Store,
+    trust: &TrustSet,
     manifest: &Digest,
     entity_id: &str,
     domain: &str,
 ) -> Result<CellProof, JobError> {
-    let table = table_of(store, manifest, "tensor")?;
+    let signed_root = open_run(store, trust, manifest)?
+        .predicate
+        .semantic
+        .get("tensor_merkle_root")
+        .and_then(|r| r.strip_prefix("sha256:"))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            input_error(
+                manifest.to_string(),
+                "the manifest has no tensor_merkle_root",
+            )
+        })?;
+    let table = table_of(store, trust, manifest, "tensor")?;
     let text = |name: &str| text_column(&table, "tensor", name);
     let (ids, juris, states) = (text("entity_id")?, text("jurisdiction_id")?, text("state")?);
     let domains = primitive_column::<UInt8Type>(&table, "tensor", "domain_index")?;
@@ -45,17 +64,27 @@ pub fn prove(
         State::parse(states.value(i))
             .ok_or_else(|| input_error(manifest.to_string(), format!("row {i}: bad state")))
     };
+    let bytes_of = |i: usize| -> Result<Vec<u8>, JobError> {
+        Ok(leaf_bytes(
+            ids.value(i),
+            juris.value(i),
+            domains.value(i),
+            as_of.value(i),
+            state_of(i)?,
+        ))
+    };
     let leaves = (0..table.num_rows())
-        .map(|i| {
-            Ok(merkle::leaf_hash(&leaf_bytes(
-                ids.value(i),
-                juris.value(i),
-                domains.value(i),
-                as_of.value(i),
-                state_of(i)?,
-            )))
-        })
+        .map(|i| Ok(merkle::leaf_hash(&bytes_of(i)?)))
         .collect::<Result<Vec<_>, JobError>>()?;
+    let root = hex::encode(merkle::root_of(&leaves));
+    if root != signed_root {
+        return Err(input_error(
+            manifest.to_string(),
+            format!(
+                "the tensor table's cells give root {root}, the signed manifest says {signed_root}"
+            ),
+        ));
+    }
     let index = (0..table.num_rows())
         .find(|&i| ids.value(i) == entity_id && domains.value(i) == wanted)
         .ok_or_else(|| {
@@ -73,8 +102,9 @@ pub fn prove(
         state: states.value(index).to_owned(),
         size: leaves.len() as u64,
         index: index as u64,
+        leaf_bytes: hex::encode(bytes_of(index)?),
         leaf_hash: hex::encode(leaves[index]),
-        root: hex::encode(merkle::root_of(&leaves)),
+        root,
         proof: proof.iter().map(hex::encode).collect(),
     })
 }

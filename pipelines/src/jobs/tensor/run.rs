@@ -16,7 +16,7 @@ use arrow::array::{ArrayRef, Date32Array, RecordBatch, StringArray, UInt8Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 use verify::Digest;
-use verify::manifest::Input;
+use verify::manifest::{Input, PackRef};
 use verify::merkle::{self, Hash};
 
 use super::eval::{self, CellSlice, Evidence, LicenceFact, TensorSpec};
@@ -186,7 +186,7 @@ impl Job for Tensor {
                 digest: *manifest,
                 bytes: 0,
             });
-            evidence.screening = Some(screening_of(store, manifest)?);
+            evidence.screening = Some(screening_of(store, &ctx.readers(), manifest)?);
         }
         let spec = TensorSpec {
             jurisdiction_id: zone.jurisdiction_id.clone(),
@@ -253,6 +253,12 @@ impl Job for Tensor {
         run.inputs = inputs;
         run.quarantined = quarantine.len() as u64;
         run.semantic = semantic;
+        if let Some(manifest) = &params.screening {
+            run.packs.push(PackRef {
+                name: "screening".into(),
+                digest: *manifest,
+            });
+        }
         Ok(Produced {
             run,
             tables: written,

@@ -42,8 +42,9 @@ fn diff(settings: &Settings, args: LawpackDiffArgs) -> Result<ExitStatus> {
         Some(a) => parse_digest(a)?,
         None => before,
     };
-    let a = lawpack::provisions_of(&store, &before)?;
-    let b = lawpack::provisions_of(&store, &after)?;
+    let trust = settings.reader_trust(&args.trusted_keys)?;
+    let a = lawpack::provisions_of(&store, &trust, &before)?;
+    let b = lawpack::provisions_of(&store, &trust, &after)?;
     let changes = packs::lawpack::diff(
         &a,
         &b,

@@ -22,8 +22,9 @@ fn diff(settings: &Settings, args: crate::cli::RegpackDiffArgs) -> Result<ExitSt
         })
     };
     let store = settings.open_existing_store()?;
-    let before = regpack::entries_of(&store, &digest(&args.before)?)?;
-    let after = regpack::entries_of(&store, &digest(&args.after)?)?;
+    let trust = settings.reader_trust(&args.trusted_keys)?;
+    let before = regpack::entries_of(&store, &trust, &digest(&args.before)?)?;
+    let after = regpack::entries_of(&store, &trust, &digest(&args.after)?)?;
     let changes = packs::regpack::diff_tables(&before, &after)?;
     if settings.json {
         let rows: Vec<serde_json::Value> = changes

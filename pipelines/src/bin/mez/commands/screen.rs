@@ -70,9 +70,19 @@ fn run(settings: &Settings, args: crate::cli::ScreenRunArgs) -> Result<ExitStatu
 }
 
 fn evaluate(settings: &Settings, args: ScreenEvalArgs) -> Result<ExitStatus> {
-    let store = settings.open_existing_store()?;
+    // A published regpack is read from an existing store; list files need no store at all.
+    let store = if args.lists.regpack.is_some() {
+        settings.open_existing_store()?
+    } else {
+        settings.open_store()?
+    };
     let source = list_source(&store, &args.lists)?;
-    let lists = load_lists(&store, &source)?;
+    // A published regpack is read only when a trusted key signed it; list files need none.
+    let trust = match &source {
+        ListSource::Regpack(_) => settings.reader_trust(&args.trusted_keys)?,
+        ListSource::Files(_) => verify::keys::TrustSet::default(),
+    };
+    let lists = load_lists(&store, &trust, &source)?;
     let params = EvalParams {
         positives: args.positives,
         negatives: args.negatives,

@@ -9,7 +9,8 @@ use crate::settings::Settings;
 /// NULL as null: exact, whatever the column type).
 pub fn sql(settings: &Settings, args: SqlArgs) -> Result<ExitStatus> {
     let store = settings.open_existing_store()?;
-    let mut session = SqlSession::open(&store)?;
+    let trust = settings.reader_trust(&args.trusted_keys)?;
+    let mut session = SqlSession::open(&store, &trust)?;
     let result = session.query(&args.query)?;
     if settings.json {
         let rows: Vec<serde_json::Map<String, serde_json::Value>> = result

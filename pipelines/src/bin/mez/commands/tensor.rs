@@ -5,13 +5,14 @@ use pipelines::jobs::{
 use pipelines::zone::DOMAINS;
 
 use super::{ExitStatus, JobSetup, date_or_today, manifest_digest, note, out, out_json};
-use crate::cli::{TensorCommand, TensorEvalArgs, TensorProveArgs};
+use crate::cli::{TensorCommand, TensorEvalArgs, TensorLeafArgs, TensorProveArgs};
 use crate::settings::Settings;
 
 pub fn tensor(settings: &Settings, command: TensorCommand) -> Result<ExitStatus> {
     match command {
         TensorCommand::Eval(args) => eval(settings, args),
         TensorCommand::Prove(args) => prove(settings, args),
+        TensorCommand::Leaf(args) => leaf(settings, args),
     }
 }
 
@@ -61,7 +62,8 @@ fn prove(settings: &Settings, args: TensorProveArgs) -> Result<ExitStatus> {
         (None, None) => bail!("give --run DIGEST or --zone ZONE_ID"),
     };
     let manifest = manifest_digest(&store, &run)?;
-    let proof = prove_cell(&store, &manifest, &args.entity, &args.domain)?;
+    let trust = settings.reader_trust(&args.trusted_keys)?;
+    let proof = prove_cell(&store, &trust, &manifest, &args.entity, &args.domain)?;
     if settings.json {
         out_json(&proof)?;
     } else {
@@ -69,6 +71,7 @@ fn prove(settings: &Settings, args: TensorProveArgs) -> Result<ExitStatus> {
             "{} {} {} as of {}: {}",
             proof.entity_id, proof.jurisdiction_id, proof.domain, proof.as_of, proof.state
         ))?;
+        out(&format!("leaf bytes {}", proof.leaf_bytes))?;
         let mut cmd = format!(
             "mez log verify-inclusion --size {} --index {} --leaf-hash {} --root {}",
             proof.size, proof.index, proof.leaf_hash, proof.root
@@ -77,6 +80,29 @@ fn prove(settings: &Settings, args: TensorProveArgs) -> Result<ExitStatus> {
             cmd.push_str(&format!(" --proof {p}"));
         }
         out(&cmd)?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The leaf of a cell from its fields: what an auditor hashes to bind a cell's state to the
+/// signed root with `mez log verify-inclusion`.
+fn leaf(settings: &Settings, args: TensorLeafArgs) -> Result<ExitStatus> {
+    use pipelines::jobs::tensor::{State, leaf_bytes};
+    let domain = pipelines::zone::domain_index(&args.domain)
+        .ok_or_else(|| anyhow::anyhow!("{:?} is not a compliance domain", args.domain))?;
+    let state = State::parse(&args.state)
+        .ok_or_else(|| anyhow::anyhow!("{:?} is not a tensor state", args.state))?;
+    let as_of = date_or_today(Some(&args.as_of))?;
+    let bytes = leaf_bytes(&args.entity, &args.jurisdiction, domain, as_of, state);
+    let hash = verify::merkle::leaf_hash(&bytes);
+    if settings.json {
+        out_json(&serde_json::json!({
+            "leaf_bytes": hex::encode(&bytes),
+            "leaf_hash": hex::encode(hash),
+        }))?;
+    } else {
+        out(&format!("leaf bytes {}", hex::encode(&bytes)))?;
+        out(&format!("leaf hash  {}", hex::encode(hash)))?;
     }
     Ok(ExitStatus::Success)
 }
