@@ -152,6 +152,68 @@ pub struct AuditOptions {
     /// Checkpoints seen before (a witness state, or checkpoints given): rollback and
     /// truncation of a chain's tail, and a rewritten history, fail against them.
     pub pins: Vec<Pin>,
+    /// What to verify: the whole store, one chain, or one run.
+    pub scope: Scope,
+}
+
+/// What an audit covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything in the store.
+    #[default]
+    Store,
+    /// One chain: its receipts and checkpoints, the manifests they name and their blobs.
+    Chain(String),
+    /// One run and everything it depends on: its manifest and blobs, the chain it is on,
+    /// and the same for every run it used (its packs), recursively.
+    Run(Digest),
+}
+
+/// The chains and manifests a scoped audit looks at.
+#[derive(Debug, Default)]
+struct Selection {
+    chains: BTreeSet<String>,
+    manifests: BTreeSet<Digest>,
+}
+
+/// Resolves a scope to chains and manifests (signatures are checked by the audit itself).
+fn select(store: &Store, scope: &Scope) -> Result<Option<Selection>> {
+    let mut selection = Selection::default();
+    let mut pending: Vec<Digest> = Vec::new();
+    match scope {
+        Scope::Store => return Ok(None),
+        Scope::Chain(chain) => {
+            selection.chains.insert(chain.clone());
+        }
+        Scope::Run(manifest) => pending.push(*manifest),
+    }
+    while let Some(m) = pending.pop() {
+        if !selection.manifests.insert(m) {
+            continue;
+        }
+        let key = manifest_key(&m);
+        let statement = manifest::statement_unverified(&key, &store.get(&key)?)?;
+        selection.chains.insert(statement.predicate.chain.clone());
+        pending.extend(statement.predicate.packs.iter().map(|p| p.digest));
+    }
+    for chain in &selection.chains.clone() {
+        let listed = store.list(&format!("log/{chain}/receipts/"))?;
+        if listed.is_empty() && matches!(scope, Scope::Chain(_)) {
+            return Err(Error::Chain {
+                chain: chain.clone(),
+                reason: "no such chain in the store".into(),
+            });
+        }
+        for item in listed {
+            if let Ok(r) = store
+                .get(&item.key)
+                .and_then(|b| Receipt::from_bytes(&item.key, &b))
+            {
+                selection.manifests.insert(r.body.manifest);
+            }
+        }
+    }
+    Ok(Some(selection))
 }
 
 impl Default for AuditOptions {
@@ -159,6 +221,7 @@ impl Default for AuditOptions {
         AuditOptions {
             concurrency: store::default_concurrency(),
             pins: vec![],
+            scope: Scope::Store,
         }
     }
 }
@@ -175,9 +238,17 @@ pub fn audit(store: &Store, trust: &TrustSet, options: &AuditOptions) -> Result<
         store: store.url().to_owned(),
         ..Report::default()
     };
-    let manifests = check_manifests(store, trust, options, &mut report)?;
-    check_blobs(store, &manifests, options, &mut report)?;
-    let on_chain = check_chains(store, trust, &manifests, options, &mut report)?;
+    let selection = select(store, &options.scope)?;
+    let manifests = check_manifests(store, trust, options, selection.as_ref(), &mut report)?;
+    check_blobs(store, &manifests, options, selection.is_some(), &mut report)?;
+    let on_chain = check_chains(
+        store,
+        trust,
+        &manifests,
+        options,
+        selection.as_ref(),
+        &mut report,
+    )?;
     for (digest, statement) in &manifests {
         if on_chain.contains(digest) {
             continue;
@@ -202,6 +273,9 @@ pub fn audit(store: &Store, trust: &TrustSet, options: &AuditOptions) -> Result<
                 ),
             ),
         }
+    }
+    if selection.is_some() {
+        return Ok(report);
     }
     let refs = check_refs(store, &manifests, &mut report)?;
     if report.manifests == 0 && report.blobs == 0 && report.receipts == 0 && refs == 0 {
@@ -244,9 +318,21 @@ fn check_manifests(
     store: &Store,
     trust: &TrustSet,
     options: &AuditOptions,
+    selection: Option<&Selection>,
     report: &mut Report,
 ) -> Result<BTreeMap<Digest, Statement>> {
-    let listed = store.list("manifests/")?;
+    let listed = match selection {
+        None => store.list("manifests/")?,
+        Some(s) => s
+            .manifests
+            .iter()
+            .map(|d| store::Listed {
+                key: manifest_key(d),
+                size: 0,
+                modified: 0,
+            })
+            .collect(),
+    };
     let mut keyed = Vec::new();
     for item in listed {
         let digest = item
@@ -303,6 +389,7 @@ fn check_blobs(
     store: &Store,
     manifests: &BTreeMap<Digest, Statement>,
     options: &AuditOptions,
+    scoped: bool,
     report: &mut Report,
 ) -> Result<()> {
     // What manifests promise: digest → (size, named by).
@@ -325,7 +412,20 @@ fn check_blobs(
             }
         }
     }
-    let listed = store.list("blobs/")?;
+    let listed = if scoped {
+        // Only the blobs the selected manifests name (those missing are failures below).
+        promised
+            .keys()
+            .map(|d| store::Listed {
+                key: blob_key(d),
+                size: 0,
+                modified: 0,
+            })
+            .filter(|l| store.exists(&l.key).unwrap_or(false))
+            .collect()
+    } else {
+        store.list("blobs/")?
+    };
     let mut present = BTreeSet::new();
     let mut keys = Vec::new();
     let mut digests = Vec::new();
@@ -394,9 +494,19 @@ fn check_chains(
     trust: &TrustSet,
     manifests: &BTreeMap<Digest, Statement>,
     options: &AuditOptions,
+    selection: Option<&Selection>,
     report: &mut Report,
 ) -> Result<BTreeSet<Digest>> {
-    let listed = store.list("log/")?;
+    let listed = match selection {
+        None => store.list("log/")?,
+        Some(s) => {
+            let mut listed = Vec::new();
+            for chain in &s.chains {
+                listed.extend(store.list(&format!("log/{chain}/"))?);
+            }
+            listed
+        }
+    };
     let mut by_chain: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for item in listed {
         let parts: Vec<&str> = item.key.split('/').collect();
@@ -444,7 +554,13 @@ fn check_chains(
         report.chains.insert(chain.clone(), summary);
         all_leaves.insert(chain, leaves);
     }
-    check_pins(report, &options.pins, &all_leaves);
+    let pins: Vec<Pin> = options
+        .pins
+        .iter()
+        .filter(|p| selection.is_none_or(|s| s.chains.contains(&p.chain)))
+        .cloned()
+        .collect();
+    check_pins(report, &pins, &all_leaves);
     Ok(on_chain)
 }
 

@@ -645,3 +645,78 @@ fn verify_needs_a_store_and_remembers_what_it_saw() {
     let gc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(gc["garbage"]["blobs"], serde_json::json!([]), "{gc}");
 }
+
+/// Processes publishing on one chain at once: every run lands, the store verifies. On a
+/// local store, and on the S3 server when there is one.
+#[test]
+fn processes_racing_on_one_chain_all_publish() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(code(&mez(d, &["keygen", "--out", "k"])), 0);
+    let race = |store: &str, env: &[(String, String)]| {
+        let children: Vec<_> = (0..6)
+            .map(|seed| {
+                Command::new(env!("CARGO_BIN_EXE_mez"))
+                    .current_dir(d)
+                    .env_remove("MEZ_STORE")
+                    .env_remove("MEZ_KEY")
+                    .envs(env.iter().map(|(k, v)| (k, v)))
+                    .args([
+                        "--quiet",
+                        "--store",
+                        store,
+                        "--key",
+                        "k.key",
+                        "demo",
+                        "--transfers",
+                        "300",
+                        "--transactions",
+                        "0",
+                        "--no-zones",
+                        "--no-verify",
+                        "--seed",
+                        &seed.to_string(),
+                    ])
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut child in children {
+            assert!(child.wait().unwrap().success());
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_mez"))
+            .current_dir(d)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .args([
+                "--json",
+                "--store",
+                store,
+                "verify",
+                "--trusted-key",
+                "k.pub",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stdout(&o));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(report["chains"]["demo"]["receipts"], 6, "{report}");
+        assert_eq!(report["chains"]["demo"]["checkpoint_size"], 6, "{report}");
+    };
+    race("local-store", &[]);
+    if let Some(server) = crate::support::s3_server() {
+        let url = crate::support::s3_store(server, "racing-processes")
+            .url()
+            .to_owned();
+        let env: Vec<(String, String)> = [
+            ("AWS_ENDPOINT", server.endpoint.as_str()),
+            ("AWS_ALLOW_HTTP", "true"),
+            ("AWS_ACCESS_KEY_ID", "mez-test"),
+            ("AWS_SECRET_ACCESS_KEY", "mez-test"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_VIRTUAL_HOSTED_STYLE_REQUEST", "false"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .to_vec();
+        race(&url, &env);
+    }
+}

@@ -28,6 +28,11 @@ fn run_job<J: pipelines::jobs::Job>(
     pipelines::jobs::run::<J>(&ctx, params).unwrap()
 }
 
+/// The trust kernel's test fixtures, the SeaweedFS S3 server among them (one per process).
+#[allow(dead_code)]
+#[path = "../../../verify/tests/it/support.rs"]
+mod support;
+
 mod artifact;
 mod cli;
 mod fetch;

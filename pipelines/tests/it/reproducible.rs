@@ -9,10 +9,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-#[allow(dead_code)]
-#[path = "../../../verify/tests/it/support.rs"]
-mod support;
-
 /// Where a copy of the inputs lies and how the commands refer to it.
 struct Place {
     /// The folder commands run in.
@@ -269,10 +265,10 @@ fn every_job_gives_the_same_bytes_wherever_its_inputs_lie() {
     );
 
     // The same day read from an S3 bucket by URL nets to the same tables.
-    let Some(server) = support::s3_server() else {
+    let Some(server) = crate::support::s3_server() else {
         return;
     };
-    let bucket = support::s3_store(server, "inputs");
+    let bucket = crate::support::s3_store(server, "inputs");
     let prefix = bucket.url().trim_end_matches('/').to_owned();
     for f in std::fs::read_dir(made.join("day")).unwrap() {
         let f = f.unwrap();

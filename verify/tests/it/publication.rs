@@ -359,3 +359,47 @@ fn receipts_must_agree_with_their_manifests_and_never_go_back_in_time() {
         report.failures
     );
 }
+
+#[test]
+fn one_chain_or_one_run_is_verified_alone() {
+    use verify::audit::Scope;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().to_str().unwrap()).unwrap();
+    let runs = support::populated(&store, &key("ops", 1));
+    // Damage a blob of zone-b's run only.
+    let statement = manifest::statement_unverified(
+        "zone-b",
+        &store
+            .get(&verify::store::manifest_key(&runs[3].manifest))
+            .unwrap(),
+    )
+    .unwrap();
+    let blob = blob_key(&statement.subject[0].sha256().unwrap());
+    std::fs::write(dir.path().join(&blob), b"damaged").unwrap();
+    let scoped = |scope: Scope| {
+        let options = AuditOptions {
+            scope,
+            ..AuditOptions::default()
+        };
+        audit(&store, &trusted(), &options).unwrap()
+    };
+    let a = scoped(Scope::Chain("zone-a".into()));
+    assert!(a.ok(), "{:#?}", a.failures);
+    assert_eq!((a.manifests, a.receipts), (3, 3));
+    assert!(a.chains.keys().eq(["zone-a"]));
+    let b = scoped(Scope::Chain("zone-b".into()));
+    assert!(
+        checks(&b).contains(&(blob.clone(), "digest".into())),
+        "{:#?}",
+        b.failures
+    );
+    let run = scoped(Scope::Run(runs[1].manifest));
+    assert!(run.ok(), "{:#?}", run.failures);
+    let run = scoped(Scope::Run(runs[3].manifest));
+    assert!(!run.ok());
+    let options = AuditOptions {
+        scope: Scope::Chain("no-such-chain".into()),
+        ..AuditOptions::default()
+    };
+    assert!(audit(&store, &trusted(), &options).is_err());
+}

@@ -511,6 +511,13 @@ pub struct VerifyArgs {
     /// store must still extend; repeat for several.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Vec<PathBuf>,
+    /// Verify one chain only: its receipts, checkpoints, manifests and blobs.
+    #[arg(long, value_name = "NAME", conflicts_with = "run")]
+    pub chain: Option<String>,
+    /// Verify one run only, with everything it depends on: its manifest and blobs, its
+    /// chain, and the runs it used (a digest or a ref such as runs/netting/latest).
+    #[arg(long, value_name = "DIGEST")]
+    pub run: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

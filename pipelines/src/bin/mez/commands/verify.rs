@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use verify::audit::{AuditOptions, Pin, Report, Witness, audit};
+use verify::audit::{AuditOptions, Pin, Report, Scope, Witness, audit};
 use verify::checkpoint::Checkpoint;
 use verify::keys::{PublicKey, TrustSet};
 
@@ -34,6 +34,12 @@ pub fn verify(settings: &Settings, args: VerifyArgs) -> Result<ExitStatus> {
         _ => Witness::default(),
     };
     options.pins = witness.chains.values().cloned().collect();
+    if let Some(chain) = &args.chain {
+        options.scope = Scope::Chain(chain.clone());
+    }
+    if let Some(run) = &args.run {
+        options.scope = Scope::Run(super::manifest_digest(&store, run)?);
+    }
     for path in &args.checkpoint {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let (checkpoint, _) = Checkpoint::open(&path.display().to_string(), &bytes, &trust)?;
