@@ -126,6 +126,11 @@ pub fn provisions_schema() -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
+/// The Merkle root over a stored `provisions` table's rows, recomputed from its columns.
+pub fn root_of_table(provisions: &RecordBatch) -> Result<Hash, LawpackError> {
+    Ok(merkle::root_of(&leaves(provisions)?))
+}
+
 fn leaves(provisions: &RecordBatch) -> Result<Vec<Hash>, LawpackError> {
     let names = [
         "provision_key",

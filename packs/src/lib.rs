@@ -9,6 +9,7 @@
 //! - [`regpack`] — sanctions list entries and names; a Merkle leaf per entry; diffs.
 //! - [`licensepack`] — a licence register; a Merkle leaf per licence.
 
+mod columns;
 pub mod lawpack;
 pub mod licensepack;
 pub mod regpack;

@@ -57,6 +57,60 @@ fn leaf(entry: &Entry, names: &[&Name]) -> Result<Hash, RegpackError> {
     Ok(merkle::leaf_hash(&verify::canon::to_canonical_vec(&doc)?))
 }
 
+/// The Merkle root over a stored regpack, recomputed from the rows of its `entries` and
+/// `names` tables (not from their `entry_leaf` column), in (list, source uid) order.
+pub fn root_of_tables(entries: &RecordBatch, names: &RecordBatch) -> Result<Hash, RegpackError> {
+    use crate::columns::{text, texts};
+    let table = RegpackError::Table;
+    let required = |batch: &RecordBatch, name: &str, i: usize| {
+        text(batch, name, i)
+            .and_then(|v| v.ok_or_else(|| format!("{name} is null in row {i}")))
+            .map_err(table)
+    };
+    let mut by_entry: BTreeMap<(String, String), Vec<serde_json::Value>> = BTreeMap::new();
+    for i in 0..names.num_rows() {
+        let key = (
+            required(names, "list", i)?,
+            required(names, "source_uid", i)?,
+        );
+        by_entry.entry(key).or_default().push(serde_json::json!({
+            "name": required(names, "name", i)?,
+            "kind": required(names, "kind", i)?,
+            "strength": text(names, "strength", i).map_err(table)?,
+        }));
+    }
+    let mut leaves = BTreeMap::new();
+    for i in 0..entries.num_rows() {
+        let key = (
+            required(entries, "list", i)?,
+            required(entries, "source_uid", i)?,
+        );
+        let mut names = by_entry.remove(&key).unwrap_or_default();
+        names.sort_by_key(|v| v.to_string());
+        let list = |name: &str| texts(entries, name, i).map_err(table);
+        let doc = serde_json::json!({
+            "list": key.0,
+            "source_uid": key.1,
+            "entry_type": required(entries, "entry_type", i)?,
+            "primary_name": required(entries, "primary_name", i)?,
+            "programs": list("programs")?,
+            "listed_on": text(entries, "listed_on", i).map_err(table)?,
+            "dates_of_birth": list("dates_of_birth")?,
+            "nationalities": list("nationalities")?,
+            "countries": list("countries")?,
+            "addresses": list("addresses")?,
+            "identifiers": list("identifiers")?,
+            "remarks": text(entries, "remarks", i).map_err(table)?,
+            "names": names,
+        });
+        leaves.insert(
+            key,
+            merkle::leaf_hash(&verify::canon::to_canonical_vec(&doc)?),
+        );
+    }
+    Ok(merkle::root_of(&leaves.into_values().collect::<Vec<_>>()))
+}
+
 /// Builds a regpack from list readings. Entries with the same (list, uid) in two inputs:
 /// the later input wins (a list read twice is the same list).
 pub fn build(readings: &[ListReading]) -> Result<Regpack, RegpackError> {

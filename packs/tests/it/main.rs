@@ -90,6 +90,11 @@ fn lawpacks_do_not_depend_on_input_order_and_commit_to_every_row() {
     let b = lawpack::build(&docs).unwrap();
     assert_eq!(a.provisions, b.provisions);
     assert_eq!(a.merkle_root, b.merkle_root);
+    // An auditor recomputes the root from the stored table's rows alone.
+    assert_eq!(
+        lawpack::root_of_table(&a.provisions).unwrap(),
+        a.merkle_root
+    );
     // Any change to any provision's text changes the root.
     docs[0].provisions[0].text.push('.');
     assert_ne!(lawpack::build(&docs).unwrap().merkle_root, a.merkle_root);
@@ -123,6 +128,13 @@ fn regpacks_commit_to_every_entry_and_diff_consecutive_ofac_snapshots() {
         (a.entries.num_rows(), b.entries.num_rows()),
         (14_973, 14_965)
     );
+    // An auditor recomputes each root from the stored tables' rows alone.
+    for p in [&a, &b] {
+        assert_eq!(
+            regpack::root_of_tables(&p.entries, &p.names).unwrap(),
+            p.merkle_root
+        );
+    }
     assert_eq!(a.leaves.len(), 14_973, "one leaf per entry");
     assert_ne!(a.merkle_root, b.merkle_root);
     let changes = regpack::diff(&a, &b);

@@ -22,6 +22,7 @@ pub mod lists;
 pub mod netting;
 pub mod nightly;
 pub mod packs;
+pub mod roots;
 pub mod screening;
 pub mod tensor;
 

@@ -42,6 +42,7 @@ mod netting;
 mod nightly;
 mod regpack;
 mod reproducible;
+mod roots;
 mod samples;
 mod schemas;
 mod screen;

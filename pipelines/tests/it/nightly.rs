@@ -485,3 +485,51 @@ fn nightly_locked_is_an_auditors_check_that_needs_no_key_and_writes_nothing() {
         "{o:?}"
     );
 }
+
+#[test]
+fn verify_recomputes_the_signed_roots_of_packs_and_tensors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&repo().join("jurisdictions"), &d.join("jurisdictions"));
+    ok(&mez(d, &["keygen", "--out", "k"]));
+    ok(&mez(
+        d,
+        &["gen", "sources", "--out", "sources", "--entities", "10"],
+    ));
+    ok(&mez(
+        d,
+        &[
+            "--store",
+            "s",
+            "--key",
+            "k.key",
+            "nightly",
+            "--as-of",
+            "2026-11-23",
+        ],
+    ));
+    let o = mez(
+        d,
+        &[
+            "--json",
+            "--store",
+            "s",
+            "verify",
+            "--trusted-key",
+            "k.pub",
+            "--deep",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    let note = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["object"] == "semantic roots")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        note["note"], "16 signed roots recomputed from their tables",
+        "{note}"
+    );
+}

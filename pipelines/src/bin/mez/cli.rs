@@ -511,6 +511,13 @@ pub struct VerifyArgs {
     /// store must still extend; repeat for several.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Vec<PathBuf>,
+    /// Recompute the Merkle roots that pack and tensor manifests sign from their tables'
+    /// rows (the default for stores of up to 1 GiB of blobs).
+    #[arg(long, conflicts_with = "shallow")]
+    pub deep: bool,
+    /// Skip recomputing the signed roots (the default above 1 GiB of blobs).
+    #[arg(long)]
+    pub shallow: bool,
     /// Verify one chain only: its receipts, checkpoints, manifests and blobs.
     #[arg(long, value_name = "NAME", conflicts_with = "run")]
     pub chain: Option<String>,

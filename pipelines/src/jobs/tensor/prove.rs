@@ -1,6 +1,7 @@
 //! `mez tensor prove`: one cell of a published tensor bound to the tensor's Merkle root by
 //! an RFC 6962 inclusion proof.
 
+use arrow::array::{Array, Date32Array, RecordBatch, StringArray, UInt8Array};
 use arrow::datatypes::{Date32Type, UInt8Type};
 use verify::Digest;
 use verify::keys::TrustSet;
@@ -31,6 +32,52 @@ pub struct CellProof {
     pub proof: Vec<String>,
 }
 
+/// The columns of a stored `tensor` table that its leaves are made of.
+struct Cells {
+    ids: StringArray,
+    juris: StringArray,
+    states: StringArray,
+    domains: UInt8Array,
+    as_of: Date32Array,
+}
+
+impl Cells {
+    fn of(table: &RecordBatch) -> Result<Self, JobError> {
+        let text = |name: &str| text_column(table, "tensor", name);
+        Ok(Cells {
+            ids: text("entity_id")?,
+            juris: text("jurisdiction_id")?,
+            states: text("state")?,
+            domains: primitive_column::<UInt8Type>(table, "tensor", "domain_index")?,
+            as_of: primitive_column::<Date32Type>(table, "tensor", "as_of")?,
+        })
+    }
+
+    /// The leaf bytes of row `i`, from its fields.
+    fn leaf_bytes(&self, i: usize) -> Result<Vec<u8>, JobError> {
+        let state = State::parse(self.states.value(i))
+            .ok_or_else(|| input_error("tensor", format!("row {i}: bad state")))?;
+        Ok(leaf_bytes(
+            self.ids.value(i),
+            self.juris.value(i),
+            self.domains.value(i),
+            self.as_of.value(i),
+            state,
+        ))
+    }
+
+    fn leaves(&self) -> Result<Vec<merkle::Hash>, JobError> {
+        (0..self.ids.len())
+            .map(|i| Ok(merkle::leaf_hash(&self.leaf_bytes(i)?)))
+            .collect()
+    }
+}
+
+/// The Merkle root over a stored `tensor` table's cells, recomputed from its rows.
+pub fn root_of_table(table: &RecordBatch) -> Result<merkle::Hash, JobError> {
+    Ok(merkle::root_of(&Cells::of(table)?.leaves()?))
+}
+
 /// Proves the cell (entity, domain) of a published tensor (manifest digest) against the
 /// `tensor_merkle_root` of its manifest, whose signature is checked against `trust`: the
 /// root recomputed from the table must be the signed one, or there is no proof.
@@ -54,28 +101,10 @@ pub fn prove(
             )
         })?;
     let table = table_of(store, trust, manifest, "tensor")?;
-    let text = |name: &str| text_column(&table, "tensor", name);
-    let (ids, juris, states) = (text("entity_id")?, text("jurisdiction_id")?, text("state")?);
-    let domains = primitive_column::<UInt8Type>(&table, "tensor", "domain_index")?;
-    let as_of = primitive_column::<Date32Type>(&table, "tensor", "as_of")?;
+    let cells = Cells::of(&table)?;
     let wanted =
         zone::domain_index(domain).ok_or_else(|| input_error(domain, "not a compliance domain"))?;
-    let state_of = |i: usize| {
-        State::parse(states.value(i))
-            .ok_or_else(|| input_error(manifest.to_string(), format!("row {i}: bad state")))
-    };
-    let bytes_of = |i: usize| -> Result<Vec<u8>, JobError> {
-        Ok(leaf_bytes(
-            ids.value(i),
-            juris.value(i),
-            domains.value(i),
-            as_of.value(i),
-            state_of(i)?,
-        ))
-    };
-    let leaves = (0..table.num_rows())
-        .map(|i| Ok(merkle::leaf_hash(&bytes_of(i)?)))
-        .collect::<Result<Vec<_>, JobError>>()?;
+    let leaves = cells.leaves()?;
     let root = hex::encode(merkle::root_of(&leaves));
     if root != signed_root {
         return Err(input_error(
@@ -85,6 +114,13 @@ pub fn prove(
             ),
         ));
     }
+    let Cells {
+        ids,
+        juris,
+        states,
+        domains,
+        as_of,
+    } = &cells;
     let index = (0..table.num_rows())
         .find(|&i| ids.value(i) == entity_id && domains.value(i) == wanted)
         .ok_or_else(|| {
@@ -102,7 +138,7 @@ pub fn prove(
         state: states.value(index).to_owned(),
         size: leaves.len() as u64,
         index: index as u64,
-        leaf_bytes: hex::encode(bytes_of(index)?),
+        leaf_bytes: hex::encode(cells.leaf_bytes(index)?),
         leaf_hash: hex::encode(leaves[index]),
         root,
         proof: proof.iter().map(hex::encode).collect(),

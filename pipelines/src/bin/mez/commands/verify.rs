@@ -1,11 +1,19 @@
 use anyhow::{Context, Result};
-use verify::audit::{AuditOptions, Pin, Report, Scope, Witness, audit};
+use std::collections::BTreeSet;
+
+use pipelines::jobs::roots;
+use verify::audit::{AuditOptions, Failure, Note, Pin, Report, Scope, Witness, audit};
 use verify::checkpoint::Checkpoint;
 use verify::keys::{PublicKey, TrustSet};
 
 use super::{ExitStatus, note, out, out_json};
 use crate::cli::VerifyArgs;
 use crate::settings::Settings;
+
+/// Up to this many bytes of blobs, `mez verify` recomputes the signed roots by default: it
+/// then reads every pack and tensor table once more, which at 1 GiB takes seconds to a
+/// minute; above it, `--deep` asks for it.
+const DEEP_BY_DEFAULT_BYTES: u64 = 1 << 30;
 
 pub fn verify(settings: &Settings, args: VerifyArgs) -> Result<ExitStatus> {
     if args.trusted_keys.is_empty() {
@@ -56,7 +64,33 @@ pub fn verify(settings: &Settings, args: VerifyArgs) -> Result<ExitStatus> {
             root: hex::encode(checkpoint.root),
         });
     }
-    let report = audit(&store, &trust, &options).context("verification could not run")?;
+    let mut report = audit(&store, &trust, &options).context("verification could not run")?;
+    let deep = args.deep || (!args.shallow && report.blob_bytes <= DEEP_BY_DEFAULT_BYTES);
+    if deep {
+        let chains: BTreeSet<String> = report.chains.keys().cloned().collect();
+        let scoped = !matches!(options.scope, Scope::Store);
+        let checks = roots::recompute(&store, &trust, scoped.then_some(&chains))?;
+        for check in checks.iter().filter(|c| !c.ok()) {
+            report.failures.push(Failure {
+                object: verify::store::manifest_key(&check.manifest),
+                check: format!("semantic {}", check.root),
+                expected: check.signed.clone(),
+                found: format!("{} recomputed from the tables' rows", check.recomputed),
+            });
+        }
+        report.notes.push(Note {
+            object: "semantic roots".into(),
+            note: format!("{} signed roots recomputed from their tables", checks.len()),
+        });
+    } else {
+        report.notes.push(Note {
+            object: "semantic roots".into(),
+            note: format!(
+                "not recomputed ({} bytes of blobs is over the default's {DEEP_BY_DEFAULT_BYTES}; pass --deep)",
+                report.blob_bytes
+            ),
+        });
+    }
     print_report(settings, &report)?;
     if let Some(path) = &args.state
         && report.ok()
