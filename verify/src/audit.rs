@@ -335,11 +335,7 @@ fn check_manifests(
     };
     let mut keyed = Vec::new();
     for item in listed {
-        let digest = item
-            .key
-            .strip_prefix("manifests/sha256/")
-            .and_then(|rest| rest.strip_suffix(".dsse.json"))
-            .and_then(|hex| Digest::from_hex(hex).ok());
+        let digest = store::manifest_of_key(&item.key);
         match digest {
             Some(d) => keyed.push((item.key, d)),
             None => report.fail(

@@ -152,25 +152,14 @@ pub fn publish(
     clock: &dyn Clock,
     statement: &Statement,
 ) -> Result<Publication> {
-    let chain = statement.predicate.chain.clone();
-    check_chain_id(&chain)?;
-    let artifacts = stored_artifacts(store, statement)?;
+    check_chain_id(&statement.predicate.chain)?;
+    stored_artifacts(store, statement)?;
     // 2. manifest
     let signed = manifest::sign(statement, signer)?;
     let key = manifest_key(&signed.digest);
     let _: Written = store.put_content(&key, &signed.digest, Bytes::from(signed.bytes))?;
     // 3. receipt, 4. checkpoint
-    let packs = statement.predicate.packs.iter().map(|p| p.digest).collect();
-    append(
-        store,
-        signer,
-        trust,
-        clock,
-        &chain,
-        signed.digest,
-        artifacts,
-        packs,
-    )
+    append(store, signer, trust, clock, statement, signed.digest)
 }
 
 /// Puts a manifest left on no chain (its publication was killed, or lost its race before
@@ -189,20 +178,8 @@ pub fn adopt(
     let mut writers = trust.clone();
     writers.add(signer.public());
     let (statement, _) = manifest::open(&key, &bytes, &writers)?;
-    let chain = statement.predicate.chain.clone();
-    check_chain_id(&chain)?;
-    let artifacts = stored_artifacts(store, &statement)?;
-    let packs = statement.predicate.packs.iter().map(|p| p.digest).collect();
-    append(
-        store,
-        signer,
-        trust,
-        clock,
-        &chain,
-        *manifest_digest,
-        artifacts,
-        packs,
-    )
+    check_chain_id(&statement.predicate.chain)?;
+    append(store, signer, trust, clock, &statement, *manifest_digest)
 }
 
 /// The digests of a statement's subjects, each checked to be in the store.
@@ -219,35 +196,39 @@ fn stored_artifacts(store: &Store, statement: &Statement) -> Result<Vec<Digest>>
     Ok(artifacts)
 }
 
-/// Steps 3 and 4 of the commit protocol, retried on a lost race.
-#[allow(clippy::too_many_arguments)]
+/// Steps 3 and 4 of the commit protocol for `statement`, signed as `manifest`, retried on
+/// a lost race. Every artifact the statement names must be stored.
 fn append(
     store: &Store,
     signer: &SecretKey,
     trust: &TrustSet,
     clock: &dyn Clock,
-    chain: &str,
+    statement: &Statement,
     manifest: Digest,
-    artifacts: Vec<Digest>,
-    packs: Vec<Digest>,
 ) -> Result<Publication> {
+    let chain = statement.predicate.chain.as_str();
+    let artifacts = stored_artifacts(store, statement)?;
+    let packs: Vec<Digest> = statement.predicate.packs.iter().map(|p| p.digest).collect();
     let mut writers = trust.clone();
     writers.add(signer.public());
     let mut attempt = 0;
+    // The receipt is on the chain: make sure a checkpoint covers it.
+    let finish = |receipt: Receipt, receipts: &[Receipt]| -> Result<Publication> {
+        let checkpoint =
+            write_checkpoint_trusting(store, signer, &writers, chain, &leaves(receipts))?;
+        Ok(Publication {
+            manifest,
+            receipt,
+            checkpoint,
+        })
+    };
     loop {
         attempt += 1;
         let mut receipts = read_chain_trusted(store, chain, &writers)?;
         if let Some(at) = receipts.iter().position(|r| r.body.manifest == manifest) {
             // Already published (a repeated run, or an attempt that got this far): no second
-            // receipt; make sure a checkpoint covers it.
-            let receipt = receipts[at].clone();
-            let checkpoint =
-                write_checkpoint_trusting(store, signer, &writers, chain, &leaves(&receipts))?;
-            return Ok(Publication {
-                manifest,
-                receipt,
-                checkpoint,
-            });
+            // receipt.
+            return finish(receipts[at].clone(), &receipts);
         }
         let (sequence, prev_root, not_before) = match receipts.last() {
             Some(last) => (last.body.sequence + 1, last.digest, last.body.timestamp),
@@ -267,13 +248,7 @@ fn append(
         match append_receipt(store, signer, body) {
             Ok(receipt) => {
                 receipts.push(receipt.clone());
-                let checkpoint =
-                    write_checkpoint_trusting(store, signer, &writers, chain, &leaves(&receipts))?;
-                return Ok(Publication {
-                    manifest,
-                    receipt,
-                    checkpoint,
-                });
+                return finish(receipt, &receipts);
             }
             Err(Error::Conflict { .. }) if attempt < APPEND_ATTEMPTS => {
                 std::thread::sleep(backoff(attempt));

@@ -142,12 +142,7 @@ pub fn open_run(
 pub fn vouched(store: &Store, trust: &TrustSet, blob: &Digest) -> Result<Digest, ArtifactError> {
     let wanted = blob.hex();
     for item in store.list("manifests/")? {
-        let Some(digest) = item
-            .key
-            .strip_prefix("manifests/sha256/")
-            .and_then(|rest| rest.strip_suffix(".dsse.json"))
-            .and_then(|hex| Digest::from_hex(hex).ok())
-        else {
+        let Some(digest) = verify::store::manifest_of_key(&item.key) else {
             continue;
         };
         let Ok(statement) = open_run(store, trust, &digest) else {

@@ -52,12 +52,7 @@ pub fn recompute(
 ) -> Result<Vec<RootCheck>, JobError> {
     let mut checks = Vec::new();
     for item in store.list("manifests/")? {
-        let Some(manifest) = item
-            .key
-            .strip_prefix("manifests/sha256/")
-            .and_then(|rest| rest.strip_suffix(".dsse.json"))
-            .and_then(|hex| Digest::from_hex(hex).ok())
-        else {
+        let Some(manifest) = verify::store::manifest_of_key(&item.key) else {
             continue;
         };
         let Ok(statement) = open_run(store, trust, &manifest) else {

@@ -707,16 +707,7 @@ fn processes_racing_on_one_chain_all_publish() {
         let url = crate::support::s3_store(server, "racing-processes")
             .url()
             .to_owned();
-        let env: Vec<(String, String)> = [
-            ("AWS_ENDPOINT", server.endpoint.as_str()),
-            ("AWS_ALLOW_HTTP", "true"),
-            ("AWS_ACCESS_KEY_ID", "mez-test"),
-            ("AWS_SECRET_ACCESS_KEY", "mez-test"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_VIRTUAL_HOSTED_STYLE_REQUEST", "false"),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .to_vec();
+        let env = crate::support::s3_env(server);
         race(&url, &env);
     }
 }

@@ -31,17 +31,53 @@ fn ok(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Copies a folder, without its `stack.lock` files.
 fn copy_dir(from: &Path, to: &Path) {
+    copy_tree(from, to, &|name| name != "stack.lock");
+}
+
+/// Copies a folder whole.
+pub(crate) fn copy_all(from: &Path, to: &Path) {
+    copy_tree(from, to, &|_| true);
+}
+
+fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&std::ffi::OsStr) -> bool) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let target = to.join(e.file_name());
         if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else if e.file_name() != "stack.lock" {
+            copy_tree(&e.path(), &target, keep);
+        } else if keep(&e.file_name()) {
             std::fs::copy(e.path(), target).unwrap();
         }
     }
+}
+
+/// A folder with the zones, a key `k`, generated sources for 10 firms a zone, and a store
+/// `s` holding their nightly build as of 2026-11-23.
+fn built_night() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&repo().join("jurisdictions"), &d.join("jurisdictions"));
+    ok(&mez(d, &["keygen", "--out", "k"]));
+    ok(&mez(
+        d,
+        &["gen", "sources", "--out", "sources", "--entities", "10"],
+    ));
+    ok(&mez(
+        d,
+        &[
+            "--store",
+            "s",
+            "--key",
+            "k.key",
+            "nightly",
+            "--as-of",
+            "2026-11-23",
+        ],
+    ));
+    dir
 }
 
 fn files_in(dir: &Path) -> usize {
@@ -347,26 +383,8 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
 
 #[test]
 fn nightly_locked_is_an_auditors_check_that_needs_no_key_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = built_night();
     let d = dir.path();
-    copy_dir(&repo().join("jurisdictions"), &d.join("jurisdictions"));
-    ok(&mez(d, &["keygen", "--out", "k"]));
-    ok(&mez(
-        d,
-        &["gen", "sources", "--out", "sources", "--entities", "10"],
-    ));
-    ok(&mez(
-        d,
-        &[
-            "--store",
-            "s",
-            "--key",
-            "k.key",
-            "nightly",
-            "--as-of",
-            "2026-11-23",
-        ],
-    ));
     let audit = |extra: &[&str]| {
         let mut args = vec![
             "--json",
@@ -488,26 +506,8 @@ fn nightly_locked_is_an_auditors_check_that_needs_no_key_and_writes_nothing() {
 
 #[test]
 fn verify_recomputes_the_signed_roots_of_packs_and_tensors() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = built_night();
     let d = dir.path();
-    copy_dir(&repo().join("jurisdictions"), &d.join("jurisdictions"));
-    ok(&mez(d, &["keygen", "--out", "k"]));
-    ok(&mez(
-        d,
-        &["gen", "sources", "--out", "sources", "--entities", "10"],
-    ));
-    ok(&mez(
-        d,
-        &[
-            "--store",
-            "s",
-            "--key",
-            "k.key",
-            "nightly",
-            "--as-of",
-            "2026-11-23",
-        ],
-    ));
     let o = mez(
         d,
         &[

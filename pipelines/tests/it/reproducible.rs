@@ -6,7 +6,7 @@
 //! sources elsewhere.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// Where a copy of the inputs lies and how the commands refer to it.
@@ -40,19 +40,6 @@ fn ok(o: &Output) -> serde_json::Value {
         String::from_utf8_lossy(&o.stderr)
     );
     serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// What must not depend on where the inputs lay: every table digest, and from the manifest
@@ -166,7 +153,7 @@ fn every_job_gives_the_same_bytes_wherever_its_inputs_lie() {
     // The inputs, made once.
     let made = w.join("made");
     std::fs::create_dir_all(&made).unwrap();
-    copy_dir(
+    crate::nightly::copy_all(
         &crate::manifest_dir().join("../jurisdictions"),
         &made.join("jurisdictions"),
     );
@@ -193,7 +180,7 @@ fn every_job_gives_the_same_bytes_wherever_its_inputs_lie() {
         .join("deeper")
         .join("deeper still")
         .join("inputs of the day");
-    copy_dir(&made, &long);
+    crate::nightly::copy_all(&made, &long);
     let a = Place {
         cwd: w.to_owned(),
         root: long.display().to_string(),
@@ -202,7 +189,7 @@ fn every_job_gives_the_same_bytes_wherever_its_inputs_lie() {
     };
     // Place B: another copy, reached through a symlinked directory by a relative path, in
     // another time zone and locale, on two threads.
-    copy_dir(&made, &w.join("elsewhere").join("copy"));
+    crate::nightly::copy_all(&made, &w.join("elsewhere").join("copy"));
     std::os::unix::fs::symlink(w.join("elsewhere"), w.join("link")).unwrap();
     let b = Place {
         cwd: w.to_owned(),
@@ -234,7 +221,7 @@ fn every_job_gives_the_same_bytes_wherever_its_inputs_lie() {
 
     // The locks rebuilt from a copy of the sources in a third folder, on an empty store,
     // reproduce every manifest digest.
-    copy_dir(&made.join("sources"), &w.join("third").join("sources"));
+    crate::nightly::copy_all(&made.join("sources"), &w.join("third").join("sources"));
     let locked = ok(&mez(
         &a,
         &[
@@ -276,16 +263,7 @@ fn every_job_gives_the_same_bytes_wherever_its_inputs_lie() {
         let bytes = std::fs::read(f.path()).unwrap();
         bucket.put_create(&key, bytes.into()).unwrap();
     }
-    let env: Vec<(String, String)> = [
-        ("AWS_ENDPOINT", server.endpoint.as_str()),
-        ("AWS_ALLOW_HTTP", "true"),
-        ("AWS_ACCESS_KEY_ID", "mez-test"),
-        ("AWS_SECRET_ACCESS_KEY", "mez-test"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_VIRTUAL_HOSTED_STYLE_REQUEST", "false"),
-    ]
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .to_vec();
+    let env = crate::support::s3_env(server);
     let from_s3 = ok(&mez(
         &a,
         &[

@@ -80,6 +80,13 @@ pub fn manifest_key(digest: &Digest) -> String {
 }
 
 /// Key of the receipt at `sequence` on `chain`.
+/// The digest a manifest key names (`manifests/sha256/<hex>.dsse.json`), if it is one.
+pub fn manifest_of_key(key: &str) -> Option<Digest> {
+    key.strip_prefix("manifests/sha256/")
+        .and_then(|rest| rest.strip_suffix(".dsse.json"))
+        .and_then(|hex| Digest::from_hex(hex).ok())
+}
+
 pub fn receipt_key(chain: &str, sequence: u64) -> String {
     format!("log/{chain}/receipts/{sequence:020}.json")
 }

@@ -137,6 +137,21 @@ fn s3_options(endpoint: &str) -> [(String, String); 6] {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
 }
 
+/// The environment a `mez` process needs to reach the test server (`AWS_*`, as users set).
+#[allow(dead_code)] // used by the pipelines tests, which include this file
+pub fn s3_env(server: &S3Server) -> Vec<(String, String)> {
+    [
+        ("AWS_ENDPOINT", server.endpoint.as_str()),
+        ("AWS_ALLOW_HTTP", "true"),
+        ("AWS_ACCESS_KEY_ID", "mez-test"),
+        ("AWS_SECRET_ACCESS_KEY", "mez-test"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_VIRTUAL_HOSTED_STYLE_REQUEST", "false"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .to_vec()
+}
+
 /// Opens the store at `url` on the test server again (another writer on the same prefix).
 pub fn s3_reopen(server: &S3Server, url: &str) -> Store {
     Store::open_with_options(url, s3_options(&server.endpoint)).unwrap()
