@@ -96,7 +96,8 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
     let mut file = BufReader::new(std::fs::File::open(path).map_err(io)?);
     let gz = file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
     Ok(if gz {
-        Box::new(BufReader::new(flate2::read::GzDecoder::new(file)))
+        // Every member: bgzip and `cat a.gz b.gz` write several, and `gzip -d` reads them all.
+        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
     } else {
         Box::new(file)
     })

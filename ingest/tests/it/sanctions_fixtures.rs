@@ -82,3 +82,21 @@ proptest! {
         let _ = sanctions::read_xml(&NamedFile::as_given(&path));
     }
 }
+
+#[test]
+fn a_list_gzipped_in_several_members_is_read_whole() {
+    use std::io::Write;
+    let gz = |text: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    // As bgzip or `cat a.gz b.gz` write it: one list in two gzip members.
+    let mut body = gz("id,name\nW-1,First Person\nW-2,Second Person\n");
+    body.extend(gz("W-3,Third Person\nW-4,Fourth Person\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "watchlist.csv.gz", &body);
+    let r = sanctions::read_custom_csv("watchlist", &NamedFile::as_given(&path)).unwrap();
+    let ids: Vec<&str> = r.entries.iter().map(|e| e.source_uid.as_str()).collect();
+    assert_eq!(ids, ["W-1", "W-2", "W-3", "W-4"]);
+}

@@ -12,6 +12,11 @@ fn corpus() -> Option<PathBuf> {
     if dir.join("SOURCES.md").is_file() {
         Some(dir)
     } else {
+        assert!(
+            std::env::var("MEZ_REQUIRE_DATA").as_deref() != Ok("1"),
+            "MEZ_REQUIRE_DATA=1, and the real corpus {} is absent",
+            dir.display()
+        );
         eprintln!("SKIPPED: the real corpus {} is absent", dir.display());
         None
     }

@@ -8,6 +8,11 @@ fn akn() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
+        assert!(
+            std::env::var("MEZ_REQUIRE_DATA").as_deref() != Ok("1"),
+            "MEZ_REQUIRE_DATA=1, and the real corpus {} is absent",
+            dir.display()
+        );
         eprintln!("SKIPPED: the real corpus {} is absent", dir.display());
         None
     }

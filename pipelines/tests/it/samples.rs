@@ -9,6 +9,11 @@ use verify::store::Store;
 fn the_real_samples_net_and_verify() {
     let samples = crate::manifest_dir().join("../../shared/data/pacs008/samples");
     if !samples.is_dir() {
+        assert!(
+            std::env::var("MEZ_REQUIRE_DATA").as_deref() != Ok("1"),
+            "MEZ_REQUIRE_DATA=1, and the real corpus {} is absent",
+            samples.display()
+        );
         eprintln!("SKIPPED: the real corpus {} is absent", samples.display());
         return;
     }
