@@ -105,3 +105,100 @@ fn regpacks_build_from_every_format_verify_and_ignore_list_order() {
             .all(|c| c["change"] == "removed" && c["list"] == "uk")
     );
 }
+
+#[test]
+fn an_ofac_csv_without_its_siblings_is_refused_unless_allowed_and_a_header_makes_a_custom_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mez = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mez"))
+            .current_dir(d)
+            .env_remove("MEZ_STORE")
+            .env_remove("MEZ_KEY")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(mez(&["keygen", "--out", "k"]).status.success());
+    std::fs::create_dir_all(d.join("ofac")).unwrap();
+    std::fs::write(
+        d.join("ofac/sdn.csv"),
+        "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n",
+    )
+    .unwrap();
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "--store",
+            "s",
+            "--key",
+            "k.key",
+            "regpack",
+            "build",
+            "--jurisdiction",
+            "sg",
+            "--lists",
+            "ofac/sdn.csv",
+        ];
+        args.extend_from_slice(extra);
+        mez(&args)
+    };
+    // Alone, the primary file would give entries without any alias or address: refused.
+    let o = build(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("without its addresses and aliases file"),
+        "{err}"
+    );
+    // Allowed explicitly: built, and the quarantine says what is missing.
+    let o = build(&["--allow-missing-siblings"]);
+    assert!(o.status.success(), "{o:?}");
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["quarantined"], 2, "{summary}");
+    assert_eq!(summary["tables"]["entries"]["rows"], 1);
+    // With its siblings beside it, nothing is missing.
+    std::fs::write(
+        d.join("ofac/add.csv"),
+        "36,25,\"Havana\",-0- ,\"Cuba\",-0- \r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("ofac/alt.csv"),
+        "36,12,\"aka\",\"AERO-CARIBBEAN\",-0- \r\n",
+    )
+    .unwrap();
+    let o = build(&[]);
+    assert!(o.status.success(), "{o:?}");
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["quarantined"], 0, "{summary}");
+    // A list with a header is a custom list, even when its name says "sdn".
+    std::fs::write(
+        d.join("ofac-sdn.csv"),
+        "id,name,type\nX-1,Orion Bay Trading LLC,entity\nX-2,Viktor Morozov,individual\n",
+    )
+    .unwrap();
+    let o = mez(&[
+        "--json",
+        "--store",
+        "s",
+        "--key",
+        "k.key",
+        "regpack",
+        "build",
+        "--jurisdiction",
+        "ae-adgm",
+        "--lists",
+        "ofac-sdn.csv",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (
+            summary["tables"]["entries"]["rows"].as_u64(),
+            summary["quarantined"].as_u64()
+        ),
+        (Some(2), Some(0)),
+        "{summary}"
+    );
+}

@@ -433,10 +433,13 @@ fn evaluation_on_the_real_lists() {
     let lists = pipelines::jobs::screening::run::load_lists(
         &store,
         &verify::keys::TrustSet::default(),
-        &pipelines::jobs::screening::run::ListSource::Files(vec![
-            data.join("ofac/csv-2021-07-07/sdn.csv.gz"),
-            data.join("un/un-consolidated-2026-02-27.xml.gz"),
-        ]),
+        &pipelines::jobs::screening::run::ListSource::Files {
+            paths: vec![
+                data.join("ofac/csv-2021-07-07/sdn.csv.gz"),
+                data.join("un/un-consolidated-2026-02-27.xml.gz"),
+            ],
+            allow_missing_siblings: false,
+        },
     )
     .unwrap();
     assert_eq!(lists.index.entries.len(), 8_976 + 1_003);

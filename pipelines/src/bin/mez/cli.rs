@@ -242,6 +242,10 @@ pub struct ListsArgs {
     /// List files (OFAC CSV/XML, UN, EU FSF, UK, custom CSV).
     #[arg(long, num_args = 1..)]
     pub lists: Vec<PathBuf>,
+    /// Build from an OFAC CSV whose add.csv or alt.csv is missing (its entries then have no
+    /// addresses or aliases, and a quarantine row says so) instead of refusing it.
+    #[arg(long)]
+    pub allow_missing_siblings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -336,6 +340,10 @@ pub struct RegpackBuildArgs {
     /// List files; an OFAC sdn*.csv or cons_prim*.csv brings its add/alt/comments siblings.
     #[arg(long, required = true, num_args = 1..)]
     pub lists: Vec<PathBuf>,
+    /// Build from an OFAC CSV whose add.csv or alt.csv is missing (its entries then have no
+    /// addresses or aliases, and a quarantine row says so) instead of refusing it.
+    #[arg(long)]
+    pub allow_missing_siblings: bool,
     #[arg(long = "trusted-key", value_name = "FILE")]
     pub trusted_keys: Vec<PathBuf>,
 }

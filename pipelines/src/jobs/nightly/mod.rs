@@ -120,6 +120,7 @@ fn produce_pack(
                 &RegpackParams {
                     jurisdiction,
                     lists,
+                    allow_missing_siblings: false,
                 },
             )
         }

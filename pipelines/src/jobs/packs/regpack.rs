@@ -26,6 +26,9 @@ pub struct RegpackParams {
     /// The list files, named as the tables will name them (OFAC siblings are found beside
     /// a primary CSV and named beside its name).
     pub lists: Vec<NamedFile>,
+    /// Build from an OFAC CSV whose add/alt files are missing (a quarantine row says so)
+    /// instead of refusing it.
+    pub allow_missing_siblings: bool,
 }
 
 fn base_name(path: &Path) -> String {
@@ -38,12 +41,12 @@ fn base_name(path: &Path) -> String {
 }
 
 /// The first existing sibling among `names` (plain or gzipped), named beside `file`.
-fn sibling(file: &NamedFile, names: &[&str]) -> Option<NamedFile> {
+fn sibling(file: &NamedFile, names: &[String]) -> Option<NamedFile> {
     let dir = file.path.parent()?;
     let prefix = file.name.rsplit_once('/').map_or("", |(d, _)| d);
     names
         .iter()
-        .flat_map(|n| [n.to_string(), format!("{n}.gz")])
+        .flat_map(|n| [n.clone(), format!("{n}.gz")])
         .find(|n| dir.join(n).is_file())
         .map(|n| {
             let name = if prefix.is_empty() {
@@ -55,37 +58,99 @@ fn sibling(file: &NamedFile, names: &[&str]) -> Option<NamedFile> {
         })
 }
 
+/// Whether a CSV file is OFAC's headerless format: its first record starts with the
+/// numeric `ent_num`. A list with a header (`id,name,…`) is a custom list, whatever its
+/// file is called.
+fn headerless_ofac(file: &NamedFile) -> Result<bool, JobError> {
+    use std::io::{BufRead, Read};
+    let mut first = Vec::new();
+    let mut reader = sanctions::open(&file.path)?;
+    std::io::BufReader::new((&mut reader).take(4096))
+        .read_until(b'\n', &mut first)
+        .map_err(|e| JobError::input(&file.path, e))?;
+    let first = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&first);
+    let field = first
+        .split(|&b| b == b',')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
+    Ok(!field.is_empty() && field.iter().all(u8::is_ascii_digit))
+}
+
 /// Reads one list file (with its OFAC siblings); returns the files actually read.
-pub fn read_list(file: &NamedFile) -> Result<(ListReading, Vec<NamedFile>), JobError> {
+///
+/// An OFAC CSV (`sdn*.csv`, `cons_prim*.csv`, headerless) needs its `add` and `alt`
+/// siblings, found by their published names or by the primary's name with `sdn` (or
+/// `prim`) replaced (`ofac_sdn_x.csv` → `ofac_add_x.csv`): without them the regpack would
+/// lack every address and alias, so the file is refused, unless `allow_missing_siblings`,
+/// and then each missing sibling is a quarantine row that says so.
+pub fn read_list(
+    file: &NamedFile,
+    allow_missing_siblings: bool,
+) -> Result<(ListReading, Vec<NamedFile>), JobError> {
     let name = base_name(&file.path);
     if name.ends_with(".xml") {
         return Ok((sanctions::read_xml(file)?, vec![file.clone()]));
     }
     let ofac = if name.contains("sdn") && !name.contains("comments") {
-        Some(("ofac_sdn", ["add.csv"], ["alt.csv"], ["sdn_comments.csv"]))
+        Some(("ofac_sdn", "sdn", ["add", "alt", "sdn_comments"]))
     } else if name.starts_with("cons_prim") {
-        Some((
-            "ofac_consolidated",
-            ["cons_add.csv"],
-            ["cons_alt.csv"],
-            ["cons_comments.csv"],
-        ))
+        Some(("ofac_consolidated", "prim", ["add", "alt", "comments"]))
     } else {
         None
     };
-    if let Some((list, add, alt, comments)) = ofac {
+    if let Some((list, marker, [add, alt, comments])) = ofac
+        && headerless_ofac(file)?
+    {
+        let base = name.strip_suffix(".csv").unwrap_or(&name);
+        let names = |part: &str, published: &str| -> Vec<String> {
+            vec![
+                published.to_owned(),
+                format!("{}.csv", base.replacen(marker, part, 1)),
+            ]
+        };
+        let published = |part: &str| match list {
+            "ofac_sdn" => format!("{part}.csv"),
+            _ => format!("cons_{part}.csv"),
+        };
         let (add, alt, comments) = (
-            sibling(file, &add),
-            sibling(file, &alt),
-            sibling(file, &comments),
+            sibling(file, &names(add, &published(add))),
+            sibling(file, &names(alt, &published(alt))),
+            sibling(file, &names(comments, &published(comments))),
         );
-        let reading = sanctions::read_ofac_csv_set(
+        let missing: Vec<&str> = [("addresses", &add), ("aliases", &alt)]
+            .iter()
+            .filter(|(_, f)| f.is_none())
+            .map(|(what, _)| *what)
+            .collect();
+        if !missing.is_empty() && !allow_missing_siblings {
+            return Err(JobError::input(
+                &file.path,
+                format!(
+                    "an OFAC CSV without its {} file: put the add.csv and alt.csv published \
+                     with it beside it, or pass --allow-missing-siblings to build without them",
+                    missing.join(" and ")
+                ),
+            ));
+        }
+        let mut reading = sanctions::read_ofac_csv_set(
             list,
             file,
             add.as_ref(),
             alt.as_ref(),
             comments.as_ref(),
         )?;
+        for what in missing {
+            reading.quarantine.push(ingest::pacs008::Quarantined {
+                source_file: file.name.clone(),
+                byte_offset: 0,
+                element_path: "/".into(),
+                msg_id: None,
+                reason: format!(
+                    "the {what} file published with this list is missing: its entries have no {what}"
+                ),
+            });
+        }
         let mut files = vec![file.clone()];
         files.extend([add, alt, comments].into_iter().flatten());
         return Ok((reading, files));
@@ -104,11 +169,14 @@ pub struct ReadLists {
 }
 
 /// Reads the list files (with their OFAC siblings) and builds the regpack tables.
-pub fn read_lists(lists: &[NamedFile]) -> Result<ReadLists, JobError> {
+pub fn read_lists(
+    lists: &[NamedFile],
+    allow_missing_siblings: bool,
+) -> Result<ReadLists, JobError> {
     let mut readings = Vec::new();
     let mut files = Vec::new();
     for list in lists {
-        let (reading, read) = read_list(list)?;
+        let (reading, read) = read_list(list, allow_missing_siblings)?;
         readings.push(reading);
         files.extend(read);
     }
@@ -146,7 +214,7 @@ impl Job for Regpack {
             readings,
             pack,
             inputs,
-        } = read_lists(&params.lists)?;
+        } = read_lists(&params.lists, params.allow_missing_siblings)?;
         let mut quarantine: Vec<_> = readings
             .iter()
             .flat_map(|r| r.quarantine.iter().cloned())

@@ -34,8 +34,12 @@ pub const CHUNK: usize = 16_384;
 pub enum ListSource {
     /// A published regpack, by manifest digest.
     Regpack(Digest),
-    /// List files in any supported format (as `mez regpack build --lists`).
-    Files(Vec<PathBuf>),
+    /// List files in any supported format (as `mez regpack build --lists`), and whether an
+    /// OFAC CSV may lack its add/alt files.
+    Files {
+        paths: Vec<PathBuf>,
+        allow_missing_siblings: bool,
+    },
 }
 
 /// Where the names come from.
@@ -93,9 +97,12 @@ pub fn load_lists(
                 description: manifest.to_string(),
             })
         }
-        ListSource::Files(paths) => {
+        ListSource::Files {
+            paths,
+            allow_missing_siblings,
+        } => {
             let given: Vec<_> = paths.iter().map(|p| inputs::given(p)).collect();
-            let lists = crate::jobs::packs::regpack::read_lists(&given)?;
+            let lists = crate::jobs::packs::regpack::read_lists(&given, *allow_missing_siblings)?;
             let index = ListIndex::from_tables(&lists.pack.entries, &lists.pack.names)
                 .map_err(|e| input_error("lists", e))?;
             let inputs = lists.inputs;

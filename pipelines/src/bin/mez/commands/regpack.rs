@@ -46,6 +46,7 @@ fn build(settings: &Settings, args: RegpackBuildArgs) -> Result<ExitStatus> {
     let params = RegpackParams {
         jurisdiction: args.jurisdiction,
         lists: args.lists.iter().map(|p| jobs::inputs::given(p)).collect(),
+        allow_missing_siblings: args.allow_missing_siblings,
     };
     let summary = jobs::run::<Regpack>(&setup.context(), &params)?.summary;
     super::print_run(settings, &summary, "entries")?;

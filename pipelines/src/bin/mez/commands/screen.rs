@@ -35,7 +35,10 @@ fn thresholds(args: &ThresholdArgs) -> Result<Thresholds> {
 fn list_source(store: &Store, args: &ListsArgs) -> Result<ListSource> {
     match (&args.regpack, args.lists.is_empty()) {
         (Some(r), _) => Ok(ListSource::Regpack(manifest_digest(store, r)?)),
-        (None, false) => Ok(ListSource::Files(args.lists.clone())),
+        (None, false) => Ok(ListSource::Files {
+            paths: args.lists.clone(),
+            allow_missing_siblings: args.allow_missing_siblings,
+        }),
         (None, true) => bail!("give the lists: --regpack DIGEST or --lists FILE..."),
     }
 }
@@ -80,7 +83,7 @@ fn evaluate(settings: &Settings, args: ScreenEvalArgs) -> Result<ExitStatus> {
     // A published regpack is read only when a trusted key signed it; list files need none.
     let trust = match &source {
         ListSource::Regpack(_) => settings.reader_trust(&args.trusted_keys)?,
-        ListSource::Files(_) => verify::keys::TrustSet::default(),
+        ListSource::Files { .. } => verify::keys::TrustSet::default(),
     };
     let lists = load_lists(&store, &trust, &source)?;
     let params = EvalParams {
