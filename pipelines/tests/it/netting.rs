@@ -221,3 +221,66 @@ fn overflow_is_an_error_not_a_wrap() {
         Err(netting::NettingError::Overflow { .. })
     ));
 }
+
+/// The ISO 20022 amount maximum: 18 digits.
+const ISO_MAX: i64 = 999_999_999_999_999_999;
+
+#[test]
+fn totals_past_half_of_i64_do_not_wrap() {
+    // Five payments of the ISO maximum between five disjoint pairs: G ≈ 5 × 10^18 fits
+    // i64, but Σ|n_p| = 2G ≈ 10^19 does not.
+    let payments: Vec<_> = (0..5)
+        .map(|i| ob(i, 1, "EUR", &format!("A{i}"), &format!("B{i}"), ISO_MAX))
+        .collect();
+    let result = netting::net(payments, &NettingConfig::default()).unwrap();
+    let g = result.groups.values().next().unwrap();
+    assert_eq!(g.gross, 5 * ISO_MAX);
+    assert_eq!(g.multilateral_total(), 5 * ISO_MAX);
+    assert_eq!(g.bilateral_total(), 5 * ISO_MAX);
+    let tables = netting::to_tables(&result).unwrap();
+    assert_eq!(tables.efficiency.num_rows(), 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Amounts up to the ISO maximum: either the gross overflows `i64` (an error, never a
+    /// wrap), or every total is exact, as `i128` arithmetic over the same payments says.
+    #[test]
+    fn totals_are_exact_up_to_the_iso_maximum(
+        payments in prop::collection::vec((0u8..5, 0u8..5, 1i64..=ISO_MAX), 1..12)
+    ) {
+        let obligations: Vec<_> = payments
+            .iter()
+            .enumerate()
+            .filter(|(_, (a, b, _))| a != b)
+            .map(|(i, (a, b, amount))| {
+                ob(i as u32, 1, "EUR", &format!("P{a}"), &format!("P{b}"), *amount)
+            })
+            .collect();
+        let gross: i128 = obligations.iter().map(|o| i128::from(o.amount_minor)).sum();
+        match netting::net(obligations.clone(), &NettingConfig::default()) {
+            Err(netting::NettingError::Overflow { .. }) => prop_assert!(gross > i128::from(i64::MAX)),
+            Err(e) => prop_assert!(false, "{e}"),
+            Ok(result) => {
+                prop_assert!(gross <= i128::from(i64::MAX));
+                let Some(g) = result.groups.values().next() else {
+                    prop_assert!(obligations.is_empty());
+                    return Ok(());
+                };
+                let mut net: BTreeMap<String, i128> = BTreeMap::new();
+                for o in &obligations {
+                    *net.entry(o.payer.clone()).or_default() -= i128::from(o.amount_minor);
+                    *net.entry(o.payee.clone()).or_default() += i128::from(o.amount_minor);
+                }
+                prop_assert_eq!(net.values().sum::<i128>(), 0);
+                let m: i128 = net.values().map(|n| n.abs()).sum::<i128>() / 2;
+                prop_assert_eq!(i128::from(g.gross), gross);
+                prop_assert_eq!(i128::from(g.multilateral_total()), m);
+                prop_assert!(g.multilateral_total() <= g.bilateral_total());
+                prop_assert!(g.bilateral_total() <= g.gross);
+                prop_assert!(netting::to_tables(&result).is_ok());
+            }
+        }
+    }
+}

@@ -22,9 +22,14 @@ pub struct Group {
 }
 
 impl Group {
-    /// B = Σ_{p<q} |b_pq|.
+    /// B = Σ_{p<q} |b_pq|, summed in `i128`: B ≤ G, and G fits `i64` (its sum is checked).
     pub fn bilateral_total(&self) -> i64 {
-        self.pairs.values().map(|(ab, ba, _)| (ba - ab).abs()).sum()
+        let total: i128 = self
+            .pairs
+            .values()
+            .map(|(ab, ba, _)| (i128::from(*ba) - i128::from(*ab)).abs())
+            .sum();
+        i64::try_from(total).unwrap_or(i64::MAX)
     }
 
     /// n_p = received − paid.
@@ -34,13 +39,15 @@ impl Group {
             .map_or(0, |(paid, received, _)| received - paid)
     }
 
-    /// M = ½ Σ |n_p|.
+    /// M = ½ Σ |n_p|. Σ |n_p| reaches 2G, past `i64` for G above `i64::MAX / 2`: it is
+    /// summed in `i128`, and M ≤ G fits `i64` again.
     pub fn multilateral_total(&self) -> i64 {
-        self.positions
+        let twice: i128 = self
+            .positions
             .values()
-            .map(|(paid, received, _)| (received - paid).abs())
-            .sum::<i64>()
-            / 2
+            .map(|(paid, received, _)| (i128::from(*received) - i128::from(*paid)).abs())
+            .sum();
+        i64::try_from(twice / 2).unwrap_or(i64::MAX)
     }
 }
 

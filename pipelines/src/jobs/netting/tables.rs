@@ -193,8 +193,12 @@ pub fn duplicates_schema() -> SchemaRef {
 }
 
 /// `numerator / denominator` in basis points, rounded down; `None` when the denominator is 0.
+/// `numerator × scale / denominator` rounded down, in `i128`; null when the denominator is
+/// zero or the result does not fit `i64` (G/M ×1000 for a tiny M), never a wrapped value.
 fn ratio(numerator: i64, denominator: i64, scale: i128) -> Option<i64> {
-    (denominator != 0).then(|| (i128::from(numerator) * scale / i128::from(denominator)) as i64)
+    (denominator != 0)
+        .then(|| i128::from(numerator) * scale / i128::from(denominator))
+        .and_then(|r| i64::try_from(r).ok())
 }
 
 /// (date, currency, transactions, participants, G, B, M, legs).
