@@ -1,6 +1,7 @@
 //! The arithmetic of netting, on plain structs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::identities::{IdentityIndex, Lookup};
@@ -372,21 +373,32 @@ fn legs(group: &Group, mode: LegsMode) -> Vec<(String, String, i64, i64, i64)> {
     let mut out = Vec::new();
     match mode {
         LegsMode::LargestFirst => {
-            // Largest first, ties by id: pick the max each time (N is small per currency).
-            loop {
-                let d = pick_largest(&debtors);
-                let c = pick_largest(&creditors);
-                let (Some(d), Some(c)) = (d, c) else { break };
-                let amount = debtors[d].1.min(creditors[c].1);
+            // Largest first, ties by id (the smallest index: both sides are sorted by id),
+            // from a heap per side: O(N log N) for N participants, not a scan per leg.
+            let heap = |side: &[(String, i64)]| -> BinaryHeap<(i64, Reverse<usize>)> {
+                side.iter()
+                    .enumerate()
+                    .map(|(i, (_, amount))| (*amount, Reverse(i)))
+                    .collect()
+            };
+            let (mut owing, mut owed) = (heap(&debtors), heap(&creditors));
+            while let (Some((d_amount, Reverse(d))), Some((c_amount, Reverse(c)))) =
+                (owing.pop(), owed.pop())
+            {
+                let amount = d_amount.min(c_amount);
                 out.push((
                     debtors[d].0.clone(),
                     creditors[c].0.clone(),
                     amount,
-                    -debtors[d].1,
-                    creditors[c].1,
+                    -d_amount,
+                    c_amount,
                 ));
-                debtors[d].1 -= amount;
-                creditors[c].1 -= amount;
+                if d_amount > amount {
+                    owing.push((d_amount - amount, Reverse(d)));
+                }
+                if c_amount > amount {
+                    owed.push((c_amount - amount, Reverse(c)));
+                }
             }
         }
         LegsMode::LegacyById => {
@@ -414,13 +426,67 @@ fn legs(group: &Group, mode: LegsMode) -> Vec<(String, String, i64, i64, i64)> {
     out
 }
 
-/// Index of the largest remaining amount (ties: smallest id, as the list is sorted by id).
-fn pick_largest(side: &[(String, i64)]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (i, (_, amount)) in side.iter().enumerate() {
-        if *amount > 0 && best.is_none_or(|b| *amount > side[b].1) {
-            best = Some(i);
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The legs as they were chosen before the heap: a scan for the largest on each side
+    /// per leg (O(N²)), kept to check the heap against.
+    fn legs_by_scanning(group: &Group) -> Vec<(String, String, i64, i64, i64)> {
+        let pick_largest = |side: &[(String, i64)]| -> Option<usize> {
+            let mut best: Option<usize> = None;
+            for (i, (_, amount)) in side.iter().enumerate() {
+                if *amount > 0 && best.is_none_or(|b| *amount > side[b].1) {
+                    best = Some(i);
+                }
+            }
+            best
+        };
+        let mut debtors: Vec<(String, i64)> = Vec::new();
+        let mut creditors: Vec<(String, i64)> = Vec::new();
+        for (p, (paid, received, _)) in &group.positions {
+            let n = received - paid;
+            if n < 0 {
+                debtors.push((p.clone(), -n));
+            } else if n > 0 {
+                creditors.push((p.clone(), n));
+            }
+        }
+        let mut out = Vec::new();
+        while let (Some(d), Some(c)) = (pick_largest(&debtors), pick_largest(&creditors)) {
+            let amount = debtors[d].1.min(creditors[c].1);
+            out.push((
+                debtors[d].0.clone(),
+                creditors[c].0.clone(),
+                amount,
+                -debtors[d].1,
+                creditors[c].1,
+            ));
+            debtors[d].1 -= amount;
+            creditors[c].1 -= amount;
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The heap picks exactly the legs the scan picked, ties and all.
+        #[test]
+        fn the_heap_chooses_the_same_legs_as_the_scan(
+            positions in prop::collection::vec((0i64..6, 0i64..6), 0..40)
+        ) {
+            let mut group = Group::default();
+            for (i, (paid, received)) in positions.iter().enumerate() {
+                // Small amounts, so that ties between participants are frequent.
+                group.positions.insert(format!("P{i:03}"), (*paid, *received, 1));
+            }
+            // Make the positions sum to zero, as netting's do.
+            let total: i64 = group.positions.values().map(|(p, r, _)| r - p).sum();
+            group.positions.insert("ZZZ".into(), (total.max(0), (-total).max(0), 1));
+            prop_assert_eq!(legs(&group, LegsMode::LargestFirst), legs_by_scanning(&group));
         }
     }
-    best
 }
