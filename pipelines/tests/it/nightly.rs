@@ -150,6 +150,8 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         serde_json::from_str::<serde_json::Value>(&out).unwrap()
     };
     let first = night("s", &[]);
+    // The date the packs are built as of is explicit in the summary.
+    assert_eq!(first["as_of"], "2026-11-23", "{first}");
     let statuses = |r: &serde_json::Value, s: &str| {
         r["packs"]
             .as_array()

@@ -30,7 +30,10 @@ pub(super) fn check(
     zones: &[LoadedZone],
 ) -> Result<NightlyReport, JobError> {
     let scratch = Store::open("memory://")?;
-    let mut report = NightlyReport::default();
+    let mut report = NightlyReport {
+        as_of: "the locks' build times".into(),
+        ..NightlyReport::default()
+    };
     for z in zones {
         let id = z.zone.zone_id.as_str();
         let path = lock_path(z);

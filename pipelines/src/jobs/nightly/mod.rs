@@ -78,6 +78,8 @@ pub struct PackOutcome {
 /// What a nightly run did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct NightlyReport {
+    /// The date the packs are built (signed) as of, `YYYY-MM-DD`.
+    pub as_of: String,
     pub packs: Vec<PackOutcome>,
     /// Zones whose `stack.lock` was written (changed or new).
     pub locks_written: Vec<String>,
@@ -159,6 +161,13 @@ fn build_pack(
     Ok(summary.manifest)
 }
 
+/// `YYYY-MM-DD` of a timestamp's day.
+fn iso_day(t: Timestamp) -> String {
+    crate::jobs::tensor::run::iso_date(
+        i32::try_from(t.unix_seconds().div_euclid(86_400)).unwrap_or(0),
+    )
+}
+
 pub(super) fn zone_ref(zone_id: &str, kind: &str) -> String {
     format!("zones/{zone_id}/{kind}")
 }
@@ -190,7 +199,10 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
         path: e.path.clone(),
         reason: e.reason,
     })?;
-    let mut report = NightlyReport::default();
+    let mut report = NightlyReport {
+        as_of: iso_day(params.as_of),
+        ..NightlyReport::default()
+    };
     let clock = FixedClock(params.as_of);
     let ctx = &Context {
         clock: &clock,
@@ -260,13 +272,17 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
         }
     }
     if !changed_locks.is_empty() {
-        report.manifest = Some(publish_locks(ctx, &changed_locks)?.to_string());
+        report.manifest = Some(publish_locks(ctx, &changed_locks, &report.as_of)?.to_string());
     }
     Ok(report)
 }
 
 /// Publishes the changed locks as the nightly run's subjects on the `nightly` chain.
-fn publish_locks(ctx: &Context<'_>, locks: &[(String, Vec<u8>)]) -> Result<Digest, JobError> {
+fn publish_locks(
+    ctx: &Context<'_>,
+    locks: &[(String, Vec<u8>)],
+    as_of: &str,
+) -> Result<Digest, JobError> {
     let mut written = Vec::new();
     for (zone, bytes) in locks {
         let (digest, w) = ctx.store.put_blob(bytes::Bytes::from(bytes.clone()))?;
@@ -279,7 +295,9 @@ fn publish_locks(ctx: &Context<'_>, locks: &[(String, Vec<u8>)]) -> Result<Diges
             media_type: "application/json".into(),
         });
     }
-    let run = RunDescription::new("nightly", "nightly");
+    let mut run = RunDescription::new("nightly", "nightly");
+    run.parameters
+        .insert("as_of".to_owned(), serde_json::json!(as_of));
     let summary = artifact::publish(ctx.store, ctx.signer, ctx.trust, ctx.clock, run, &written)?;
     Ok(summary.manifest)
 }

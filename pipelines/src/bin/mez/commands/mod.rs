@@ -124,7 +124,8 @@ pub(crate) fn manifest_digest(
         .with_context(|| format!("{text:?} is neither a digest nor a ref in the store"))
 }
 
-/// A date option (YYYY-MM-DD) as days since 1970-01-01; today (UTC) when absent.
+/// A date option (YYYY-MM-DD) as days since 1970-01-01; today (UTC) when absent, which
+/// the caller says (results then change from one day to the next).
 pub(crate) fn date_or_today(text: Option<&str>) -> Result<i32> {
     use ::verify::clock::Clock;
     match text {

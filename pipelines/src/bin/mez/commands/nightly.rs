@@ -10,6 +10,12 @@ use crate::settings::Settings;
 
 pub fn nightly(settings: &Settings, args: NightlyArgs) -> Result<ExitStatus> {
     let as_of = date_or_today(args.as_of.as_deref())?;
+    if args.as_of.is_none() && !args.locked {
+        note(
+            settings,
+            "as of today by the clock: pass --as-of to make the packs reproducible",
+        );
+    }
     let params = NightlyParams {
         jurisdictions: args.jurisdictions,
         sources: args.sources,

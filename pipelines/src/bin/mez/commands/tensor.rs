@@ -32,6 +32,18 @@ fn eval(settings: &Settings, args: TensorEvalArgs) -> Result<ExitStatus> {
         as_of,
     };
     let finished = jobs::run::<Tensor>(&setup.context(), &params)?;
+    note(
+        settings,
+        &format!(
+            "as of {}{}",
+            pipelines::jobs::tensor::run::iso_date(as_of),
+            if args.as_of.is_none() {
+                " (today by the clock: pass --as-of to make the run reproducible)"
+            } else {
+                ""
+            }
+        ),
+    );
     let (summary, counts) = (finished.summary, finished.extra);
     super::print_run(settings, &summary, "rows")?;
     if !settings.json {
