@@ -27,6 +27,8 @@ pub struct RunDescription {
     pub chain: String,
     /// The ref pointed at the run's manifest once it is published.
     pub latest: String,
+    /// More refs pointed at it (a zone's own screening).
+    pub refs: Vec<String>,
     pub parameters: BTreeMap<String, serde_json::Value>,
     pub inputs: Vec<Input>,
     /// Earlier runs this one used, by manifest digest and what they are to it (`regpack`,
@@ -110,9 +112,11 @@ pub fn publish(
 ) -> Result<RunSummary, ArtifactError> {
     let (job, quarantined) = (run.job.clone(), run.quarantined);
     let statement = statement(&run, written, clock)?;
-    let latest = run.latest;
+    let (latest, refs) = (run.latest, run.refs);
     let publication = chain::publish(store, signer, trust, clock, &statement)?;
-    store.set_ref(&latest, &publication.manifest)?;
+    for name in std::iter::once(&latest).chain(&refs) {
+        store.set_ref(name, &publication.manifest)?;
+    }
     Ok(RunSummary::new(&job, written, quarantined, &publication))
 }
 

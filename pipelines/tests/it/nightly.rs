@@ -535,3 +535,133 @@ fn verify_recomputes_the_signed_roots_of_packs_and_tensors() {
         "{note}"
     );
 }
+
+#[test]
+fn a_sanctions_cell_is_clear_only_for_an_entity_screened_against_the_zones_own_regpack() {
+    let dir = built_night();
+    let d = dir.path();
+    // Screen only the first seven of the zone's ten firms.
+    let all = std::fs::read_to_string(d.join("sources/entities/sg.csv")).unwrap();
+    let some: Vec<&str> = all.lines().take(8).collect();
+    std::fs::write(d.join("some.csv"), some.join("\n") + "\n").unwrap();
+    let screened: Vec<String> = some[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    ok(&mez(
+        d,
+        &[
+            "--store",
+            "s",
+            "--key",
+            "k.key",
+            "screen",
+            "--names",
+            "some.csv",
+            "--regpack",
+            "zones/sg/regpack",
+        ],
+    ));
+    let eval = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "--json",
+            "--store",
+            "s",
+            "--key",
+            "k.key",
+            "tensor",
+            "eval",
+            "--zone",
+            "jurisdictions/sg/zone.yaml",
+            "--entities",
+            "sources/entities/sg.csv",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(&mez(d, &args))).unwrap()
+    };
+    // By default the zone's own screening (runs/screening/sg/latest) is the evidence.
+    let summary = eval(&["--as-of", "2026-11-23"]);
+    let tensor = summary["tables"]["tensor"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cells = |digest: &str| -> Vec<(String, String, String)> {
+        let out = ok(&mez(
+            d,
+            &[
+                "--json",
+                "--store",
+                "s",
+                "--key",
+                "k.key",
+                "sql",
+                &format!(
+                    "SELECT entity_id, state, source FROM \"{digest}\" WHERE domain = 'sanctions' ORDER BY entity_id"
+                ),
+            ],
+        ));
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        rows.iter()
+            .map(|r| {
+                (
+                    r["entity_id"].as_str().unwrap().to_owned(),
+                    r["state"].as_str().unwrap().to_owned(),
+                    r["source"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let rows = cells(&tensor);
+    assert_eq!(rows.len(), 10);
+    assert!(
+        rows.iter().any(|(_, state, _)| state == "compliant"),
+        "some screened firm is clear: {rows:?}"
+    );
+    for (entity, state, source) in &rows {
+        if screened.contains(entity) {
+            assert!(
+                state == "compliant" || source == "screening_hit",
+                "{entity}: {state} {source}"
+            );
+        } else {
+            assert_eq!(
+                (state.as_str(), source.as_str()),
+                ("pending", "not_screened"),
+                "{entity}"
+            );
+        }
+    }
+    // More than the limit (30 days) before the as-of date, it clears no one.
+    let stale = eval(&["--as-of", "2099-01-01"]);
+    let stale_rows = cells(stale["tables"]["tensor"]["digest"].as_str().unwrap());
+    assert!(
+        stale_rows.iter().all(|(_, state, _)| state != "compliant"),
+        "{stale_rows:?}"
+    );
+    // Against another zone's regpack, it clears no one either.
+    ok(&mez(
+        d,
+        &[
+            "--store",
+            "s",
+            "--key",
+            "k.key",
+            "screen",
+            "--names",
+            "some.csv",
+            "--regpack",
+            "zones/ae-adgm/regpack",
+        ],
+    ));
+    let other = eval(&[
+        "--as-of",
+        "2026-11-23",
+        "--screening",
+        "runs/screening/ae-adgm/latest",
+    ]);
+    let other_rows = cells(other["tables"]["tensor"]["digest"].as_str().unwrap());
+    assert!(
+        other_rows.iter().all(|(_, state, _)| state != "compliant"),
+        "{other_rows:?}"
+    );
+}

@@ -53,14 +53,15 @@ fn model(spec: &TensorSpec, ev: &Evidence, entity: &str, jurisdiction: &str, dom
     if !applicable {
         return State::NotApplicable;
     }
-    let hits: Vec<bool> = ev
+    // The screening's outcomes for this entity: none when it was not screened (by id).
+    let screened: Vec<State> = ev
         .screening
         .iter()
         .flatten()
         .filter(|(e, _)| e == entity)
-        .map(|(_, hit)| *hit)
+        .map(|(_, s)| *s)
         .collect();
-    if domain == SANCTIONS && hits.contains(&true) {
+    if domain == SANCTIONS && screened.contains(&State::NonCompliant) {
         return State::NonCompliant;
     }
     let mut sources = Vec::new();
@@ -90,12 +91,8 @@ fn model(spec: &TensorSpec, ev: &Evidence, entity: &str, jurisdiction: &str, dom
             });
         }
     }
-    if domain == SANCTIONS && ev.screening.is_some() {
-        sources.push(if hits.is_empty() {
-            State::Compliant
-        } else {
-            State::Pending
-        });
+    if domain == SANCTIONS && !screened.is_empty() {
+        sources.push(State::meet_all(screened));
     }
     State::join_all(sources)
 }
@@ -135,7 +132,17 @@ fn evidence() -> impl Strategy<Value = (TensorSpec, Evidence)> {
         prop::collection::vec((entity.clone(), prop::bool::weighted(0.2)), 1..6),
         prop::collection::vec(attestation, 0..40),
         prop::collection::vec(licence, 0..8),
-        prop::option::of(prop::collection::vec((entity, any::<bool>()), 0..6)),
+        prop::option::of(prop::collection::vec(
+            (
+                entity,
+                prop_oneof![
+                    Just(State::NonCompliant),
+                    Just(State::Pending),
+                    Just(State::Compliant)
+                ],
+            ),
+            0..6,
+        )),
     )
         .prop_map(|(domains, entities, attestations, licences, screening)| {
             let mut seen = std::collections::BTreeSet::new();
@@ -178,7 +185,11 @@ proptest! {
             let expected = model(&spec, &ev, &cells.entity_id[i], &cells.jurisdiction_id[i], cells.domain_index[i]);
             prop_assert_eq!(cells.state[i], expected, "cell {} {} {}", cells.entity_id[i], cells.jurisdiction_id[i], cells.domain_index[i]);
             // Sanctions dominance: a hit makes sanctions non_compliant whatever is attested.
-            let hit = ev.screening.iter().flatten().any(|(e, h)| *h && *e == cells.entity_id[i]);
+            let hit = ev
+                .screening
+                .iter()
+                .flatten()
+                .any(|(e, s)| *s == State::NonCompliant && *e == cells.entity_id[i]);
             let applicable = cells.jurisdiction_id[i] != spec.jurisdiction_id || spec.zone_domains.contains(&cells.domain_index[i]);
             if hit && applicable && cells.domain_index[i] == SANCTIONS {
                 prop_assert_eq!(cells.state[i], State::NonCompliant);
@@ -212,6 +223,7 @@ fn named_fail_closed_rules() {
             ("A".into(), None),
             ("B".into(), None),
             ("C".into(), Some("XX".into())),
+            ("D".into(), None),
         ],
         attestations: vec![
             att("A", 0, State::Compliant, Expiry::On(AS_OF - 1)),
@@ -221,7 +233,11 @@ fn named_fail_closed_rules() {
             att("A", SANCTIONS, State::Compliant, Expiry::Never),
         ],
         licences: vec![],
-        screening: Some(vec![("A".into(), true), ("B".into(), false)]),
+        screening: Some(vec![
+            ("A".into(), State::NonCompliant),
+            ("B".into(), State::Pending),
+            ("C".into(), State::Compliant),
+        ]),
     };
     let cells = evaluate(&spec, &ev).unwrap();
     let get = |e: &str, d: u8| {
@@ -259,6 +275,12 @@ fn named_fail_closed_rules() {
         "unknown jurisdiction: every domain applies"
     );
     assert_eq!(get("C", SANCTIONS), State::Compliant, "screened, no match");
+    // D was never screened: a screening given for others does not make it clear.
+    assert_eq!(get("D", SANCTIONS), State::Pending, "not screened");
+    let d = (0..cells.len())
+        .find(|&i| cells.entity_id[i] == "D" && cells.domain_index[i] == SANCTIONS)
+        .unwrap();
+    assert_eq!(cells.source[d], "not_screened");
 }
 
 proptest! {

@@ -183,9 +183,16 @@ pub struct TensorEvalArgs {
     /// CSV: entity_id [, jurisdiction_id, name].
     #[arg(long)]
     pub entities: PathBuf,
-    /// A screening run (manifest digest or ref) whose query ids are entity ids.
+    /// A screening run (manifest digest or ref) whose query ids are entity ids (default:
+    /// the zone's own, `runs/screening/<zone>/latest`, when there is one). Only a run
+    /// against the zone's regpack lets an entity it screened without a match be clear; an
+    /// entity it did not screen stays pending.
     #[arg(long)]
     pub screening: Option<String>,
+    /// How many days before the as-of date the screening may have run for its clears to
+    /// count.
+    #[arg(long, default_value_t = pipelines::jobs::tensor::run::SCREENING_MAX_AGE_DAYS)]
+    pub screening_max_age_days: i32,
     /// A licence register CSV.
     #[arg(long)]
     pub licences: Option<PathBuf>,

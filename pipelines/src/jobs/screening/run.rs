@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, RecordBatch, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow::array::{
+    Array, ArrayRef, RecordBatch, StringArray, StringBuilder, UInt32Builder, UInt64Builder,
+};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
 use ingest::pacs008::Quarantined;
 use rayon::prelude::*;
@@ -22,7 +24,9 @@ use verify::manifest::{Input, PackRef};
 use verify::store::Store;
 
 use super::{Hit, ListIndex, Query, Scratch, Thresholds, screen};
-use crate::artifact::publish::{primitive_column, table_of, text_column, write_quarantine};
+use crate::artifact::publish::{
+    open_run, primitive_column, table_of, text_column, write_quarantine,
+};
 use crate::artifact::{self, RunDescription, TableWriter};
 use crate::jobs::{Context, Job, JobError, Produced, inputs};
 
@@ -345,6 +349,41 @@ pub fn payment_queries(
     Ok(out.into_iter().map(|(_, _, q)| q).collect())
 }
 
+/// Schema of the `coverage` table: every query id the run covered and how.
+pub fn coverage_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("query_id", DataType::Utf8, false),
+        Field::new("status", DataType::Utf8, false),
+    ]))
+}
+
+/// The `coverage` table: each query id `screened`, or `quarantined` (its row could not be
+/// screened), sorted by (query_id, status), once each.
+fn coverage_batch(
+    screened: Vec<String>,
+    quarantine: &[Quarantined],
+) -> Result<RecordBatch, JobError> {
+    let mut rows: Vec<(String, &str)> = screened.into_iter().map(|id| (id, "screened")).collect();
+    rows.extend(
+        quarantine
+            .iter()
+            .filter_map(|q| q.msg_id.clone())
+            .map(|id| (id, "quarantined")),
+    );
+    rows.sort();
+    rows.dedup();
+    RecordBatch::try_new(
+        coverage_schema(),
+        vec![
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| r.0.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1))),
+        ],
+    )
+    .map_err(|e| input_error("coverage", e))
+}
+
 /// What a screening run found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScreenCounts {
@@ -378,7 +417,10 @@ impl Job for Screening {
         let mut counts = ScreenCounts::default();
         let mut state = QueryReader { quarantine: vec![] };
         let mut inputs = lists.inputs.clone();
+        // Every query id screened: the tensor counts an entity clear only when it is here.
+        let mut screened: Vec<String> = Vec::new();
         let mut process = |first: u64, queries: Vec<Query>| -> Result<(), JobError> {
+            screened.extend(queries.iter().map(|q| q.id.clone()));
             let results = screen_chunk(index, &queries, params.thresholds);
             for hits in &results {
                 counts.queries += 1;
@@ -428,8 +470,16 @@ impl Job for Screening {
         }
         reporter.finish();
         let file = writer.finish()?;
+        let coverage = coverage_batch(screened, &state.quarantine)?;
         let written = vec![
             artifact::store_table_file(store, "matches", &file)?,
+            artifact::write_table(
+                store,
+                "coverage",
+                &coverage.schema(),
+                std::slice::from_ref(&coverage),
+                &["query_id", "status"],
+            )?,
             write_quarantine(store, &mut state.quarantine, &inputs)?,
         ];
         parameters.insert(
@@ -456,6 +506,12 @@ impl Job for Screening {
                 name: "regpack".into(),
                 digest: *manifest,
             });
+            // A zone's screening is also its own ref, the tensor's evidence by default:
+            // `runs/screening/latest` is anyone's latest (another zone's, payment parties).
+            let chain = open_run(store, &trust, manifest)?.predicate.chain;
+            if let Some(zone) = chain.strip_prefix("regpack-") {
+                run.refs.push(format!("runs/screening/{zone}/latest"));
+            }
         }
         if let QuerySource::Payments(manifest) = &params.queries {
             run.packs.push(PackRef {

@@ -12,8 +12,9 @@
 //! 3. otherwise the cell is the join (best) of its sources: attestations (a passing one past
 //!    its expiry, or with an unreadable expiry, counts as `non_compliant`), licences for
 //!    `licensing` (active and in force on the as-of date: `compliant`; `pending`: pending;
-//!    anything else: `non_compliant`) and screening for `sanctions` (`review`: pending; no
-//!    match: compliant);
+//!    anything else: `non_compliant`) and screening for `sanctions` (`review`: pending;
+//!    screened without a match: compliant — only for an entity the screening covered, by
+//!    id: an entity it never screened gets no screening source at all);
 //! 4. a cell without any source is `pending` (fail closed).
 
 use polars::prelude::*;
@@ -57,8 +58,10 @@ pub struct Evidence {
     pub attestations: Vec<Attestation>,
     pub licences: Vec<LicenceFact>,
     /// `None` when no screening was given (sanctions then rests on attestations, or is
-    /// pending); else (entity id, true for a hit / false for a review) per match.
-    pub screening: Option<Vec<(String, bool)>>,
+    /// pending); else the outcome per entity the screening covered: `NonCompliant` for a
+    /// hit, `Pending` for a review, `Compliant` for screened without a match. An entity it
+    /// does not list was not screened, and its sanctions cell has no screening source.
+    pub screening: Option<Vec<(String, State)>>,
 }
 
 /// The zone and date a tensor is evaluated for.
@@ -74,13 +77,14 @@ pub struct TensorSpec {
 }
 
 /// What decided a cell, by code.
-pub const SOURCES: [&str; 6] = [
+pub const SOURCES: [&str; 7] = [
     "out_of_scope",
     "screening_hit",
     "no_evidence",
     "attestation",
     "licence",
     "screening",
+    "not_screened",
 ];
 
 /// The evaluated cells, sorted by (entity_id, jurisdiction_id, domain_index).
@@ -220,14 +224,7 @@ impl Evaluator {
             .as_deref()
             .unwrap_or_default()
             .iter()
-            .filter_map(|(id, hit)| {
-                let state = if *hit {
-                    State::NonCompliant
-                } else {
-                    State::Pending
-                };
-                code(id).map(|c| (c, i32::from(state.rank())))
-            })
+            .filter_map(|(id, state)| code(id).map(|c| (c, i32::from(state.rank()))))
             .collect();
         screening.sort();
         Evaluator {
@@ -359,11 +356,6 @@ impl Evaluator {
         )?
         .group_by([col("entity")])
         .agg([col("screen").min()]);
-        let unscreened = if self.screened {
-            i32::from(State::Compliant.rank())
-        } else {
-            MISSING
-        };
         let on = |names: &[&str]| names.iter().map(|n| col(*n)).collect::<Vec<_>>();
         let left = || JoinArgs::new(JoinType::Left);
         let source = |name: &str| lit(SOURCES.iter().position(|s| *s == name).unwrap_or(0) as i32);
@@ -386,7 +378,7 @@ impl Evaluator {
                     .otherwise(lit(MISSING))
                     .alias("lic"),
                 when(col("domain_index").eq(lit(sanctions)))
-                    .then(col("screen").fill_null(lit(unscreened)))
+                    .then(col("screen").fill_null(lit(MISSING)))
                     .otherwise(lit(MISSING))
                     .alias("scr"),
             ])
@@ -409,6 +401,13 @@ impl Evaluator {
                     .then(source("out_of_scope"))
                     .when(col("scr").eq(lit(hit)))
                     .then(source("screening_hit"))
+                    .when(
+                        col("best")
+                            .lt(lit(0))
+                            .and(col("domain_index").eq(lit(sanctions)))
+                            .and(lit(self.screened)),
+                    )
+                    .then(source("not_screened"))
                     .when(col("best").lt(lit(0)))
                     .then(source("no_evidence"))
                     .when(col("best").eq(col("att")))

@@ -2,6 +2,8 @@
 //! entities and attestations (CSV, streamed, bad rows quarantined with their reason) and a
 //! screening run's matches.
 
+use std::collections::BTreeMap;
+
 use ingest::pacs008::{Quarantined, parse_date};
 use verify::Digest;
 use verify::keys::TrustSet;
@@ -10,7 +12,7 @@ use verify::store::Store;
 use super::State;
 use super::eval::{Attestation, Expiry};
 use super::run::input_error;
-use crate::artifact::publish::{table_of, text_column};
+use crate::artifact::publish::{open_run, table_of, text_column};
 use crate::jobs::JobError;
 use crate::jobs::inputs::NamedFile;
 use crate::zone;
@@ -196,16 +198,81 @@ pub fn read_attestations(
     Ok((out, quarantine))
 }
 
-/// The screening outcome per entity from a screening run's `matches`.
+/// A screening run as a tensor's evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScreeningEvidence {
+    /// The outcome per entity it covered, by id: a hit (`NonCompliant`), a review
+    /// (`Pending`) or, when the run is usable, screened without a match (`Compliant`).
+    pub outcomes: Vec<(String, State)>,
+    /// Why no entity counts as screened clear, when none does: the run was not against the
+    /// zone's own regpack, or is older than the limit. Hits and reviews count regardless.
+    pub unusable: Option<String>,
+}
+
+/// The screening evidence of a published screening run for `zone_id` as of `as_of` (days
+/// since 1970-01-01): only a run against the zone's own regpack (`regpack-<zone>`), at most
+/// `max_age_days` before the as-of date, lets an entity it screened without a match be
+/// clear; an entity it did not screen (by id) gets no outcome at all.
 pub fn screening_of(
     store: &Store,
     trust: &TrustSet,
     manifest: &Digest,
-) -> Result<Vec<(String, bool)>, JobError> {
+    zone_id: &str,
+    as_of: i32,
+    max_age_days: i32,
+) -> Result<ScreeningEvidence, JobError> {
+    let statement = open_run(store, trust, manifest)?;
+    let own = format!("regpack-{zone_id}");
+    let regpack = statement
+        .predicate
+        .packs
+        .iter()
+        .find(|p| p.name == "regpack");
+    let mut unusable = match regpack {
+        None => Some("the screening was not against a published regpack".to_owned()),
+        Some(p) => match open_run(store, trust, &p.digest) {
+            Ok(s) if s.predicate.chain == own => None,
+            Ok(s) => Some(format!(
+                "the screening was against {}, not the zone's {own}",
+                s.predicate.chain
+            )),
+            Err(e) => Some(format!("its regpack cannot be read: {e}")),
+        },
+    };
+    let screened_on = statement.predicate.time.unix_seconds().div_euclid(86_400);
+    let age = i64::from(as_of) - screened_on;
+    if unusable.is_none() && age > i64::from(max_age_days) {
+        unusable = Some(format!(
+            "the screening is {age} days older than the as-of date (the limit is {max_age_days})"
+        ));
+    }
+    let mut outcomes: BTreeMap<String, State> = BTreeMap::new();
+    if unusable.is_none() {
+        // Runs from before the coverage table name no one as screened: nobody is clear.
+        if let Ok(coverage) = table_of(store, trust, manifest, "coverage") {
+            let text = |name: &str| text_column(&coverage, "coverage", name);
+            let (ids, status) = (text("query_id")?, text("status")?);
+            for i in 0..coverage.num_rows() {
+                if status.value(i) == "screened" {
+                    outcomes.insert(ids.value(i).to_owned(), State::Compliant);
+                }
+            }
+        }
+    }
     let matches = table_of(store, trust, manifest, "matches")?;
     let text = |name: &str| text_column(&matches, "matches", name);
     let (ids, decisions) = (text("query_id")?, text("decision")?);
-    Ok((0..matches.num_rows())
-        .map(|i| (ids.value(i).to_owned(), decisions.value(i) == "hit"))
-        .collect())
+    for i in 0..matches.num_rows() {
+        let state = if decisions.value(i) == "hit" {
+            State::NonCompliant
+        } else {
+            State::Pending
+        };
+        let entry = outcomes.entry(ids.value(i).to_owned()).or_insert(state);
+        *entry = (*entry).min(state);
+    }
+    Ok(ScreeningEvidence {
+        outcomes: outcomes.into_iter().collect(),
+        unusable,
+    })
 }

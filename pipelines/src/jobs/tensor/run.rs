@@ -38,10 +38,17 @@ pub struct TensorParams {
     pub entities: PathBuf,
     pub attestations: Option<PathBuf>,
     pub licences: Option<PathBuf>,
+    /// A screening run against the zone's regpack (see [`super::evidence::screening_of`]).
     pub screening: Option<Digest>,
     /// Days since 1970-01-01.
     pub as_of: i32,
+    /// How many days before the as-of date a screening may have run for its clears to
+    /// count.
+    pub screening_max_age_days: i32,
 }
+
+/// The default of [`TensorParams::screening_max_age_days`].
+pub const SCREENING_MAX_AGE_DAYS: i32 = 30;
 
 pub(super) fn input_error(path: impl Into<PathBuf>, reason: impl ToString) -> JobError {
     JobError::Input {
@@ -180,13 +187,28 @@ impl Job for Tensor {
                 .collect();
             quarantine.extend(register.quarantine);
         }
+        let mut screening_note: Option<String> = None;
         if let Some(manifest) = &params.screening {
             inputs.push(Input {
                 name: "screening".into(),
                 digest: *manifest,
                 bytes: 0,
             });
-            evidence.screening = Some(screening_of(store, &ctx.readers(), manifest)?);
+            let screening = screening_of(
+                store,
+                &ctx.readers(),
+                manifest,
+                &zone.zone_id,
+                params.as_of,
+                params.screening_max_age_days,
+            )?;
+            screening_note = Some(
+                screening
+                    .unusable
+                    .clone()
+                    .unwrap_or_else(|| "usable".to_owned()),
+            );
+            evidence.screening = Some(screening.outcomes);
         }
         let spec = TensorSpec {
             jurisdiction_id: zone.jurisdiction_id.clone(),
@@ -237,6 +259,13 @@ impl Job for Tensor {
             "as_of".to_owned(),
             serde_json::json!(iso_date(params.as_of)),
         );
+        parameters.insert(
+            "screening_max_age_days".to_owned(),
+            serde_json::json!(params.screening_max_age_days),
+        );
+        if let Some(note) = &screening_note {
+            parameters.insert("screening_evidence".to_owned(), serde_json::json!(note));
+        }
         parameters.insert(
             "registry_version".to_owned(),
             serde_json::json!(zone.registry_version),

@@ -231,6 +231,7 @@ fn zones_story(
                 licences: licences.is_file().then_some(licences),
                 screening: Some(screened.manifest),
                 as_of: i32::try_from(today)?,
+                screening_max_age_days: pipelines::jobs::tensor::run::SCREENING_MAX_AGE_DAYS,
             },
         )?
         .summary;

@@ -21,7 +21,12 @@ fn eval(settings: &Settings, args: TensorEvalArgs) -> Result<ExitStatus> {
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let screening = match &args.screening {
         Some(s) => Some(manifest_digest(&setup.store, s)?),
-        None => None,
+        None => {
+            // The zone's own screening, never `runs/screening/latest` (anyone's latest).
+            let zone = pipelines::zone::load(&args.zone)?;
+            let own = format!("runs/screening/{}/latest", zone.zone.zone_id);
+            setup.store.get_ref(&own)?
+        }
     };
     let params = TensorParams {
         zone: args.zone,
@@ -30,6 +35,7 @@ fn eval(settings: &Settings, args: TensorEvalArgs) -> Result<ExitStatus> {
         licences: args.licences,
         screening,
         as_of,
+        screening_max_age_days: args.screening_max_age_days,
     };
     let finished = jobs::run::<Tensor>(&setup.context(), &params)?;
     note(
