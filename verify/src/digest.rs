@@ -149,6 +149,38 @@ impl StreamHasher {
     }
 }
 
+/// A reader that hashes everything read through it, so that an input's digest is that of
+/// exactly the bytes a parser consumed (no second read that could see other bytes).
+#[derive(Debug)]
+pub struct HashingReader<R> {
+    inner: R,
+    hasher: StreamHasher,
+}
+
+impl<R: std::io::Read> HashingReader<R> {
+    pub fn new(inner: R) -> Self {
+        HashingReader {
+            inner,
+            hasher: StreamHasher::new(),
+        }
+    }
+
+    /// Reads what the parser left to the end, and returns the digest and length of all the
+    /// bytes of the input.
+    pub fn finish(mut self) -> std::io::Result<(Digest, u64)> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        Ok(self.hasher.finish())
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or(buf));
+        Ok(n)
+    }
+}
+
 /// A writer that hashes everything it writes, so that a file's digest is known when it is
 /// closed, without reading it back.
 #[derive(Debug)]

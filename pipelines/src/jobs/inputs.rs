@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 pub use ingest::NamedFile;
+use verify::Digest;
 use verify::store::Store;
 
 use super::JobError;
@@ -34,6 +35,30 @@ const URL_SCHEMES: [&str; 8] = ["s3", "s3a", "gs", "az", "adl", "azure", "abfs",
 pub struct Inputs {
     pub files: Vec<NamedFile>,
     _downloaded: Option<tempfile::TempDir>,
+}
+
+/// Runs `read` over files whose readers open them themselves (more than once, or through
+/// a decompressor), and returns the files' digests, refusing the run when any file changed
+/// while it was read: the digests recorded are then those of the bytes parsed. (Readers
+/// that stream a file once hash it as they read instead: `verify::digest::HashingReader`.)
+pub fn read_unchanged<T>(
+    files: &[NamedFile],
+    read: impl FnOnce() -> Result<T, JobError>,
+) -> Result<(T, Vec<(Digest, u64)>), JobError> {
+    let before = files
+        .iter()
+        .map(|f| Ok(Digest::of_file(&f.path)?))
+        .collect::<Result<Vec<_>, JobError>>()?;
+    let value = read()?;
+    for (f, was) in files.iter().zip(&before) {
+        if Digest::of_file(&f.path)? != *was {
+            return Err(JobError::input(
+                &f.path,
+                "changed while it was read: run again on a file that is not being written",
+            ));
+        }
+    }
+    Ok((value, before))
 }
 
 /// A file given directly, named by its base name.
@@ -241,5 +266,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(twice.files.len(), 1);
+    }
+
+    #[test]
+    fn a_file_that_changes_while_it_is_read_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.csv");
+        std::fs::write(&path, "id,name\n1,A\n").unwrap();
+        let file = given(&path);
+        let ((), digests) = read_unchanged(std::slice::from_ref(&file), || Ok(())).unwrap();
+        assert_eq!(digests[0], Digest::of_file(&path).unwrap());
+        let err = read_unchanged(std::slice::from_ref(&file), || {
+            std::fs::write(&path, "id,name\n1,B\n").unwrap();
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("changed while it was read"),
+            "{err}"
+        );
     }
 }

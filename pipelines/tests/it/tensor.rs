@@ -308,9 +308,11 @@ fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
     let dir = tempfile::tempdir().unwrap();
     let entities = dir.path().join("entities.csv");
     std::fs::write(&entities, "entity_id,jurisdiction_id\nA,\nB,XX\nA,\n,\n").unwrap();
-    let (kept, q) =
+    let (kept, q, (digest, bytes)) =
         pipelines::jobs::tensor::evidence::read_entities(&ingest::NamedFile::as_given(&entities))
             .unwrap();
+    // The digest recorded is that of the bytes the reader parsed.
+    assert_eq!((digest, bytes), verify::Digest::of_file(&entities).unwrap());
     assert_eq!(
         kept,
         [
@@ -327,7 +329,7 @@ fn bad_evidence_rows_are_quarantined_with_reasons_and_the_rest_kept() {
         "entity_id,domain,state,expires\nA,aml,compliant,2027-01-01\nA,astrology,compliant,\nA,kyc,fine,\nB,tax,exempt,someday\n",
     )
     .unwrap();
-    let (kept, q) =
+    let (kept, q, _) =
         pipelines::jobs::tensor::evidence::read_attestations(&ingest::NamedFile::as_given(&att))
             .unwrap();
     assert_eq!(kept.len(), 2);

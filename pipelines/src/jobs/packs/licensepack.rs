@@ -2,7 +2,6 @@
 //! the `licences` table, its `quarantine`, and the licences' Merkle root
 //! (`licences_merkle_root`) in the manifest, on the chain `licensepack-<zone>`.
 
-use verify::Digest;
 use verify::manifest::Input;
 
 use crate::artifact::publish::write_quarantine;
@@ -30,12 +29,15 @@ impl Job for Licensepack {
         let store = ctx.store;
         let chain = format!("licensepack-{}", params.jurisdiction);
         verify::receipt::check_chain_id(&chain)?;
-        let register = ingest::licences::read_licence_register(&params.register)?;
+        let (register, read) =
+            crate::jobs::inputs::read_unchanged(std::slice::from_ref(&params.register), || {
+                Ok(ingest::licences::read_licence_register(&params.register)?)
+            })?;
         let pack = packs::licensepack::build(&register.licences).map_err(|e| JobError::Input {
             path: params.register.path.clone(),
             reason: e.to_string(),
         })?;
-        let (digest, bytes) = Digest::of_file(&params.register.path)?;
+        let (digest, bytes) = read[0];
         let inputs = vec![Input {
             name: params.register.name.clone(),
             digest,

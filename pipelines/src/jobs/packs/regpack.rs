@@ -77,6 +77,55 @@ fn headerless_ofac(file: &NamedFile) -> Result<bool, JobError> {
     Ok(!field.is_empty() && field.iter().all(u8::is_ascii_digit))
 }
 
+/// An OFAC CSV set: the list and the siblings found beside its primary file.
+struct OfacSet {
+    list: &'static str,
+    add: Option<NamedFile>,
+    alt: Option<NamedFile>,
+    comments: Option<NamedFile>,
+}
+
+/// The OFAC set a list file is the primary file of, if it is one.
+fn ofac_set(file: &NamedFile) -> Result<Option<OfacSet>, JobError> {
+    let name = base_name(&file.path);
+    let ofac = if name.contains("sdn") && !name.contains("comments") {
+        Some(("ofac_sdn", "sdn", ["add", "alt", "sdn_comments"]))
+    } else if name.starts_with("cons_prim") {
+        Some(("ofac_consolidated", "prim", ["add", "alt", "comments"]))
+    } else {
+        None
+    };
+    let Some((list, marker, [add, alt, comments])) = ofac else {
+        return Ok(None);
+    };
+    if name.ends_with(".xml") || !headerless_ofac(file)? {
+        return Ok(None);
+    }
+    let base = name.strip_suffix(".csv").unwrap_or(&name);
+    let names = |part: &str| -> Vec<String> {
+        let published = match list {
+            "ofac_sdn" => format!("{part}.csv"),
+            _ => format!("cons_{part}.csv"),
+        };
+        vec![published, format!("{}.csv", base.replacen(marker, part, 1))]
+    };
+    Ok(Some(OfacSet {
+        list,
+        add: sibling(file, &names(add)),
+        alt: sibling(file, &names(alt)),
+        comments: sibling(file, &names(comments)),
+    }))
+}
+
+/// The files reading `file` reads: it, and the siblings of an OFAC primary file.
+fn files_of(file: &NamedFile) -> Result<Vec<NamedFile>, JobError> {
+    let mut files = vec![file.clone()];
+    if let Some(set) = ofac_set(file)? {
+        files.extend([set.add, set.alt, set.comments].into_iter().flatten());
+    }
+    Ok(files)
+}
+
 /// Reads one list file (with its OFAC siblings); returns the files actually read.
 ///
 /// An OFAC CSV (`sdn*.csv`, `cons_prim*.csv`, headerless) needs its `add` and `alt`
@@ -92,32 +141,13 @@ pub fn read_list(
     if name.ends_with(".xml") {
         return Ok((sanctions::read_xml(file)?, vec![file.clone()]));
     }
-    let ofac = if name.contains("sdn") && !name.contains("comments") {
-        Some(("ofac_sdn", "sdn", ["add", "alt", "sdn_comments"]))
-    } else if name.starts_with("cons_prim") {
-        Some(("ofac_consolidated", "prim", ["add", "alt", "comments"]))
-    } else {
-        None
-    };
-    if let Some((list, marker, [add, alt, comments])) = ofac
-        && headerless_ofac(file)?
+    if let Some(OfacSet {
+        list,
+        add,
+        alt,
+        comments,
+    }) = ofac_set(file)?
     {
-        let base = name.strip_suffix(".csv").unwrap_or(&name);
-        let names = |part: &str, published: &str| -> Vec<String> {
-            vec![
-                published.to_owned(),
-                format!("{}.csv", base.replacen(marker, part, 1)),
-            ]
-        };
-        let published = |part: &str| match list {
-            "ofac_sdn" => format!("{part}.csv"),
-            _ => format!("cons_{part}.csv"),
-        };
-        let (add, alt, comments) = (
-            sibling(file, &names(add, &published(add))),
-            sibling(file, &names(alt, &published(alt))),
-            sibling(file, &names(comments, &published(comments))),
-        );
         let missing: Vec<&str> = [("addresses", &add), ("aliases", &alt)]
             .iter()
             .filter(|(_, f)| f.is_none())
@@ -176,21 +206,27 @@ pub fn read_lists(
     let mut readings = Vec::new();
     let mut files = Vec::new();
     for list in lists {
-        let (reading, read) = read_list(list, allow_missing_siblings)?;
+        // The digests recorded are those of the bytes parsed: a file that changes while it
+        // is read refuses the build.
+        let read_files = files_of(list)?;
+        let ((reading, _), digests) =
+            inputs::read_unchanged(&read_files, || read_list(list, allow_missing_siblings))?;
         readings.push(reading);
-        files.extend(read);
+        files.extend(read_files.into_iter().zip(digests));
     }
-    let files = inputs::unique_names(files)?;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    let names = inputs::unique_names(files.iter().map(|f| f.0.clone()).collect())?;
     let pack = packs::regpack::build(&readings).map_err(|e| JobError::input("regpack", e))?;
-    let mut inputs = Vec::new();
-    for f in &files {
-        let (digest, bytes) = Digest::of_file(&f.path)?;
-        inputs.push(Input {
-            name: f.name.clone(),
+    let inputs = files
+        .into_iter()
+        .filter(|(f, _)| names.contains(f))
+        .map(|(f, (digest, bytes))| Input {
+            name: f.name,
             digest,
             bytes,
-        });
-    }
+        })
+        .collect();
     Ok(ReadLists {
         readings,
         pack,

@@ -19,6 +19,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
 use ingest::pacs008::Quarantined;
 use rayon::prelude::*;
 use verify::Digest;
+use verify::digest::HashingReader;
 use verify::keys::TrustSet;
 use verify::manifest::{Input, PackRef};
 use verify::store::Store;
@@ -229,17 +230,18 @@ struct QueryReader {
     quarantine: Vec<Quarantined>,
 }
 
-/// Reads a names CSV in chunks; `each` receives (first row number, queries).
+/// Reads a names CSV in chunks; `each` receives (first row number, queries). Returns the
+/// digest and size of exactly the bytes read.
 fn read_names_csv(
     path: &Path,
     name_column: &str,
     reader_state: &mut QueryReader,
     each: &mut dyn FnMut(u64, Vec<Query>) -> Result<(), JobError>,
-) -> Result<(), JobError> {
+) -> Result<(Digest, u64), JobError> {
     let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(std::io::BufReader::new(file));
+        .from_reader(HashingReader::new(std::io::BufReader::new(file)));
     let headers = csv.headers().map_err(|e| input_error(path, e))?.clone();
     let column = |n: &str| {
         headers
@@ -311,7 +313,7 @@ fn read_names_csv(
     if !chunk.is_empty() {
         each(first, chunk)?;
     }
-    Ok(())
+    csv.into_inner().finish().map_err(|e| input_error(path, e))
 }
 
 /// The debtor and creditor of every payment of a netting run, as queries.
@@ -439,14 +441,13 @@ impl Job for Screening {
         let mut parameters = BTreeMap::new();
         match &params.queries {
             QuerySource::Names { path, name_column } => {
-                let (digest, bytes) = Digest::of_file(path)?;
+                reporter.start("screening", None, "names");
+                let (digest, bytes) = read_names_csv(path, name_column, &mut state, &mut process)?;
                 inputs.push(Input {
                     name: inputs::given(path).name,
                     digest,
                     bytes,
                 });
-                reporter.start("screening", None, "names");
-                read_names_csv(path, name_column, &mut state, &mut process)?;
                 parameters.insert("name_column".to_owned(), serde_json::json!(name_column));
             }
             QuerySource::Payments(manifest) => {

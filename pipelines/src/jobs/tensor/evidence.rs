@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use ingest::pacs008::{Quarantined, parse_date};
 use verify::Digest;
+use verify::digest::HashingReader;
 use verify::keys::TrustSet;
 use verify::store::Store;
 
@@ -35,19 +36,23 @@ impl CsvRow<'_> {
     }
 }
 
-/// Streams a CSV file's records to `each` (constant memory), quarantining unreadable ones.
+/// The digest and size of exactly the bytes of an input that were parsed.
+pub type Read = (Digest, u64);
+
+/// Streams a CSV file's records to `each` (constant memory), quarantining unreadable ones;
+/// returns the digest of the bytes read.
 fn read_csv(
     file: &NamedFile,
     required: &[&str],
     quarantine: &mut Vec<Quarantined>,
     each: &mut dyn FnMut(&CsvRow<'_>, &mut Vec<Quarantined>),
-) -> Result<(), JobError> {
+) -> Result<Read, JobError> {
     let path = file.path.as_path();
     let opened = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(opened));
+        .from_reader(HashingReader::new(std::io::BufReader::new(opened)));
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| input_error(path, e))?
@@ -90,7 +95,10 @@ fn read_csv(
             }
         }
     }
-    Ok(())
+    reader
+        .into_inner()
+        .finish()
+        .map_err(|e| input_error(path, e))
 }
 
 fn reject(file: &NamedFile, offset: u64, row: u64, field: &str, reason: String) -> Quarantined {
@@ -111,11 +119,11 @@ fn reject(file: &NamedFile, offset: u64, row: u64, field: &str, reason: String) 
 pub type Entities = Vec<(String, Option<String>)>;
 
 /// Entities: unique ids in file order; blanks and repeats quarantined.
-pub fn read_entities(file: &NamedFile) -> Result<(Entities, Vec<Quarantined>), JobError> {
+pub fn read_entities(file: &NamedFile) -> Result<(Entities, Vec<Quarantined>, Read), JobError> {
     let mut quarantine = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    read_csv(file, &["entity_id"], &mut quarantine, &mut |row, q| {
+    let read = read_csv(file, &["entity_id"], &mut quarantine, &mut |row, q| {
         let id = row.get("entity_id");
         if id.is_empty() {
             q.push(reject(
@@ -138,17 +146,17 @@ pub fn read_entities(file: &NamedFile) -> Result<(Entities, Vec<Quarantined>), J
             out.push((id.to_owned(), (!j.is_empty()).then(|| j.to_owned())));
         }
     })?;
-    Ok((out, quarantine))
+    Ok((out, quarantine, read))
 }
 
 /// Attestations; a row naming an unknown domain or state is quarantined, an expiry that is
 /// not a date is kept as unreadable (it then counts as expired).
 pub fn read_attestations(
     file: &NamedFile,
-) -> Result<(Vec<Attestation>, Vec<Quarantined>), JobError> {
+) -> Result<(Vec<Attestation>, Vec<Quarantined>, Read), JobError> {
     let mut quarantine = Vec::new();
     let mut out = Vec::new();
-    read_csv(
+    let read = read_csv(
         file,
         &["entity_id", "domain", "state"],
         &mut quarantine,
@@ -195,7 +203,7 @@ pub fn read_attestations(
             });
         },
     )?;
-    Ok((out, quarantine))
+    Ok((out, quarantine, read))
 }
 
 /// A screening run as a tensor's evidence.

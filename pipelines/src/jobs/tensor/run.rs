@@ -148,33 +148,33 @@ impl Job for Tensor {
             digest: Digest::of(&bytes),
             bytes: bytes.len() as u64,
         }];
-        let mut add_input = |file: &NamedFile| -> Result<(), JobError> {
-            let (digest, bytes) = Digest::of_file(&file.path)?;
+        let mut add_input = |file: &NamedFile, (digest, bytes): (Digest, u64)| {
             inputs.push(Input {
                 name: file.name.clone(),
                 digest,
                 bytes,
             });
-            Ok(())
         };
         let entities_file = role("entities", &params.entities);
-        add_input(&entities_file)?;
-        let (entities, mut quarantine) = read_entities(&entities_file)?;
+        let (entities, mut quarantine, read) = read_entities(&entities_file)?;
+        add_input(&entities_file, read);
         let mut evidence = Evidence {
             entities,
             ..Evidence::default()
         };
         if let Some(path) = &params.attestations {
             let file = role("attestations", path);
-            add_input(&file)?;
-            let (a, q) = read_attestations(&file)?;
+            let (a, q, read) = read_attestations(&file)?;
+            add_input(&file, read);
             evidence.attestations = a;
             quarantine.extend(q);
         }
         if let Some(path) = &params.licences {
             let file = role("licences", path);
-            add_input(&file)?;
-            let register = ingest::licences::read_licence_register(&file)?;
+            let (register, read) = inputs::read_unchanged(std::slice::from_ref(&file), || {
+                Ok(ingest::licences::read_licence_register(&file)?)
+            })?;
+            add_input(&file, read[0]);
             evidence.licences = register
                 .licences
                 .into_iter()
