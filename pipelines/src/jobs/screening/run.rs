@@ -8,14 +8,14 @@
 //! thread count. A row that cannot be screened (no name, a broken CSV record)
 //! goes to the `quarantine` table with its row and reason, and the run goes on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{
     Array, ArrayRef, RecordBatch, StringArray, StringBuilder, UInt32Builder, UInt64Builder,
 };
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use ingest::pacs008::Quarantined;
 use rayon::prelude::*;
 use verify::Digest;
@@ -25,9 +25,7 @@ use verify::manifest::{Input, PackRef};
 use verify::store::Store;
 
 use super::{Hit, ListIndex, Query, Scratch, Thresholds, screen};
-use crate::artifact::publish::{
-    open_run, primitive_column, table_of, text_column, write_quarantine,
-};
+use crate::artifact::publish::{open_run, table_of, text_column, write_quarantine};
 use crate::artifact::{self, RunDescription, TableWriter};
 use crate::jobs::{Context, Job, JobError, Produced, inputs};
 
@@ -316,7 +314,10 @@ fn read_names_csv(
     csv.into_inner().finish().map_err(|e| input_error(path, e))
 }
 
-/// The debtor and creditor of every payment of a netting run, as queries.
+/// The parties of a netting run's `payments`, each screened once: every distinct (name,
+/// country) among debtors and creditors, in that order, with the id `party:` and the first
+/// 16 hex digits of the SHA-256 of name, 0x1F, country (the same party has the same id in
+/// every run). A party on a thousand payments is one query, not a thousand.
 pub fn payment_queries(
     store: &Store,
     trust: &TrustSet,
@@ -324,31 +325,37 @@ pub fn payment_queries(
 ) -> Result<Vec<Query>, JobError> {
     let payments = table_of(store, trust, manifest, "payments")?;
     let text = |name: &str| text_column(&payments, "payments", name);
-    let int = |name: &str| primitive_column::<UInt32Type>(&payments, "payments", name);
-    let file = text("file_digest")?;
-    let (message, tx) = (int("message_index")?, int("tx_index")?);
-    let mut out = Vec::new();
-    for (role, name_col, country_col) in [
-        ("debtor", "debtor_name", "debtor_country"),
-        ("creditor", "creditor_name", "creditor_country"),
+    let mut parties: BTreeSet<(String, String)> = BTreeSet::new();
+    for (name_col, country_col) in [
+        ("debtor_name", "debtor_country"),
+        ("creditor_name", "creditor_country"),
     ] {
         let (names, countries) = (text(name_col)?, text(country_col)?);
         for i in 0..payments.num_rows() {
             if names.is_null(i) {
                 continue;
             }
-            let country = (!countries.is_null(i)).then(|| countries.value(i));
-            let id = format!(
-                "{}/{}/{}/{role}",
-                file.value(i),
-                message.value(i),
-                tx.value(i)
-            );
-            out.push((i, role, Query::new(&id, names.value(i), None, country)));
+            let country = if countries.is_null(i) {
+                ""
+            } else {
+                countries.value(i)
+            };
+            parties.insert((names.value(i).to_owned(), country.to_owned()));
         }
     }
-    out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    Ok(out.into_iter().map(|(_, _, q)| q).collect())
+    Ok(parties
+        .iter()
+        .map(|(name, country)| {
+            let key = Digest::of(format!("{name}\u{1f}{country}").as_bytes()).hex();
+            let id = format!("party:{}", &key[..16]);
+            Query::new(
+                &id,
+                name,
+                None,
+                (!country.is_empty()).then_some(country.as_str()),
+            )
+        })
+        .collect())
 }
 
 /// Schema of the `coverage` table: every query id the run covered and how.
