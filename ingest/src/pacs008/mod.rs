@@ -35,7 +35,7 @@ mod fields;
 mod reader;
 pub mod table;
 
-pub use reader::{FileSummary, parse_date, read, read_file};
+pub use reader::{FileSummary, MAX_FIELD_BYTES, parse_date, read, read_file};
 
 /// One settled payment: a `CdtTrfTxInf` that passed every check.
 /// Values shared by every payment of a file or message are reference-counted, not copied.

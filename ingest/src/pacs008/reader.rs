@@ -138,6 +138,21 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+/// The longest value a kept field may have (a message id, a name, remittance text: the
+/// longest ISO 20022 text type is 140 characters, and structured remittance a few KB): a
+/// longer one refuses the file, naming it, instead of being buffered without bound.
+pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
+
+fn field_within_limit(len: usize) -> Result<(), String> {
+    if len > MAX_FIELD_BYTES {
+        Err(format!(
+            "a field value longer than {MAX_FIELD_BYTES} bytes: refused (the limit of one field)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 struct Refusal {
     byte_offset: u64,
     element_path: String,
@@ -351,20 +366,23 @@ impl Parser {
                 Token::Text(raw) => {
                     let decoded = if let Some(out) = self.collector() {
                         unescape_into(raw, out)
+                            .map_err(|e| e.to_string())
+                            .and_then(|()| field_within_limit(out.len()))
                     } else if memchr::memchr(b'&', raw.as_bytes()).is_some() {
                         scratch.clear();
-                        unescape_into(raw, &mut scratch)
+                        unescape_into(raw, &mut scratch).map_err(|e| e.to_string())
                     } else {
                         Ok(())
                     };
-                    decoded.map(|_| false).map_err(|e| e.to_string())
+                    decoded.map(|()| false)
                 }
-                Token::CData(text) => {
-                    if let Some(out) = self.collector() {
+                Token::CData(text) => match self.collector() {
+                    Some(out) => {
                         out.push_str(text);
+                        field_within_limit(out.len()).map(|()| false)
                     }
-                    Ok(false)
-                }
+                    None => Ok(false),
+                },
                 Token::DocType => Err("DTDs are refused (no entity expansion)".into()),
                 Token::Eof => return Ok(()),
             };

@@ -36,6 +36,10 @@ const CHUNK: usize = 256 * 1024;
 const MIN_READ: usize = 4 * 1024;
 /// A text run longer than this is handed out in pieces rather than buffered whole.
 const TEXT_PIECE: usize = CHUNK / 2;
+/// The longest markup token (a tag, comment, CDATA section or processing instruction) a
+/// document may hold: past it the document is refused with a named error, rather than
+/// buffered without bound. Text is not limited here (it is handed out in pieces).
+pub const MAX_TOKEN: usize = 64 * 1024 * 1024;
 
 /// One piece of the document. Slices borrow the scanner's buffer until the next call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +118,11 @@ pub struct Scanner<'a, R> {
     pending_end: Option<(usize, usize)>,
     /// Set once a DOCTYPE or an error was met: nothing more is read.
     stopped: bool,
+    /// Bytes of the unfinished token at `pos` already searched for its end: the next search
+    /// resumes there (less the terminator's length), so a long token costs linear time.
+    searched: usize,
+    /// The longest markup token accepted ([`MAX_TOKEN`] unless set).
+    max_token: usize,
 }
 
 impl<'a> Scanner<'a, std::io::Empty> {
@@ -149,7 +158,16 @@ impl<R: Read> Scanner<'_, R> {
             open_ends: Vec::with_capacity(32),
             pending_end: None,
             stopped: false,
+            searched: 0,
+            max_token: MAX_TOKEN,
         }
+    }
+
+    /// Sets the longest markup token accepted (for tests of the limit).
+    #[cfg(test)]
+    pub fn with_max_token(mut self, bytes: usize) -> Self {
+        self.max_token = bytes;
+        self
     }
 
     /// The next token, and the byte offset (from the start of the input) where it begins.
@@ -257,7 +275,23 @@ impl<R: Read> Scanner<'_, R> {
     }
 
     /// Finds the token at `pos` in the buffer and moves past it.
+    #[inline]
     fn find(&mut self) -> Result<Found, ScanError> {
+        let found = self.find_token();
+        if self.searched != 0 && !matches!(found, Ok(Found::NeedMore)) {
+            self.searched = 0;
+        }
+        found
+    }
+
+    /// Where to search for a terminator of `len` bytes in the unfinished token, never
+    /// before `from`: past what earlier searches covered.
+    fn resume(&self, from: usize, len: usize) -> usize {
+        self.searched.saturating_sub(len - 1).max(from)
+    }
+
+    #[inline]
+    fn find_token(&mut self) -> Result<Found, ScanError> {
         let start = self.pos;
         let end = self.buf.len();
         self.token_offset = self.base + start as u64;
@@ -312,7 +346,8 @@ impl<R: Read> Scanner<'_, R> {
                         return Ok(Found::End(name));
                     }
                 }
-                let Some(gt) = swar::find1(b'>', &avail[2..]) else {
+                let from = self.resume(2, 1);
+                let Some(gt) = swar::find1(b'>', &avail[from..]).map(|i| i + from - 2) else {
                     return self.incomplete(start, "an end tag");
                 };
                 let name = (start + 2, start + 2 + trim_end(&avail[2..2 + gt]));
@@ -340,7 +375,8 @@ impl<R: Read> Scanner<'_, R> {
                 Ok(Found::End(name))
             }
             b'?' => {
-                let Some(i) = memmem::find(&avail[2..], b"?>") else {
+                let from = self.resume(2, 2);
+                let Some(i) = memmem::find(&avail[from..], b"?>").map(|i| i + from - 2) else {
                     return self.incomplete(start, "a processing instruction");
                 };
                 self.pos = start + 2 + i + 2;
@@ -348,7 +384,8 @@ impl<R: Read> Scanner<'_, R> {
             }
             b'!' => {
                 if avail.starts_with(b"<!--") {
-                    let Some(i) = memmem::find(&avail[4..], b"-->") else {
+                    let from = self.resume(4, 3);
+                    let Some(i) = memmem::find(&avail[from..], b"-->").map(|i| i + from - 4) else {
                         return self.incomplete(start, "a comment");
                     };
                     self.pos = start + 4 + i + 3;
@@ -357,7 +394,8 @@ impl<R: Read> Scanner<'_, R> {
                     if self.open_ends.is_empty() {
                         return Err(self.error(start, "CDATA section outside any element"));
                     }
-                    let Some(i) = memmem::find(&avail[9..], b"]]>") else {
+                    let from = self.resume(9, 3);
+                    let Some(i) = memmem::find(&avail[from..], b"]]>").map(|i| i + from - 9) else {
                         return self.incomplete(start, "a CDATA section");
                     };
                     self.pos = start + 9 + i + 3;
@@ -408,8 +446,19 @@ impl<R: Read> Scanner<'_, R> {
         }
     }
 
-    fn incomplete(&self, start: usize, what: &str) -> Result<Found, ScanError> {
+    fn incomplete(&mut self, start: usize, what: &str) -> Result<Found, ScanError> {
+        let held = self.buf.len() - start;
+        if held > self.max_token {
+            return Err(self.error(
+                start,
+                format!(
+                    "{what} longer than {} bytes: refused (the limit of one markup token)",
+                    self.max_token
+                ),
+            ));
+        }
         if !self.eof {
+            self.searched = held;
             Ok(Found::NeedMore)
         } else if let Some(e) = self.not_utf8() {
             Err(e)
@@ -577,6 +626,53 @@ mod tests {
             }
         }
         Ok(merged)
+    }
+
+    #[test]
+    fn a_token_past_the_limit_is_refused_by_name_and_long_tokens_are_found_whole() {
+        // Unterminated markup of every kind, longer than the limit, read in small pieces:
+        // refused at the token's start, naming it, instead of buffered without bound.
+        for (open, what) in [
+            ("<!--", "a comment"),
+            ("<![CDATA[", "a CDATA section"),
+            ("<?pi ", "a processing instruction"),
+            ("</a", "an end tag"),
+            ("<b x='", "a start tag"),
+        ] {
+            let doc = format!("<a>{open}{}", "x".repeat(10_000));
+            let err = collect(
+                Scanner::new(Trickle {
+                    data: doc.as_bytes(),
+                    chunk: 97,
+                })
+                .with_max_token(4096),
+            )
+            .unwrap_err();
+            assert_eq!(err.offset, 3, "{what}: {err}");
+            assert!(
+                err.reason
+                    .starts_with(&format!("{what} longer than 4096 bytes")),
+                "{err}"
+            );
+        }
+        // Under the limit, tokens whose terminators straddle reads are found whole.
+        for chunk in [1, 2, 3, 7, 4096] {
+            let long = "y".repeat(3000);
+            let doc = format!("<a><!--{long}--><![CDATA[{long}]]><?p {long}?></a>");
+            let got = collect(
+                Scanner::new(Trickle {
+                    data: doc.as_bytes(),
+                    chunk,
+                })
+                .with_max_token(4096),
+            )
+            .unwrap();
+            assert_eq!(
+                got,
+                ["S:a|", format!("C:{long}").as_str(), "E:a"],
+                "chunk {chunk}"
+            );
+        }
     }
 
     /// A reader that hands out at most `chunk` bytes per read.

@@ -480,3 +480,41 @@ fn payments_table_columns_match_the_payments() {
         }
     }
 }
+
+#[test]
+fn a_field_past_its_limit_and_unterminated_markup_refuse_the_file_by_name() {
+    use ingest::pacs008::MAX_FIELD_BYTES;
+    let good = message(None, "BICFI", "1", None, &[("1", "EUR", None)]);
+    // A message id of 2 MiB (in text, then in CDATA): refused at its element, not kept.
+    for (huge, how) in [
+        ("A".repeat(MAX_FIELD_BYTES + 1), "text"),
+        (
+            format!("<![CDATA[{}]]>", "A".repeat(MAX_FIELD_BYTES + 1)),
+            "CDATA",
+        ),
+    ] {
+        let xml = good.replace("<MsgId>M1</MsgId>", &format!("<MsgId>{huge}</MsgId>"));
+        let (summary, _) = read(&xml);
+        assert!(!summary.file_ok, "{how}");
+        let q = summary.quarantine.last().unwrap();
+        assert!(
+            q.reason.contains("a field value longer than 1048576 bytes"),
+            "{how}: {q:?}"
+        );
+        assert!(q.element_path.ends_with("/MsgId"), "{how}: {q:?}");
+    }
+    // An unterminated comment is refused when the input ends, naming what was open.
+    let cut = good.find("<GrpHdr>").unwrap() + "<GrpHdr>".len();
+    let (summary, _) = read(&format!("{}<!-- {}", &good[..cut], "x".repeat(100_000)));
+    assert!(!summary.file_ok);
+    assert!(
+        summary
+            .quarantine
+            .last()
+            .unwrap()
+            .reason
+            .contains("inside a comment"),
+        "{:?}",
+        summary.quarantine
+    );
+}
