@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 use pipelines::jobs::netting::{self, LegsMode, NettingConfig, Obligation};
 use proptest::prelude::*;
 
+/// The settlement system of the obligations built here (one system unless a test says).
+const SYSTEM: &str = "ST2";
+
 fn ob(i: u32, date: i32, ccy: &str, payer: &str, payee: &str, amount: i64) -> Obligation {
     Obligation {
+        settlement_system: SYSTEM.into(),
         settlement_date: Some(date),
         currency: ccy.into(),
         payer: payer.into(),
@@ -31,7 +35,7 @@ fn the_worked_example() {
         ob(3, day, "EUR", "B", "A", 30),
     ];
     let result = netting::net(obligations, &NettingConfig::default()).unwrap();
-    let g = &result.groups[&(day, "EUR".to_owned())];
+    let g = &result.groups[&(SYSTEM.to_owned(), day, "EUR".to_owned())];
     assert_eq!(
         (g.gross, g.bilateral_total(), g.multilateral_total()),
         (260, 200, 30)
@@ -75,30 +79,51 @@ fn the_worked_example() {
         },
     )
     .unwrap();
-    assert_eq!(legacy.groups[&(day, "EUR".to_owned())].legs.len(), 2);
+    assert_eq!(
+        legacy.groups[&(SYSTEM.to_owned(), day, "EUR".to_owned())]
+            .legs
+            .len(),
+        2
+    );
 }
 
 fn obligations_strategy() -> impl Strategy<Value = Vec<Obligation>> {
     let party = prop::sample::select(vec!["BANKA", "BANKB", "BANKC", "BANKD", "BANKE", "BANKF"]);
     let ccy = prop::sample::select(vec!["EUR", "JPY"]);
     prop::collection::vec(
-        (0i32..2, ccy, party.clone(), party, 0i64..1_000_000_000),
+        (
+            0i32..2,
+            ccy,
+            party.clone(),
+            party,
+            0i64..1_000_000_000,
+            prop::sample::select(vec!["ST2", "TGT"]),
+        ),
         0..120,
     )
     .prop_map(|rows| {
         rows.into_iter()
             .enumerate()
-            .map(|(i, (d, c, p, q, a))| ob(i as u32, 20_780 + d, c, p, q, a))
+            .map(|(i, (d, c, p, q, a, system))| Obligation {
+                settlement_system: system.into(),
+                ..ob(i as u32, 20_780 + d, c, p, q, a)
+            })
             .collect()
     })
 }
 
-/// Positions straight from the definition, per (date, currency).
-fn naive_positions(obligations: &[Obligation]) -> BTreeMap<(i32, String), BTreeMap<String, i64>> {
-    let mut out: BTreeMap<(i32, String), BTreeMap<String, i64>> = BTreeMap::new();
+/// Positions straight from the definition, per (settlement system, date, currency).
+type NaiveKey = (String, i32, String);
+
+fn naive_positions(obligations: &[Obligation]) -> BTreeMap<NaiveKey, BTreeMap<String, i64>> {
+    let mut out: BTreeMap<NaiveKey, BTreeMap<String, i64>> = BTreeMap::new();
     for o in obligations {
         let g = out
-            .entry((o.settlement_date.unwrap(), o.currency.clone()))
+            .entry((
+                o.settlement_system.clone(),
+                o.settlement_date.unwrap(),
+                o.currency.clone(),
+            ))
             .or_default();
         *g.entry(o.payer.clone()).or_default() -= o.amount_minor;
         *g.entry(o.payee.clone()).or_default() += o.amount_minor;
@@ -113,7 +138,7 @@ proptest! {
     fn invariants_hold(obligations in obligations_strategy()) {
         let result = netting::net(obligations.clone(), &NettingConfig::default()).unwrap();
         let naive = naive_positions(&obligations);
-        prop_assert_eq!(result.groups.len(), naive.len(), "currencies and dates never mix");
+        prop_assert_eq!(result.groups.len(), naive.len(), "systems, currencies and dates never mix");
         for (key, g) in &result.groups {
             let expected = &naive[key];
             // n_p from the definition; Σ n_p = 0 exactly.
@@ -196,7 +221,10 @@ fn other_value_dates_are_set_aside_and_missing_dates_filled() {
         &config,
     )
     .unwrap();
-    assert_eq!(result.groups[&(20_780, "EUR".to_owned())].gross, 5);
+    assert_eq!(
+        result.groups[&(SYSTEM.to_owned(), 20_780, "EUR".to_owned())].gross,
+        5
+    );
     assert_eq!(result.set_aside.len(), 1);
     assert!(
         result.set_aside[0]
@@ -283,4 +311,38 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn payments_of_different_settlement_systems_never_net_together() {
+    // A pays B 100 through STEP2 and B pays A 100 through TARGET2, same day and currency:
+    // in one system they would cancel; in two, each system settles its own.
+    let day = 20_780;
+    let step2 = ob(0, day, "EUR", "A", "B", 100);
+    let target2 = Obligation {
+        settlement_system: "TGT".into(),
+        ..ob(1, day, "EUR", "B", "A", 100)
+    };
+    let result = netting::net(vec![step2, target2], &NettingConfig::default()).unwrap();
+    assert_eq!(result.groups.len(), 2);
+    let st2 = &result.groups[&(SYSTEM.to_owned(), day, "EUR".to_owned())];
+    let tgt = &result.groups[&("TGT".to_owned(), day, "EUR".to_owned())];
+    assert_eq!((st2.net("A"), st2.net("B")), (-100, 100));
+    assert_eq!((tgt.net("A"), tgt.net("B")), (100, -100));
+    assert_eq!((st2.legs.len(), tgt.legs.len()), (1, 1));
+}
+
+#[test]
+fn the_settlement_system_follows_the_clearing_system_then_the_method() {
+    let system = |clr: &str, method: &str| {
+        let mut out = String::new();
+        netting::settlement_system(clr, method, "INSTGBANK", "INSTDBANK", &mut out);
+        out
+    };
+    assert_eq!(system("ST2", "CLRG"), "ST2");
+    assert_eq!(system("", "INDA"), "INDA:INSTDBANK");
+    assert_eq!(system("", "INGA"), "INGA:INSTGBANK");
+    assert_eq!(system("", "COVE"), "COVE");
+    assert_eq!(system("", "CLRG"), "CLRG");
+    assert_eq!(system("", ""), "unspecified");
 }

@@ -43,7 +43,14 @@ const UNIQUE: &str = "WITH keyed AS (
     SELECT *, coalesce('uetr:' || lower(uetr), 'ids:' || coalesce(msg_id, '') || chr(31) || coalesce(end_to_end_id, '') || chr(31) || coalesce(tx_id, '')) AS identity
     FROM payments),
   unique_payments AS (
-    SELECT * FROM keyed
+    SELECT *,
+      -- The settlement system, written from the rule (DOMAIN.md §6), not from our code.
+      CASE WHEN coalesce(trim(clearing_system), '') <> '' THEN trim(clearing_system)
+           WHEN sttlm_mtd = 'INDA' THEN 'INDA:' || coalesce(instructed_agent, '')
+           WHEN sttlm_mtd = 'INGA' THEN 'INGA:' || coalesce(instructing_agent, '')
+           WHEN sttlm_mtd IN ('COVE', 'CLRG') THEN sttlm_mtd
+           ELSE 'unspecified' END AS settlement_system
+    FROM keyed
     QUALIFY row_number() OVER (PARTITION BY identity ORDER BY source_file, file_digest, message_index, tx_index) = 1)";
 
 /// The signer of the netted store's runs.
@@ -65,14 +72,14 @@ fn duckdb_recomputes_our_bilateral_and_multilateral_positions() {
 
     let multilateral = format!(
         "{UNIQUE}, flows AS (
-            SELECT settlement_date AS value_date, currency, payee AS participant, amount_minor AS received, 0 AS paid FROM unique_payments
+            SELECT settlement_system, settlement_date AS value_date, currency, payee AS participant, amount_minor AS received, 0 AS paid FROM unique_payments
             UNION ALL
-            SELECT settlement_date, currency, payer, 0, amount_minor FROM unique_payments),
+            SELECT settlement_system, settlement_date, currency, payer, 0, amount_minor FROM unique_payments),
           oracle AS (
-            SELECT value_date, currency, participant, sum(paid)::BIGINT AS paid_minor, sum(received)::BIGINT AS received_minor,
+            SELECT settlement_system, value_date, currency, participant, sum(paid)::BIGINT AS paid_minor, sum(received)::BIGINT AS received_minor,
                    (sum(received) - sum(paid))::BIGINT AS net_minor
             FROM flows GROUP BY ALL),
-          ours AS (SELECT value_date, currency, participant, paid_minor, received_minor, net_minor FROM multilateral)
+          ours AS (SELECT settlement_system, value_date, currency, participant, paid_minor, received_minor, net_minor FROM multilateral)
         SELECT (SELECT count(*) FROM (SELECT * FROM oracle EXCEPT SELECT * FROM ours))
              + (SELECT count(*) FROM (SELECT * FROM ours EXCEPT SELECT * FROM oracle))"
     );
@@ -81,11 +88,11 @@ fn duckdb_recomputes_our_bilateral_and_multilateral_positions() {
 
     let bilateral = format!(
         "{UNIQUE}, oriented AS (
-            SELECT settlement_date AS value_date, currency, least(payer, payee) AS a, greatest(payer, payee) AS b,
+            SELECT settlement_system, settlement_date AS value_date, currency, least(payer, payee) AS a, greatest(payer, payee) AS b,
                    CASE WHEN payee < payer THEN amount_minor ELSE -amount_minor END AS to_a
             FROM unique_payments WHERE payer <> payee),
-          oracle AS (SELECT value_date, currency, a, b, sum(to_a)::BIGINT AS net_minor FROM oriented GROUP BY ALL),
-          ours AS (SELECT value_date, currency, participant_a, participant_b, net_minor FROM bilateral)
+          oracle AS (SELECT settlement_system, value_date, currency, a, b, sum(to_a)::BIGINT AS net_minor FROM oriented GROUP BY ALL),
+          ours AS (SELECT settlement_system, value_date, currency, participant_a, participant_b, net_minor FROM bilateral)
         SELECT (SELECT count(*) FROM (SELECT * FROM oracle EXCEPT SELECT * FROM ours))
              + (SELECT count(*) FROM (SELECT * FROM ours EXCEPT SELECT * FROM oracle))"
     );
@@ -93,16 +100,16 @@ fn duckdb_recomputes_our_bilateral_and_multilateral_positions() {
 
     // Efficiency figures: G, B, M per currency from the oracle's own tables.
     let efficiency = format!(
-        "{UNIQUE}, g AS (SELECT settlement_date AS value_date, currency, sum(amount_minor)::BIGINT AS gross FROM unique_payments GROUP BY ALL)
-        SELECT count(*) FROM g JOIN efficiency e USING (value_date, currency) WHERE g.gross <> e.gross_minor"
+        "{UNIQUE}, g AS (SELECT settlement_system, settlement_date AS value_date, currency, sum(amount_minor)::BIGINT AS gross FROM unique_payments GROUP BY ALL)
+        SELECT count(*) FROM g FULL JOIN efficiency e USING (settlement_system, value_date, currency) WHERE g.gross IS DISTINCT FROM e.gross_minor"
     );
     assert_eq!(count(&mut session, &efficiency), 0);
     // The legs bring every position to zero.
     let legs = "WITH moves AS (
-            SELECT value_date, currency, payer AS participant, amount_minor AS delta FROM legs
-            UNION ALL SELECT value_date, currency, payee, -amount_minor FROM legs
-            UNION ALL SELECT value_date, currency, participant, net_minor FROM multilateral)
-        SELECT count(*) FROM (SELECT value_date, currency, participant, sum(delta) s FROM moves GROUP BY ALL) WHERE s <> 0";
+            SELECT settlement_system, value_date, currency, payer AS participant, amount_minor AS delta FROM legs
+            UNION ALL SELECT settlement_system, value_date, currency, payee, -amount_minor FROM legs
+            UNION ALL SELECT settlement_system, value_date, currency, participant, net_minor FROM multilateral)
+        SELECT count(*) FROM (SELECT settlement_system, value_date, currency, participant, sum(delta) s FROM moves GROUP BY ALL) WHERE s <> 0";
     assert_eq!(count(&mut session, legs), 0);
 }
 

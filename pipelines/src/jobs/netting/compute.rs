@@ -7,9 +7,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::identities::{IdentityIndex, Lookup};
 use super::{LegsMode, NettingConfig, NettingError, Obligation, ObligationRef, format_date};
 
-/// Net results of one (value date, currency).
+/// Net results of one (settlement system, value date, currency).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Group {
+    pub settlement_system: String,
     pub value_date: i32,
     pub currency: String,
     pub transactions: u64,
@@ -64,8 +65,8 @@ pub struct Duplicate {
 /// Everything a netting run computes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NettingResult {
-    /// By (value date, currency).
-    pub groups: BTreeMap<(i32, String), Group>,
+    /// By (settlement system, value date, currency).
+    pub groups: BTreeMap<(String, i32, String), Group>,
     pub duplicates: Vec<Duplicate>,
     /// Obligations not netted, with the reason (e.g. another value date).
     pub set_aside: Vec<(Obligation, String)>,
@@ -147,6 +148,7 @@ impl Hasher for IdHasher {
 /// A group being accumulated, participants by number.
 #[derive(Debug)]
 struct Working {
+    settlement_system: String,
     value_date: i32,
     currency: String,
     transactions: u64,
@@ -202,8 +204,10 @@ impl Accumulator {
         id
     }
 
-    fn group(&mut self, date: i32, currency: &str) -> usize {
-        let hit = |g: &Working| g.value_date == date && g.currency == currency;
+    fn group(&mut self, system: &str, date: i32, currency: &str) -> usize {
+        let hit = |g: &Working| {
+            g.value_date == date && g.currency == currency && g.settlement_system == system
+        };
         if self.groups.get(self.last_group).is_some_and(hit) {
             return self.last_group;
         }
@@ -211,6 +215,7 @@ impl Accumulator {
             Some(i) => i,
             None => {
                 self.groups.push(Working {
+                    settlement_system: system.to_owned(),
                     value_date: date,
                     currency: currency.to_owned(),
                     transactions: 0,
@@ -283,7 +288,7 @@ impl Accumulator {
         let payer = self.participant(o.payer, 0);
         let payee = self.participant(o.payee, 1);
         let forward = o.payer < o.payee;
-        let g = self.group(date, o.currency);
+        let g = self.group(o.settlement_system, date, o.currency);
         let group = &mut self.groups[g];
         group.transactions += 1;
         group.gross = group
@@ -329,6 +334,7 @@ impl Accumulator {
         let mut groups = BTreeMap::new();
         for w in self.groups {
             let mut group = Group {
+                settlement_system: w.settlement_system.clone(),
                 value_date: w.value_date,
                 currency: w.currency.clone(),
                 transactions: w.transactions,
@@ -347,7 +353,7 @@ impl Accumulator {
                 legs: Vec::new(),
             };
             group.legs = legs(&group, self.config.legs);
-            groups.insert((w.value_date, w.currency), group);
+            groups.insert((w.settlement_system, w.value_date, w.currency), group);
         }
         NettingResult {
             groups,

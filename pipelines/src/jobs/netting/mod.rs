@@ -2,16 +2,24 @@
 //! efficiency figures from a `payments` table (DOMAIN.md §6).
 //!
 //! Everything is integer minor units with checked arithmetic; positions are computed
-//! separately for every (value date, currency) and never mix. Results are sorted by their
+//! separately for every (settlement system, value date, currency) and never mix. Results are sorted by their
 //! documented keys, so they do not depend on input order or batching:
 //!
 //! | table | key | columns |
 //! |---|---|---|
-//! | `bilateral` | value_date, currency, participant_a, participant_b | `net_minor` = what a receives net from b (a < b), gross each way, transactions |
-//! | `multilateral` | value_date, currency, participant | paid, received, `net_minor` (positive = net receiver) |
-//! | `legs` | value_date, currency, leg | payer, payee, `amount_minor`, the two positions it settles |
-//! | `efficiency` | value_date, currency | G, B, M, 1 − M/G and 1 − B/G in basis points (rounded down), G/M ×1000 |
+//! | `bilateral` | settlement_system, value_date, currency, participant_a, participant_b | `net_minor` = what a receives net from b (a < b), gross each way, transactions |
+//! | `multilateral` | settlement_system, value_date, currency, participant | paid, received, `net_minor` (positive = net receiver) |
+//! | `legs` | settlement_system, value_date, currency, leg | payer, payee, `amount_minor`, the two positions it settles |
+//! | `efficiency` | settlement_system, value_date, currency | G, B, M, 1 − M/G and 1 − B/G in basis points (rounded down), G/M ×1000 |
 //! | `duplicates` | key | the payment kept and the one set aside |
+//!
+//! **Settlement systems** (DOMAIN.md §6: obligations net only within the arrangement that
+//! settles them). A payment settles in its clearing system when the message names one
+//! (`SttlmInf/ClrSys`: `ST2`, `TGT`, `CHIPS`, …); otherwise by its settlement method, on the
+//! books of the agent that holds the settlement account: `INDA:<instructed agent>`,
+//! `INGA:<instructing agent>`; `COVE` and `CLRG` without a named system are systems of their
+//! own, and a payment with neither is `unspecified`. STEP2, TARGET2 and CHIPS items in one
+//! input therefore never net together.
 //!
 //! **Duplicates**: a payment is identified by its UETR, else by message id + end-to-end id +
 //! transaction id. Payments are first put in a canonical order (source file, then its
@@ -30,6 +38,31 @@ mod tables;
 pub use compute::{Accumulator, Duplicate, Group, NettingResult, net};
 pub use run::{Netting, NettingParams};
 pub use tables::{NettingTables, for_each_obligation, obligations, to_tables};
+
+/// The settlement system of a payment (see the module documentation), from its clearing
+/// system code, settlement method and agents, written into `out`.
+pub fn settlement_system(
+    clearing_system: &str,
+    method: &str,
+    instructing_agent: &str,
+    instructed_agent: &str,
+    out: &mut String,
+) {
+    out.clear();
+    match (clearing_system.trim(), method.trim()) {
+        (system, _) if !system.is_empty() => out.push_str(system),
+        ("", "INDA") => {
+            out.push_str("INDA:");
+            out.push_str(instructed_agent);
+        }
+        ("", "INGA") => {
+            out.push_str("INGA:");
+            out.push_str(instructing_agent);
+        }
+        ("", m @ ("COVE" | "CLRG")) => out.push_str(m),
+        _ => out.push_str("unspecified"),
+    }
+}
 
 /// How settlement legs are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,6 +86,9 @@ pub struct NettingConfig {
 /// One payment as netting sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Obligation {
+    /// Where it settles (see [`settlement_system`]): payments of different systems never
+    /// net together.
+    pub settlement_system: String,
     pub settlement_date: Option<i32>,
     pub currency: String,
     pub payer: String,
@@ -74,6 +110,7 @@ pub struct Obligation {
 /// (a duplicate, or set aside).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ObligationRef<'a> {
+    pub settlement_system: &'a str,
     pub settlement_date: Option<i32>,
     pub currency: &'a str,
     pub payer: &'a str,
@@ -90,6 +127,7 @@ pub struct ObligationRef<'a> {
 impl ObligationRef<'_> {
     pub fn to_owned(&self) -> Obligation {
         Obligation {
+            settlement_system: self.settlement_system.to_owned(),
             settlement_date: self.settlement_date,
             currency: self.currency.to_owned(),
             payer: self.payer.to_owned(),
@@ -108,6 +146,7 @@ impl ObligationRef<'_> {
 impl Obligation {
     pub fn as_ref(&self) -> ObligationRef<'_> {
         ObligationRef {
+            settlement_system: &self.settlement_system,
             settlement_date: self.settlement_date,
             currency: &self.currency,
             payer: &self.payer,

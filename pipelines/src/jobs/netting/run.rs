@@ -196,18 +196,28 @@ fn write_other_tables(
         write(
             "bilateral",
             &tables.bilateral,
-            &["value_date", "currency", "participant_a", "participant_b"],
+            &[
+                "settlement_system",
+                "value_date",
+                "currency",
+                "participant_a",
+                "participant_b",
+            ],
         )?,
         write(
             "multilateral",
             &tables.multilateral,
-            &["value_date", "currency", "participant"],
+            &["settlement_system", "value_date", "currency", "participant"],
         )?,
-        write("legs", &tables.legs, &["value_date", "currency", "leg"])?,
+        write(
+            "legs",
+            &tables.legs,
+            &["settlement_system", "value_date", "currency", "leg"],
+        )?,
         write(
             "efficiency",
             &tables.efficiency,
-            &["value_date", "currency"],
+            &["settlement_system", "value_date", "currency"],
         )?,
         write("duplicates", &tables.duplicates, &["identity"])?,
         write(

@@ -87,7 +87,14 @@ pub fn for_each_obligation(
             utf8(b, "end_to_end_id")?,
             utf8(b, "tx_id")?,
         );
+        let (clearing, method, instructing, instructed) = (
+            utf8(b, "clearing_system")?,
+            utf8(b, "sttlm_mtd")?,
+            utf8(b, "instructing_agent")?,
+            utf8(b, "instructed_agent")?,
+        );
         let mut identity = String::with_capacity(128);
+        let mut system = String::with_capacity(32);
         for i in 0..b.num_rows() {
             identity.clear();
             if uetr.is_valid(i) && !uetr.value(i).is_empty() {
@@ -104,7 +111,15 @@ pub fn for_each_obligation(
                     identity.push_str(text);
                 }
             }
+            super::settlement_system(
+                text(clearing, i),
+                text(method, i),
+                text(instructing, i),
+                text(instructed, i),
+                &mut system,
+            );
             f(ObligationRef {
+                settlement_system: &system,
                 settlement_date: date.is_valid(i).then(|| date.value(i)),
                 currency: currency.value(i),
                 payer: payer.value(i),
@@ -128,6 +143,7 @@ fn f(name: &str, t: DataType) -> Field {
 
 pub fn bilateral_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
+        f("settlement_system", DataType::Utf8),
         f("value_date", DataType::Date32),
         f("currency", DataType::Utf8),
         f("participant_a", DataType::Utf8),
@@ -141,6 +157,7 @@ pub fn bilateral_schema() -> SchemaRef {
 
 pub fn multilateral_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
+        f("settlement_system", DataType::Utf8),
         f("value_date", DataType::Date32),
         f("currency", DataType::Utf8),
         f("participant", DataType::Utf8),
@@ -153,6 +170,7 @@ pub fn multilateral_schema() -> SchemaRef {
 
 pub fn legs_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
+        f("settlement_system", DataType::Utf8),
         f("value_date", DataType::Date32),
         f("currency", DataType::Utf8),
         f("leg", DataType::UInt64),
@@ -166,6 +184,7 @@ pub fn legs_schema() -> SchemaRef {
 
 pub fn efficiency_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
+        f("settlement_system", DataType::Utf8),
         f("value_date", DataType::Date32),
         f("currency", DataType::Utf8),
         f("transactions", DataType::UInt64),
@@ -230,8 +249,11 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
         vec![],
     );
     let mut eff: Vec<EfficiencyRow> = Vec::new();
-    for ((date, currency), g) in &result.groups {
+    let (mut bs, mut ms, mut ls, mut es): (Vec<&str>, Vec<&str>, Vec<&str>, Vec<&str>) =
+        (vec![], vec![], vec![], vec![]);
+    for ((system, date, currency), g) in &result.groups {
         for ((a, b), (ab, ba_, n)) in &g.pairs {
+            bs.push(system.as_str());
             bd.push(*date);
             bc.push(currency.as_str());
             ba.push(a.as_str());
@@ -242,6 +264,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
             bt.push(*n);
         }
         for (p, (paid, received, n)) in &g.positions {
+            ms.push(system.as_str());
             md.push(*date);
             mc.push(currency.as_str());
             mp.push(p.as_str());
@@ -251,6 +274,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
             mt.push(*n);
         }
         for (i, (payer, payee, amount, before_payer, before_payee)) in g.legs.iter().enumerate() {
+            ls.push(system.as_str());
             ld.push(*date);
             lc.push(currency.as_str());
             li.push(i as u64);
@@ -260,6 +284,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
             lpb.push(*before_payer);
             leb.push(*before_payee);
         }
+        es.push(system.as_str());
         eff.push((
             *date,
             currency.clone(),
@@ -274,6 +299,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
     let bilateral = RecordBatch::try_new(
         bilateral_schema(),
         vec![
+            Arc::new(StringArray::from(bs)),
             Arc::new(Date32Array::from(bd)),
             Arc::new(StringArray::from(bc)),
             Arc::new(StringArray::from(ba)),
@@ -288,6 +314,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
     let multilateral = RecordBatch::try_new(
         multilateral_schema(),
         vec![
+            Arc::new(StringArray::from(ms)),
             Arc::new(Date32Array::from(md)),
             Arc::new(StringArray::from(mc)),
             Arc::new(StringArray::from(mp)),
@@ -301,6 +328,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
     let legs = RecordBatch::try_new(
         legs_schema(),
         vec![
+            Arc::new(StringArray::from(ls)),
             Arc::new(Date32Array::from(ld)),
             Arc::new(StringArray::from(lc)),
             Arc::new(UInt64Array::from(li)),
@@ -315,6 +343,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
     let efficiency = RecordBatch::try_new(
         efficiency_schema(),
         vec![
+            Arc::new(StringArray::from(es)),
             Arc::new(Date32Array::from_iter_values(eff.iter().map(|e| e.0))),
             Arc::new(StringArray::from_iter_values(
                 eff.iter().map(|e| e.1.as_str()),
