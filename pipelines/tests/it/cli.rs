@@ -558,6 +558,21 @@ fn netting_run_digests_do_not_depend_on_rayon_threads_or_input_order() {
     files.reverse();
     let two = run("2", "s2", &files);
     assert_eq!(one, two);
+    // The same files spelled otherwise (./x, an absolute path, a detour through ..) and
+    // given twice (each file and their folder): the same tables.
+    let absolute = dir.path().display().to_string();
+    let mut spelled: Vec<String> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match i % 3 {
+            0 => format!("./{f}"),
+            1 => format!("{absolute}/{f}"),
+            _ => f.replacen("day/", "day/../day/", 1),
+        })
+        .collect();
+    spelled.push("day".into());
+    spelled.push(format!("{absolute}/./day/"));
+    assert_eq!(run("2", "s4", &spelled), one);
     assert_eq!(one["quarantine"]["rows"], 2);
     assert_eq!(one["duplicates"]["rows"], 4);
     // --strict turns quarantined records into exit code 1.

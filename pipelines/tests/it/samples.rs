@@ -28,7 +28,9 @@ fn the_real_samples_net_and_verify() {
         chain: "samples".into(),
     };
     let summary = crate::run_job::<Netting>(&store, &signer, 1_795_398_979, &params).summary;
-    assert!(summary.quarantined > 0);
+    // SOURCES.md: one XAU fixture, one USDDSO message, and five files holding no pacs.008
+    // (the four under related/ and the Fedwire head.001).
+    assert_eq!(summary.quarantined, 7);
     let report = verify::audit::audit(
         &store,
         &TrustSet::new([signer.public()]),
@@ -59,11 +61,39 @@ fn the_real_samples_net_and_verify() {
             .any(|r| r == "no FIToFICstmrCdtTrf message in file")
     );
     // The samples re-use UETRs across files: counted once, reported as duplicates.
-    let dups = sql.query("SELECT count(*) FROM duplicates").unwrap();
-    assert!(dups.rows[0][0].as_deref().unwrap().parse::<i64>().unwrap() > 0);
+    let number = |sql: &mut SqlSession, q: &str| -> i64 {
+        sql.query(q).unwrap().rows[0][0]
+            .as_deref()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    // As many as the payments hold repeated identities, counted by DuckDB from the rule.
+    let dups = number(&mut sql, "SELECT count(*) FROM duplicates");
+    let repeated = number(
+        &mut sql,
+        "SELECT count(*) - count(DISTINCT coalesce('uetr:' || lower(uetr), 'ids:' || coalesce(msg_id, '') || chr(31) || coalesce(end_to_end_id, '') || chr(31) || coalesce(tx_id, ''))) FROM payments",
+    );
+    assert!(repeated > 0);
+    assert_eq!(dups, repeated);
     // Header mismatches of the re-namespaced CBPR+ files are in header_checks.
+    // SOURCES.md: the seven Ballerina CBPR+/HVPS+ copies moved to pacs.008.001.12 with
+    // MsgDefIdr left at .08, and the deliberately invalid XAU fixture.
     let bad = sql
-        .query("SELECT count(*) FROM header_checks WHERE check_name = 'MsgDefIdr' AND NOT ok")
+        .query("SELECT source_file FROM header_checks WHERE check_name = 'MsgDefIdr' AND NOT ok ORDER BY 1")
         .unwrap();
-    assert!(bad.rows[0][0].as_deref().unwrap().parse::<i64>().unwrap() >= 5);
+    let files: Vec<&str> = bad.rows.iter().map(|r| r[0].as_deref().unwrap()).collect();
+    assert_eq!(
+        files,
+        [
+            "cbpr-plus-generated/fixture_2026_invalid_XAU.xml",
+            "cbpr-plus/c.52.1.a_pacs008_AtoB_EUR.xml",
+            "cbpr-plus/p.2.1.1_pacs008_AtoB_EUR.xml",
+            "cbpr-plus/p.2.1.1_pacs008_BtoC_EUR.xml",
+            "cbpr-plus/p.2.1.1_pacs008_CtoD_EUR.xml",
+            "cbpr-plus/p.2.1.2_pacs008_AtoB_USD.xml",
+            "cbpr-plus/p.2.1.2_pacs008_BtoC_USD.xml",
+            "hvps-plus/c.29.1.1_pacs008_BtoC_MI_RON.xml",
+        ]
+    );
 }
