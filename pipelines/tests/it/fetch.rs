@@ -22,7 +22,10 @@ fn serve(root: PathBuf) -> u16 {
                 .unwrap_or("/")
                 .trim_start_matches('/')
                 .to_owned();
-            let reply = match std::fs::read(root.join(&path)) {
+            // A server that answers an error page with 200, as some do.
+            let page = (path == "error-page")
+                .then(|| b"<!DOCTYPE html><html><body>Service unavailable</body></html>".to_vec());
+            let reply = match page.map_or_else(|| std::fs::read(root.join(&path)), Ok) {
                 Ok(body) => {
                     let mut r = format!(
                         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -83,13 +86,38 @@ fn lists_are_fetched_stored_by_digest_and_failures_reported() {
         &format!("ofac/sdn.csv={base}/ofac/csv-2021-07-07/sdn.csv.gz"),
         "--source",
         &format!("un/consolidated.xml={base}/excerpts/un_consolidated_excerpt.xml"),
+        // Gzipped under a .csv name: recognised by its content.
+        "--source",
+        &format!("ofac/add.csv={base}/ofac/csv-2021-07-07/add.csv.gz"),
+        "--source",
+        &format!("ofac/alt.csv={base}/ofac/csv-2021-07-07/alt.csv.gz"),
         "--source",
         &format!("eu/fsf.xml={base}/no/such/file.xml"),
+        "--source",
+        &format!("uk/sanctions-list.xml={base}/error-page"),
     ]);
-    assert_eq!(code, 1, "one source failed: {err}");
+    assert_eq!(code, 1, "two sources failed: {err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["failed"].as_array().unwrap().len(), 1);
-    assert!(v["failed"][0][2].as_str().unwrap().contains("404"));
+    let failed = v["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 2, "{v}");
+    assert_eq!(failed[0][0], "eu/fsf.xml");
+    assert!(failed[0][2].as_str().unwrap().contains("404"));
+    // The page answered with 200 is read as a list, refused, and never stored or signed.
+    assert_eq!(failed[1][0], "uk/sanctions-list.xml");
+    assert!(
+        failed[1][2].as_str().unwrap().starts_with("refused: "),
+        "{v}"
+    );
+    let tables = v["run"]["tables"].as_object().unwrap();
+    assert_eq!(
+        tables.keys().collect::<Vec<_>>(),
+        [
+            "ofac/add.csv",
+            "ofac/alt.csv",
+            "ofac/sdn.csv",
+            "un/consolidated.xml"
+        ]
+    );
     let stored = v["run"]["tables"]["un/consolidated.xml"]["digest"]
         .as_str()
         .unwrap();

@@ -2,10 +2,17 @@
 //! its content digest, with a signed manifest recording every URL and digest (the input of
 //! nightly regpack builds). A source that fails is reported and the others are still fetched.
 
+use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
-use bytes::Bytes;
+use ingest::sanctions;
+use verify::Digest;
+use verify::digest::HashingWriter;
 use verify::manifest::Input;
+
+use crate::jobs::inputs::NamedFile;
+use crate::jobs::packs::regpack::{headerless_ofac, read_list};
 
 use crate::artifact::{RunDescription, WrittenTable};
 use crate::jobs::{Context, Job, JobError, Produced};
@@ -85,17 +92,62 @@ pub fn without_credentials(url: &str) -> String {
     }
 }
 
-fn get(client: &reqwest::blocking::Client, url: &str) -> Result<Bytes, String> {
-    let response = client.get(url).send().map_err(|e| e.to_string())?;
+/// Streams one download into `dest` (hashing it as it goes): never the whole list in memory.
+fn download(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    dest: &Path,
+) -> Result<(Digest, u64), String> {
+    let mut response = client.get(url).send().map_err(|e| e.to_string())?;
     let status = response.status();
     if !status.is_success() {
         return Err(format!("HTTP {status}"));
     }
-    response.bytes().map_err(|e| e.to_string())
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let file = std::fs::File::create(dest).map_err(|e| e.to_string())?;
+    let mut out = HashingWriter::new(std::io::BufWriter::new(file));
+    std::io::copy(&mut response, &mut out).map_err(|e| e.to_string())?;
+    let (mut file, digest, bytes) = out.finish();
+    file.flush().map_err(|e| e.to_string())?;
+    Ok((digest, bytes))
 }
 
-/// Downloads every source and stores the files; published on chain `lists` as
-/// `runs/lists/latest` by [`crate::jobs::run`].
+/// Whether a downloaded file is the list it should be, read with its own reader (gzip is
+/// recognised by its content): an error page answered with 200 is refused, not signed.
+fn check_list(file: &NamedFile) -> Result<(), String> {
+    let name = file.name.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let entries = if name.ends_with(".xml") {
+        sanctions::read_xml(file)
+            .map_err(|e| e.to_string())?
+            .entries
+            .len()
+    } else if name.ends_with("sdn.csv") || name.ends_with("cons_prim.csv") {
+        // A primary file, with the siblings fetched beside it.
+        read_list(file, false)
+            .map_err(|e| e.to_string())?
+            .0
+            .entries
+            .len()
+    } else {
+        // A sibling (add, alt, comments): OFAC's headerless rows, checked with its primary.
+        return if headerless_ofac(file).map_err(|e| e.to_string())? {
+            Ok(())
+        } else {
+            Err("not an OFAC CSV file (no numeric ent_num in its first row)".into())
+        };
+    };
+    if entries == 0 {
+        return Err("no list entries in it".into());
+    }
+    Ok(())
+}
+
+/// Downloads every source into a staging folder, reads each with its list reader, and
+/// stores only those that read as lists; published on chain `lists` as `runs/lists/latest`
+/// by [`crate::jobs::run`].
 #[derive(Debug, Clone, Copy)]
 pub struct Fetch;
 
@@ -109,38 +161,46 @@ impl Job for Fetch {
             .user_agent(concat!("mez/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| JobError::input("http client", e))?;
-        let mut written = Vec::new();
-        let mut inputs = Vec::new();
+        let staging = ctx.store.staging_dir()?;
+        let mut downloaded = Vec::new();
         let mut failed = Vec::new();
         for s in sources {
-            match get(&client, &s.url) {
-                Ok(bytes) => {
-                    let size = bytes.len() as u64;
-                    let (digest, w) = ctx.store.put_blob(bytes)?;
-                    inputs.push(Input {
-                        name: without_credentials(&s.url),
-                        digest,
-                        bytes: size,
-                    });
-                    written.push(WrittenTable {
-                        name: s.name.clone(),
-                        digest,
-                        rows: 0,
-                        bytes: size,
-                        written: w,
-                        media_type: s.media_type.clone(),
-                    });
-                }
+            let local = staging.path().join(&s.name);
+            match download(&client, &s.url, &local) {
+                Ok(read) => downloaded.push((s, NamedFile::new(local, s.name.clone()), read)),
                 Err(reason) => failed.push((s.name.clone(), s.url.clone(), reason)),
             }
         }
+        let mut written = Vec::new();
+        let mut inputs = Vec::new();
+        for (s, file, (digest, bytes)) in &downloaded {
+            if let Err(reason) = check_list(file) {
+                failed.push((s.name.clone(), s.url.clone(), format!("refused: {reason}")));
+                continue;
+            }
+            let w = ctx.store.put_blob_file(&file.path, digest)?;
+            inputs.push(Input {
+                name: without_credentials(&s.url),
+                digest: *digest,
+                bytes: *bytes,
+            });
+            written.push(WrittenTable {
+                name: s.name.clone(),
+                digest: *digest,
+                rows: 0,
+                bytes: *bytes,
+                written: w,
+                media_type: s.media_type.clone(),
+            });
+        }
+        failed.sort();
         let mut run = RunDescription::new("lists-fetch", "lists");
         run.parameters.insert(
             "failed".to_owned(),
             serde_json::json!(
                 failed
                     .iter()
-                    .map(|(n, u, r)| format!("{n} ({u}): {r}"))
+                    .map(|(n, u, r)| format!("{n} ({}): {r}", without_credentials(u)))
                     .collect::<Vec<_>>()
             ),
         );

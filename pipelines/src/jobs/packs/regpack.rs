@@ -61,7 +61,7 @@ fn sibling(file: &NamedFile, names: &[String]) -> Option<NamedFile> {
 /// Whether a CSV file is OFAC's headerless format: its first record starts with the
 /// numeric `ent_num`. A list with a header (`id,name,…`) is a custom list, whatever its
 /// file is called.
-fn headerless_ofac(file: &NamedFile) -> Result<bool, JobError> {
+pub fn headerless_ofac(file: &NamedFile) -> Result<bool, JobError> {
     use std::io::{BufRead, Read};
     let mut first = Vec::new();
     let mut reader = sanctions::open(&file.path)?;
