@@ -46,6 +46,17 @@ fn serve(root: PathBuf) -> u16 {
     port
 }
 
+fn copy_zones(from: &std::path::Path, to: &std::path::Path) {
+    for zone in std::fs::read_dir(from).unwrap() {
+        let zone = zone.unwrap().path();
+        if zone.join("zone.yaml").is_file() {
+            let target = to.join(zone.file_name().unwrap());
+            std::fs::create_dir_all(&target).unwrap();
+            std::fs::copy(zone.join("zone.yaml"), target.join("zone.yaml")).unwrap();
+        }
+    }
+}
+
 #[test]
 fn lists_are_fetched_stored_by_digest_and_failures_reported() {
     let lists = crate::manifest_dir().join("../../shared/data/sanctions");
@@ -127,6 +138,62 @@ fn lists_are_fetched_stored_by_digest_and_failures_reported() {
     assert_eq!(stored, expected.to_string());
     let (code, out, _) = mez(&["--store", "s", "verify", "--trusted-key", "k.pub"]);
     assert_eq!(code, 0, "{out}");
+    // The nightly builds a zone's regpack from the fetched lists (sg screens UN and OFAC
+    // SDN), named as the sources folder would name them.
+    copy_zones(
+        &crate::manifest_dir().join("../jurisdictions"),
+        &dir.path().join("jurisdictions"),
+    );
+    assert_eq!(
+        mez(&["gen", "sources", "--out", "sources", "--entities", "5"]).0,
+        0
+    );
+    let (_, out, err) = mez(&[
+        "--json",
+        "--store",
+        "s",
+        "--key",
+        "k.key",
+        "nightly",
+        "--as-of",
+        "2026-11-23",
+        "--lists-from",
+        "runs/lists/latest",
+    ]);
+    // Zones screening lists that were not fetched (EU, UK) fail their regpack; sg's builds.
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{err}"));
+    let sg = report["packs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["zone"] == "sg" && p["kind"] == "regpack")
+        .unwrap();
+    assert_eq!(sg["status"], "built", "{report}");
+    let regpack = verify::store::Store::open(&dir.path().join("s").display().to_string())
+        .unwrap()
+        .get_ref("zones/sg/regpack")
+        .unwrap()
+        .unwrap();
+    let store = verify::store::Store::open(&dir.path().join("s").display().to_string()).unwrap();
+    let key = verify::store::manifest_key(&regpack);
+    let statement =
+        verify::manifest::statement_unverified(&key, &store.get(&key).unwrap()).unwrap();
+    let mut names: Vec<&str> = statement
+        .predicate
+        .inputs
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "lists/ofac-sdn/add.csv",
+            "lists/ofac-sdn/alt.csv",
+            "lists/ofac-sdn/sdn.csv",
+            "lists/un-consolidated/consolidated.xml"
+        ]
+    );
     // A store holding non-Parquet runs still answers SQL about its Parquet runs.
     let (code, _, err) = mez(&["--store", "s", "--key", "k.key", "sql", "SELECT 1"]);
     assert_eq!(code, 0, "{err}");

@@ -132,6 +132,10 @@ pub struct NightlyArgs {
     /// Rebuild every pack of every stack.lock and check the digests come out the same.
     #[arg(long)]
     pub locked: bool,
+    /// Build the regpacks from a `mez lists fetch` run (a digest or a ref such as
+    /// runs/lists/latest) instead of the lists under --sources.
+    #[arg(long, value_name = "RUN")]
+    pub lists_from: Option<String>,
     #[arg(long = "trusted-key", value_name = "FILE")]
     pub trusted_keys: Vec<PathBuf>,
 }

@@ -28,6 +28,7 @@ pub(super) fn check(
     ctx: &Context<'_>,
     params: &NightlyParams,
     zones: &[LoadedZone],
+    lists: &std::path::Path,
 ) -> Result<NightlyReport, JobError> {
     let scratch = Store::open("memory://")?;
     let mut report = NightlyReport {
@@ -68,7 +69,7 @@ pub(super) fn check(
         for (kind, entry) in packs {
             report
                 .packs
-                .push(check_pack(ctx, &scratch, params, z, kind, entry)?);
+                .push(check_pack(ctx, &scratch, params, lists, z, kind, entry)?);
         }
     }
     Ok(report)
@@ -78,12 +79,13 @@ fn check_pack(
     ctx: &Context<'_>,
     scratch: &Store,
     params: &NightlyParams,
+    lists: &std::path::Path,
     z: &LoadedZone,
     kind: &str,
     entry: &serde_json::Value,
 ) -> Result<PackOutcome, JobError> {
     let id = z.zone.zone_id.as_str();
-    let sources = match pack_sources(&z.zone, kind, &params.sources) {
+    let sources = match pack_sources(&z.zone, kind, &params.sources, lists) {
         Ok(Some(s)) => s,
         Ok(None) => {
             return Ok(outcome(

@@ -59,6 +59,53 @@ pub struct NightlyParams {
     pub as_of: Timestamp,
     /// Rebuild from the locks and compare instead of building from the sources' state.
     pub locked: bool,
+    /// A `mez lists fetch` run (manifest digest) whose lists replace `sources/lists/`.
+    pub lists_from: Option<Digest>,
+}
+
+/// Which fetched files (`mez lists fetch` names) make each list id of the zone files.
+pub const FETCHED_LISTS: [(&str, &[&str]); 5] = [
+    ("un-consolidated", &["un/consolidated.xml"]),
+    (
+        "ofac-sdn",
+        &[
+            "ofac/sdn.csv",
+            "ofac/add.csv",
+            "ofac/alt.csv",
+            "ofac/sdn_comments.csv",
+        ],
+    ),
+    ("ofac-consolidated", &["ofac/consolidated.xml"]),
+    ("eu-fsf", &["eu/fsf.xml"]),
+    ("uk-sanctions-list", &["uk/sanctions-list.xml"]),
+];
+
+/// Lays the lists of a fetch run (its signature checked) out as `<dir>/lists/<id>/<file>`,
+/// each blob checked against its digest.
+fn lay_out_fetched(ctx: &Context<'_>, run: &Digest, dir: &std::path::Path) -> Result<(), JobError> {
+    let statement = artifact::publish::open_run(ctx.store, &ctx.readers(), run)?;
+    if statement.predicate.job != "lists-fetch" {
+        return Err(JobError::input(
+            run.to_string(),
+            format!("is a {} run, not a lists fetch", statement.predicate.job),
+        ));
+    }
+    for subject in &statement.subject {
+        let Some((id, _)) = FETCHED_LISTS
+            .iter()
+            .find(|(_, files)| files.contains(&subject.name.as_str()))
+        else {
+            continue;
+        };
+        let file = subject.name.rsplit('/').next().unwrap_or(&subject.name);
+        let target = dir.join("lists").join(id).join(file);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| JobError::input(parent, e))?;
+        }
+        let bytes = ctx.store.get_blob(&subject.sha256()?)?;
+        std::fs::write(&target, &bytes).map_err(|e| JobError::input(&target, e))?;
+    }
+    Ok(())
 }
 
 /// What happened to one pack of one zone.
@@ -209,14 +256,23 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
         reporter: &Silent,
         ..*ctx
     };
+    // Fetched lists, when asked for, stand in for the sources folder's lists.
+    let fetched = tempfile::tempdir().map_err(|e| JobError::input("temporary folder", e))?;
+    let lists_root = match &params.lists_from {
+        Some(run) => {
+            lay_out_fetched(ctx, run, fetched.path())?;
+            fetched.path().to_owned()
+        }
+        None => params.sources.clone(),
+    };
     if params.locked {
-        return locked::check(ctx, params, &zones);
+        return locked::check(ctx, params, &zones, &lists_root);
     }
     let mut changed_locks = Vec::new();
     for z in &zones {
         let id = z.zone.zone_id.as_str();
         for kind in KINDS {
-            let sources = match pack_sources(&z.zone, kind, &params.sources) {
+            let sources = match pack_sources(&z.zone, kind, &params.sources, &lists_root) {
                 Ok(Some(s)) => s,
                 Ok(None) => {
                     report

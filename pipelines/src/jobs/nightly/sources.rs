@@ -79,17 +79,21 @@ fn named(sources: &Path, paths: Vec<PathBuf>) -> Result<Vec<NamedFile>, String> 
         .collect()
 }
 
+/// The sources of one pack of `zone`: law and licences under `sources`, sanctions lists
+/// under `lists` (`<lists>/lists/<list id>/…`: the sources folder, or fetched lists laid
+/// out the same way), each named by its path below the folder it is under.
 pub(super) fn pack_sources(
     zone: &zone::Zone,
     kind: &str,
     sources: &Path,
+    lists: &Path,
 ) -> Result<Option<PackSources>, String> {
     match kind {
         "regpack" => {
             let mut files = Vec::new();
             let mut read = Vec::new();
             for list in &zone.sanctions_lists {
-                let dir = sources.join("lists").join(list);
+                let dir = lists.join("lists").join(list);
                 let all = files_under(&dir);
                 let primaries = list_primaries(&all);
                 if primaries.is_empty() {
@@ -99,8 +103,8 @@ pub(super) fn pack_sources(
                 read.extend(primaries);
             }
             Ok(Some(PackSources {
-                files: named(sources, files)?,
-                read: named(sources, read)?,
+                files: named(lists, files)?,
+                read: named(lists, read)?,
             }))
         }
         "lawpack" => {

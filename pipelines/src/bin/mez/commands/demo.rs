@@ -190,6 +190,7 @@ fn zones_story(
             sources: sources.clone(),
             as_of: verify::clock::Timestamp::from_unix(today * 86_400),
             locked: false,
+            lists_from: None,
         },
     )?;
     for p in &report.packs {

@@ -16,16 +16,21 @@ pub fn nightly(settings: &Settings, args: NightlyArgs) -> Result<ExitStatus> {
             "as of today by the clock: pass --as-of to make the packs reproducible",
         );
     }
-    let params = NightlyParams {
+    let mut params = NightlyParams {
         jurisdictions: args.jurisdictions,
         sources: args.sources,
         as_of: Timestamp::from_unix(i64::from(as_of) * 86_400),
         locked: args.locked,
+        lists_from: None,
     };
+    let lists_from = args.lists_from.as_deref();
     let report = if args.locked {
-        locked(settings, &args.trusted_keys, &params)?
+        locked(settings, &args.trusted_keys, &mut params, lists_from)?
     } else {
         let setup = JobSetup::open(settings, &args.trusted_keys)?;
+        if let Some(run) = lists_from {
+            params.lists_from = Some(super::manifest_digest(&setup.store, run)?);
+        }
         nightly::run(&setup.context(), &params)?
     };
     if settings.json {
@@ -78,7 +83,8 @@ pub fn nightly(settings: &Settings, args: NightlyArgs) -> Result<ExitStatus> {
 fn locked(
     settings: &Settings,
     trusted_keys: &[std::path::PathBuf],
-    params: &NightlyParams,
+    params: &mut NightlyParams,
+    lists_from: Option<&str>,
 ) -> Result<nightly::NightlyReport> {
     let trust = settings.reader_trust(trusted_keys)?;
     let signer = match &settings.key_path {
@@ -91,6 +97,9 @@ fn locked(
         Ok(store) => store,
         Err(_) => Store::open("memory://")?,
     };
+    if let Some(run) = lists_from {
+        params.lists_from = Some(super::manifest_digest(&store, run)?);
+    }
     let ctx = pipelines::jobs::Context {
         store: &store,
         signer: &signer,
