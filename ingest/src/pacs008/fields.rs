@@ -50,7 +50,12 @@ pub mod tx {
     pub const INSTD: usize = 19;
     pub const DBTR_AGT: usize = 22;
     pub const CDTR_AGT: usize = 25;
-    pub const COUNT: usize = 28;
+    /// Names a screening looks at beyond the debtor and creditor.
+    pub const ULTMT_DBTR_NM: usize = 28;
+    pub const ULTMT_CDTR_NM: usize = 29;
+    pub const DBTR_AGT_NM: usize = 30;
+    pub const CDTR_AGT_NM: usize = 31;
+    pub const COUNT: usize = 32;
 }
 
 /// Which record a field belongs to.
@@ -83,6 +88,7 @@ pub enum Node {
     Tx,
     PmtId,
     Party(Side),
+    UltimateParty(Side),
     PostalAddress(Side),
     Account(Side),
     AccountId(Side),
@@ -143,6 +149,11 @@ impl Node {
             (Tx, b"PmtTpInf") => PmtTpInf(T),
             (Tx, b"Dbtr") => Party(Debtor),
             (Tx, b"Cdtr") => Party(Creditor),
+            (Tx, b"UltmtDbtr") => UltimateParty(Debtor),
+            (Tx, b"UltmtCdtr") => UltimateParty(Creditor),
+            (UltimateParty(side), b"Nm") => {
+                field(T, pick(side, tx::ULTMT_DBTR_NM, tx::ULTMT_CDTR_NM))
+            }
             (Tx, b"DbtrAcct") => Account(Debtor),
             (Tx, b"CdtrAcct") => Account(Creditor),
             (Tx, b"Purp") => Purpose,
@@ -172,6 +183,12 @@ impl Node {
 
             (Agent(scope, base), b"FinInstnId") => Institution(scope, base),
             (Institution(scope, base), b"BICFI" | b"BIC") => Field(scope, base + AGENT_BIC as u8),
+            (Institution(T, base), b"Nm") if base as usize == tx::DBTR_AGT => {
+                field(T, tx::DBTR_AGT_NM)
+            }
+            (Institution(T, base), b"Nm") if base as usize == tx::CDTR_AGT => {
+                field(T, tx::CDTR_AGT_NM)
+            }
             (Institution(scope, base), b"ClrSysMmbId") => Member(scope, base),
             (Member(scope, base), b"MmbId") => Field(scope, base + AGENT_MEMBER as u8),
             (Member(scope, base), b"ClrSysId") => MemberSystem(scope, base),
@@ -245,6 +262,10 @@ mod tests {
             ("CdtTrfTxInf/Purp/Prtry", T, tx::PURPOSE),
             ("CdtTrfTxInf/RmtInf/Ustrd", T, tx::REMITTANCE),
             ("CdtTrfTxInf/RmtInf/Strd/CdtrRefInf/Ref", T, tx::REMITTANCE),
+            ("CdtTrfTxInf/UltmtDbtr/Nm", T, tx::ULTMT_DBTR_NM),
+            ("CdtTrfTxInf/UltmtCdtr/Nm", T, tx::ULTMT_CDTR_NM),
+            ("CdtTrfTxInf/DbtrAgt/FinInstnId/Nm", T, tx::DBTR_AGT_NM),
+            ("CdtTrfTxInf/CdtrAgt/FinInstnId/Nm", T, tx::CDTR_AGT_NM),
         ]
         .iter()
         .map(|(p, s, i)| (p.to_string(), *s, *i))
@@ -261,7 +282,7 @@ mod tests {
                 cases.push((format!("{agent}/{rest}"), scope, base + part));
             }
         }
-        assert_eq!(cases.len(), 64);
+        assert_eq!(cases.len(), 68);
         for (path, scope, index) in &cases {
             assert_eq!(walk(path), field(*scope, *index), "{path}");
             // Nothing under a field is extracted.
@@ -286,7 +307,9 @@ mod tests {
             "GrpHdr/PmtId/TxId",
             "CdtTrfTxInf/Dbtr/Ctry",
             "CdtTrfTxInf/DbtrAgt/BICFI",
-            "CdtTrfTxInf/UltmtDbtr/Nm",
+            "CdtTrfTxInf/UltmtDbtr/Id",
+            "CdtTrfTxInf/InstgAgt/FinInstnId/Nm",
+            "GrpHdr/InstgAgt/FinInstnId/Nm",
             "SplmtryData/CdtTrfTxInf/PmtId/TxId",
             "CdtTrfTxInf/RmtInf/Strd/Ref",
             "CdtTrfTxInf/PmtId/uetr",

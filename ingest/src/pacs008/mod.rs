@@ -80,6 +80,12 @@ pub struct Payment {
     pub remittance: Option<String>,
     /// The AppHdr's `MsgDefIdr`, when the message had a header.
     pub app_hdr_msg_def_idr: Option<String>,
+    /// `UltmtDbtr/Nm` and `UltmtCdtr/Nm`: on whose behalf, and for whom (screened too).
+    pub ultimate_debtor_name: Option<String>,
+    pub ultimate_creditor_name: Option<String>,
+    /// The debtor and creditor agents' `FinInstnId/Nm`, when the message names them.
+    pub debtor_agent_name: Option<String>,
+    pub creditor_agent_name: Option<String>,
 }
 
 /// A record or file set aside, with where and why.

@@ -755,6 +755,10 @@ impl Parser {
         raw.take_into(tx::CDTR_ACCT, &mut p.creditor_account);
         raw.take_into(tx::PURPOSE, &mut p.purpose);
         raw.take_into(tx::REMITTANCE, &mut p.remittance);
+        raw.take_into(tx::ULTMT_DBTR_NM, &mut p.ultimate_debtor_name);
+        raw.take_into(tx::ULTMT_CDTR_NM, &mut p.ultimate_creditor_name);
+        raw.take_into(tx::DBTR_AGT_NM, &mut p.debtor_agent_name);
+        raw.take_into(tx::CDTR_AGT_NM, &mut p.creditor_agent_name);
         set(
             &mut p.app_hdr_msg_def_idr,
             m.app_hdr

@@ -59,6 +59,10 @@ pub fn payments_schema() -> SchemaRef {
         utf8("purpose", true),
         utf8("remittance", true),
         utf8("app_hdr_msg_def_idr", true),
+        utf8("ultimate_debtor_name", true),
+        utf8("ultimate_creditor_name", true),
+        utf8("debtor_agent_name", true),
+        utf8("creditor_agent_name", true),
     ]))
 }
 
@@ -90,7 +94,7 @@ fn required<'a>(values: impl Iterator<Item = &'a str>) -> ArrayRef {
 }
 
 /// Text columns of `payments`, in schema order, between the fixed-width ones.
-const TEXT_COLUMNS: usize = 31;
+const TEXT_COLUMNS: usize = 35;
 
 /// Appends payments straight into Arrow builders, one row at a time: the reader hands
 /// out a borrowed [`Payment`] and nothing is copied but the values themselves.
@@ -164,6 +168,10 @@ impl PaymentsBuilder {
             p.purpose.as_deref(),
             p.remittance.as_deref(),
             p.app_hdr_msg_def_idr.as_deref(),
+            p.ultimate_debtor_name.as_deref(),
+            p.ultimate_creditor_name.as_deref(),
+            p.debtor_agent_name.as_deref(),
+            p.creditor_agent_name.as_deref(),
         ];
         for (builder, value) in self.text.iter_mut().zip(text) {
             builder.append_option(value);

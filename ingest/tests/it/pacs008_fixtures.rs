@@ -399,6 +399,11 @@ fn payments_table_columns_match_the_payments() {
         "<ChrgBr>SLEV</ChrgBr><Purp><Cd>SALA</Cd></Purp>",
         1,
     );
+    xml = xml.replacen(
+        "<Dbtr><Nm>",
+        "<UltmtDbtr><Nm>On Behalf Ltd</Nm></UltmtDbtr><Dbtr><Nm>",
+        1,
+    );
     let (summary, payments) = read(&xml);
     assert_eq!(summary.accepted, 3);
     assert_eq!(payments[0].purpose.as_deref(), Some("SALA"));
@@ -441,6 +446,10 @@ fn payments_table_columns_match_the_payments() {
             "purpose" => owned(&p.purpose),
             "remittance" => owned(&p.remittance),
             "app_hdr_msg_def_idr" => owned(&p.app_hdr_msg_def_idr),
+            "ultimate_debtor_name" => owned(&p.ultimate_debtor_name),
+            "ultimate_creditor_name" => owned(&p.ultimate_creditor_name),
+            "debtor_agent_name" => owned(&p.debtor_agent_name),
+            "creditor_agent_name" => owned(&p.creditor_agent_name),
             other => panic!("untested column {other}"),
         }
     };
@@ -517,4 +526,37 @@ fn a_field_past_its_limit_and_unterminated_markup_refuse_the_file_by_name() {
         "{:?}",
         summary.quarantine
     );
+}
+
+#[test]
+fn ultimate_parties_and_agent_names_are_kept_for_screening() {
+    let good = message(None, "BICFI", "1", None, &[("1", "EUR", None)]);
+    let xml = good
+        .replace(
+            "<Dbtr><Nm>",
+            "<UltmtDbtr><Nm>Behalf Holdings Ltd</Nm></UltmtDbtr><Dbtr><Nm>",
+        )
+        .replace(
+            "<DbtrAgt><FinInstnId><BICFI>BANKDEFF</BICFI>",
+            "<DbtrAgt><FinInstnId><BICFI>BANKDEFF</BICFI><Nm>Bank of Elsewhere</Nm>",
+        )
+        .replace(
+            "</CdtTrfTxInf>",
+            "<UltmtCdtr><Nm>Final Beneficiary SA</Nm></UltmtCdtr></CdtTrfTxInf>",
+        );
+    let (summary, payments) = read(&xml);
+    assert!(summary.file_ok, "{:?}", summary.quarantine);
+    let p = &payments[0];
+    assert_eq!(
+        p.ultimate_debtor_name.as_deref(),
+        Some("Behalf Holdings Ltd")
+    );
+    assert_eq!(
+        p.ultimate_creditor_name.as_deref(),
+        Some("Final Beneficiary SA")
+    );
+    assert_eq!(p.debtor_agent_name.as_deref(), Some("Bank of Elsewhere"));
+    assert_eq!(p.creditor_agent_name, None);
+    // The agent's BIC (as an 11-character BIC) is still its identity.
+    assert_eq!(p.debtor_agent.as_deref(), Some("BANKDEFFXXX"));
 }

@@ -410,6 +410,10 @@ fn screen_payments_of_a_netting_run() {
         for (name, country) in [
             ("debtor_name", "debtor_country"),
             ("creditor_name", "creditor_country"),
+            ("ultimate_debtor_name", ""),
+            ("ultimate_creditor_name", ""),
+            ("debtor_agent_name", ""),
+            ("creditor_agent_name", ""),
         ] {
             if let Some(n) = p[name].as_str() {
                 parties.insert((n.to_owned(), p[country].as_str().unwrap_or("").to_owned()));

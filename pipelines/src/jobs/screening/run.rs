@@ -315,7 +315,8 @@ fn read_names_csv(
 }
 
 /// The parties of a netting run's `payments`, each screened once: every distinct (name,
-/// country) among debtors and creditors, in that order, with the id `party:` and the first
+/// country) among debtors and creditors, ultimate debtors and creditors and the debtor and
+/// creditor agents' names, in that order, with the id `party:` and the first
 /// 16 hex digits of the SHA-256 of name, 0x1F, country (the same party has the same id in
 /// every run). A party on a thousand payments is one query, not a thousand.
 pub fn payment_queries(
@@ -327,18 +328,22 @@ pub fn payment_queries(
     let text = |name: &str| text_column(&payments, "payments", name);
     let mut parties: BTreeSet<(String, String)> = BTreeSet::new();
     for (name_col, country_col) in [
-        ("debtor_name", "debtor_country"),
-        ("creditor_name", "creditor_country"),
+        ("debtor_name", Some("debtor_country")),
+        ("creditor_name", Some("creditor_country")),
+        ("ultimate_debtor_name", None),
+        ("ultimate_creditor_name", None),
+        ("debtor_agent_name", None),
+        ("creditor_agent_name", None),
     ] {
-        let (names, countries) = (text(name_col)?, text(country_col)?);
+        let names = text(name_col)?;
+        let countries = country_col.map(text).transpose()?;
         for i in 0..payments.num_rows() {
             if names.is_null(i) {
                 continue;
             }
-            let country = if countries.is_null(i) {
-                ""
-            } else {
-                countries.value(i)
+            let country = match &countries {
+                Some(c) if !c.is_null(i) => c.value(i),
+                _ => "",
             };
             parties.insert((names.value(i).to_owned(), country.to_owned()));
         }
