@@ -206,13 +206,7 @@ pub fn write_quarantine(
         digest_of.get(s).copied().unwrap_or_default()
     })
     .map_err(|e| table_error("quarantine", e))?;
-    writer::write_table(
-        store,
-        "quarantine",
-        &batch.schema(),
-        std::slice::from_ref(&batch),
-        &["file_digest"],
-    )
+    writer::write_table(store, "quarantine", &batch, &["file_digest"])
 }
 
 /// A text column of a table read back from a run, or an error naming the table.

@@ -526,15 +526,20 @@ pub fn store_table_file(
     })
 }
 
-/// Encodes and stores a table; returns what was written.
+/// Encodes a table held in one batch, sorted by `sort_key`, and stores it; returns what was
+/// written. (Tables too large for one batch go through [`TableWriter`].)
 pub fn write_table(
     store: &Store,
     table: &str,
-    schema: &SchemaRef,
-    batches: &[RecordBatch],
+    batch: &RecordBatch,
     sort_key: &[&str],
 ) -> Result<WrittenTable, ArtifactError> {
-    let (bytes, rows) = encode(table, schema, batches, sort_key)?;
+    let (bytes, rows) = encode(
+        table,
+        &batch.schema(),
+        std::slice::from_ref(batch),
+        sort_key,
+    )?;
     let size = bytes.len() as u64;
     let (digest, written) = store.put_blob(bytes)?;
     Ok(WrittenTable {

@@ -93,14 +93,7 @@ fn tables_larger_than_a_batch_round_trip_through_the_store() {
     let transfers = demo::generate(&params).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().to_str().unwrap()).unwrap();
-    let written = artifact::write_table(
-        &store,
-        "transfers",
-        &transfers.schema(),
-        std::slice::from_ref(&transfers),
-        &["id"],
-    )
-    .unwrap();
+    let written = artifact::write_table(&store, "transfers", &transfers, &["id"]).unwrap();
     assert_eq!(written.rows, params.transfers as u64);
     let (_, batches) = artifact::read_table(&store, &written.digest).unwrap();
     let back = concat_batches(&transfers.schema(), &batches).unwrap();

@@ -145,20 +145,8 @@ impl Job for Demo {
         let transfers = generate(params)?;
         let totals = totals(&transfers)?;
         let tables = vec![
-            artifact::write_table(
-                ctx.store,
-                "transfers",
-                &transfers_schema(),
-                &[transfers],
-                &["id"],
-            )?,
-            artifact::write_table(
-                ctx.store,
-                "totals",
-                &totals_schema(),
-                &[totals],
-                &["currency"],
-            )?,
+            artifact::write_table(ctx.store, "transfers", &transfers, &["id"])?,
+            artifact::write_table(ctx.store, "totals", &totals, &["currency"])?,
         ];
         let mut run = RunDescription::new("demo", CHAIN);
         run.parameters = BTreeMap::from([

@@ -182,13 +182,7 @@ fn write_other_tables(
     // Eight tables: these seven, then `payments` once its encoder is done.
     reporter.start("writing artifacts", Some(8), "tables");
     let write = |name: &str, batch: &RecordBatch, key: &[&str]| -> Result<WrittenTable, JobError> {
-        let written = artifact::write_table(
-            store,
-            name,
-            &batch.schema(),
-            std::slice::from_ref(batch),
-            key,
-        )?;
+        let written = artifact::write_table(store, name, batch, key)?;
         reporter.advance(1);
         Ok(written)
     };

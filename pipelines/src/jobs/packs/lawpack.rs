@@ -171,24 +171,16 @@ impl Job for Lawpack {
             artifact::write_table(
                 store,
                 "documents",
-                &documents.schema(),
-                std::slice::from_ref(&documents),
+                &documents,
                 &["work_uri", "expression_uri", "file_digest"],
             )?,
             artifact::write_table(
                 store,
                 "provisions",
-                &pack.provisions.schema(),
-                std::slice::from_ref(&pack.provisions),
+                &pack.provisions,
                 &["work_uri", "expression_uri", "file_digest", "position"],
             )?,
-            artifact::write_table(
-                store,
-                "quarantine",
-                &quarantine_batch.schema(),
-                std::slice::from_ref(&quarantine_batch),
-                &["file_digest"],
-            )?,
+            artifact::write_table(store, "quarantine", &quarantine_batch, &["file_digest"])?,
         ];
         let inputs = docs
             .iter()

@@ -45,13 +45,7 @@ impl Job for Licensepack {
         }];
         let mut quarantine = register.quarantine;
         let written = vec![
-            artifact::write_table(
-                store,
-                "licences",
-                &pack.licences.schema(),
-                std::slice::from_ref(&pack.licences),
-                &["licence_id"],
-            )?,
+            artifact::write_table(store, "licences", &pack.licences, &["licence_id"])?,
             write_quarantine(store, &mut quarantine, &inputs)?,
         ];
         let run = RunDescription::pack(

@@ -256,18 +256,11 @@ impl Job for Regpack {
             .flat_map(|r| r.quarantine.iter().cloned())
             .collect();
         let written = vec![
-            artifact::write_table(
-                store,
-                "entries",
-                &pack.entries.schema(),
-                std::slice::from_ref(&pack.entries),
-                &["list", "source_uid"],
-            )?,
+            artifact::write_table(store, "entries", &pack.entries, &["list", "source_uid"])?,
             artifact::write_table(
                 store,
                 "names",
-                &pack.names.schema(),
-                std::slice::from_ref(&pack.names),
+                &pack.names,
                 &["list", "source_uid", "kind", "name"],
             )?,
             write_quarantine(store, &mut quarantine, &inputs)?,

@@ -486,13 +486,7 @@ impl Job for Screening {
         let coverage = coverage_batch(screened, &state.quarantine)?;
         let written = vec![
             artifact::store_table_file(store, "matches", &file)?,
-            artifact::write_table(
-                store,
-                "coverage",
-                &coverage.schema(),
-                std::slice::from_ref(&coverage),
-                &["query_id", "status"],
-            )?,
+            artifact::write_table(store, "coverage", &coverage, &["query_id", "status"])?,
             write_quarantine(store, &mut state.quarantine, &inputs)?,
         ];
         parameters.insert(
