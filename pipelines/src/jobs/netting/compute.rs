@@ -363,11 +363,13 @@ impl Accumulator {
     }
 }
 
-/// Settlement legs that bring every position of `group` to zero.
-fn legs(group: &Group, mode: LegsMode) -> Vec<(String, String, i64, i64, i64)> {
-    // Remaining amounts: debtors owe (positive), creditors are owed (positive).
-    let mut debtors: Vec<(String, i64)> = Vec::new();
-    let mut creditors: Vec<(String, i64)> = Vec::new();
+/// Participants and the positive amounts they owe or are owed.
+type Side = Vec<(String, i64)>;
+
+/// The participants of `group` with a nonzero net position, split into debtors (what they
+/// owe) and creditors (what they are owed), both as positive amounts and in id order.
+fn debtors_and_creditors(group: &Group) -> (Side, Side) {
+    let (mut debtors, mut creditors) = (Side::new(), Side::new());
     for (p, (paid, received, _)) in &group.positions {
         let n = received - paid;
         if n < 0 {
@@ -376,6 +378,12 @@ fn legs(group: &Group, mode: LegsMode) -> Vec<(String, String, i64, i64, i64)> {
             creditors.push((p.clone(), n));
         }
     }
+    (debtors, creditors)
+}
+
+/// Settlement legs that bring every position of `group` to zero.
+fn legs(group: &Group, mode: LegsMode) -> Vec<(String, String, i64, i64, i64)> {
+    let (mut debtors, mut creditors) = debtors_and_creditors(group);
     let mut out = Vec::new();
     match mode {
         LegsMode::LargestFirst => {
@@ -450,16 +458,7 @@ mod tests {
             }
             best
         };
-        let mut debtors: Vec<(String, i64)> = Vec::new();
-        let mut creditors: Vec<(String, i64)> = Vec::new();
-        for (p, (paid, received, _)) in &group.positions {
-            let n = received - paid;
-            if n < 0 {
-                debtors.push((p.clone(), -n));
-            } else if n > 0 {
-                creditors.push((p.clone(), n));
-            }
-        }
+        let (mut debtors, mut creditors) = debtors_and_creditors(group);
         let mut out = Vec::new();
         while let (Some(d), Some(c)) = (pick_largest(&debtors), pick_largest(&creditors)) {
             let amount = debtors[d].1.min(creditors[c].1);
