@@ -1,16 +1,10 @@
 //! The `mez` binary end to end: exit codes, messages, and the auditor utilities.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn mez(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mez"))
-        .current_dir(dir)
-        .env_remove("MEZ_STORE")
-        .env_remove("MEZ_KEY")
-        .args(args)
-        .output()
-        .unwrap()
+    crate::mez_command(dir).args(args).output().unwrap()
 }
 
 fn code(o: &Output) -> i32 {
@@ -544,8 +538,7 @@ fn netting_run_digests_do_not_depend_on_rayon_threads_or_input_order() {
             "--json", "--store", store, "--key", "ops.key", "netting", "run", "--input",
         ];
         args.extend(files.iter().map(String::as_str));
-        let o = Command::new(env!("CARGO_BIN_EXE_mez"))
-            .current_dir(dir.path())
+        let o = crate::mez_command(dir.path())
             .env("RAYON_NUM_THREADS", threads)
             .args(&args)
             .output()
@@ -671,10 +664,7 @@ fn processes_racing_on_one_chain_all_publish() {
     let race = |store: &str, env: &[(String, String)]| {
         let children: Vec<_> = (0..6)
             .map(|seed| {
-                Command::new(env!("CARGO_BIN_EXE_mez"))
-                    .current_dir(d)
-                    .env_remove("MEZ_STORE")
-                    .env_remove("MEZ_KEY")
+                crate::mez_command(d)
                     .envs(env.iter().map(|(k, v)| (k, v)))
                     .args([
                         "--quiet",
@@ -699,8 +689,7 @@ fn processes_racing_on_one_chain_all_publish() {
         for mut child in children {
             assert!(child.wait().unwrap().success());
         }
-        let o = Command::new(env!("CARGO_BIN_EXE_mez"))
-            .current_dir(d)
+        let o = crate::mez_command(d)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .args([
                 "--json",

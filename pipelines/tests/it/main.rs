@@ -10,6 +10,36 @@ fn manifest_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
+/// The `mez` binary, to run in `dir` without a store or key taken from the caller's
+/// environment.
+fn mez_command(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mez"));
+    command
+        .current_dir(dir)
+        .env_remove("MEZ_STORE")
+        .env_remove("MEZ_KEY");
+    command
+}
+
+/// A `mez` run's standard output, once it is asserted to have exited 0 (its output shown
+/// otherwise).
+fn succeeded(o: &std::process::Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A `mez --json` run's report, once it is asserted to have exited 0; null when it printed
+/// none.
+fn succeeded_json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&succeeded(o)).unwrap_or(serde_json::Value::Null)
+}
+
 /// Runs job `J` on `store`, signed by `signer` at the fixed time `unix_seconds`, silently,
 /// and returns what it published.
 fn run_job<J: pipelines::jobs::Job>(

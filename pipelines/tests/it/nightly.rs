@@ -4,31 +4,14 @@
 //! digest, and a tensor cell proved and checked by `mez log verify-inclusion`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn repo() -> PathBuf {
     crate::manifest_dir().join("..")
 }
 
 fn mez(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mez"))
-        .current_dir(dir)
-        .env_remove("MEZ_STORE")
-        .env_remove("MEZ_KEY")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    crate::mez_command(dir).args(args).output().unwrap()
 }
 
 /// Copies a folder, without its `stack.lock` files.
@@ -60,12 +43,12 @@ fn built_night() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     copy_dir(&repo().join("jurisdictions"), &d.join("jurisdictions"));
-    ok(&mez(d, &["keygen", "--out", "k"]));
-    ok(&mez(
+    crate::succeeded(&mez(d, &["keygen", "--out", "k"]));
+    crate::succeeded(&mez(
         d,
         &["gen", "sources", "--out", "sources", "--entities", "10"],
     ));
-    ok(&mez(
+    crate::succeeded(&mez(
         d,
         &[
             "--store",
@@ -134,8 +117,8 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     copy_dir(&repo().join("jurisdictions"), &d.join("jurisdictions"));
-    ok(&mez(d, &["keygen", "--out", "k"]));
-    ok(&mez(
+    crate::succeeded(&mez(d, &["keygen", "--out", "k"]));
+    crate::succeeded(&mez(
         d,
         &["gen", "sources", "--out", "sources", "--entities", "40"],
     ));
@@ -151,7 +134,7 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
             "2026-11-23",
         ];
         args.extend_from_slice(extra);
-        let out = ok(&mez(d, &args));
+        let out = crate::succeeded(&mez(d, &args));
         serde_json::from_str::<serde_json::Value>(&out).unwrap()
     };
     let first = night("s", &[]);
@@ -194,7 +177,7 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         "sg",
     ] {
         let zone = format!("jurisdictions/{z}/zone.yaml");
-        ok(&mez(
+        crate::succeeded(&mez(
             d,
             &["--store", "s", "--key", "k.key", "lock", &zone, "--check"],
         ));
@@ -253,7 +236,7 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
     let rebuilt = night("fresh", &["--locked"]);
     assert_eq!(statuses(&rebuilt, "reproduced"), 16, "{rebuilt}");
     // The tensor of one zone, with screening against its regpack.
-    ok(&mez(
+    crate::succeeded(&mez(
         d,
         &[
             "--store",
@@ -267,7 +250,7 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
             "zones/sg/regpack",
         ],
     ));
-    let eval = ok(&mez(
+    let eval = crate::succeeded(&mez(
         d,
         &[
             "--json",
@@ -294,7 +277,7 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
     let eval: serde_json::Value = serde_json::from_str(&eval).unwrap();
     assert_eq!(eval["tables"]["tensor"]["rows"], 40 * 20);
     // The first generated firms carry listed names: their sanctions cell is non_compliant.
-    let proof = ok(&mez(
+    let proof = crate::succeeded(&mez(
         d,
         &[
             "--json",
@@ -331,9 +314,9 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         args.push(p.as_str().unwrap().into());
     }
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(&mez(d, &refs));
+    crate::succeeded(&mez(d, &refs));
     // The leaf recomputed from the cell's fields alone is the leaf proved.
-    let leaf = ok(&mez(
+    let leaf = crate::succeeded(&mez(
         d,
         &[
             "--json",
@@ -356,7 +339,7 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
     assert_eq!(leaf["leaf_bytes"], proof["leaf_bytes"]);
     // The root in the signed manifest is the root the proof is for.
     let manifest = eval["manifest"].as_str().unwrap().to_owned();
-    let out = ok(&mez(
+    let out = crate::succeeded(&mez(
         d,
         &[
             "--store",
@@ -390,7 +373,7 @@ fn nightly_is_incremental_locked_and_reproducible_and_the_tensor_proves_cells() 
         format!("sha256:{}", proof["root"].as_str().unwrap())
     );
     // And the whole store verifies.
-    ok(&mez(
+    crate::succeeded(&mez(
         d,
         &["--store", "s", "verify", "--trusted-key", "k.pub"],
     ));
@@ -415,7 +398,7 @@ fn nightly_locked_is_an_auditors_check_that_needs_no_key_and_writes_nothing() {
     };
     let before = files_in(&d.join("s"));
     let o = audit(&[]);
-    let report: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&crate::succeeded(&o)).unwrap();
     let packs = report["packs"].as_array().unwrap();
     assert_eq!(packs.len(), 16, "{report}");
     assert!(
@@ -438,7 +421,7 @@ fn nightly_locked_is_an_auditors_check_that_needs_no_key_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2));
     // A job reads another's run only when a trusted key signed it: screening against the
     // regpack with another key refuses, and goes once that key trusts the regpack's signer.
-    ok(&mez(d, &["keygen", "--out", "other"]));
+    crate::succeeded(&mez(d, &["keygen", "--out", "other"]));
     let screen = |extra: &[&str]| {
         let mut args = vec!["--store", "s", "--key", "other.key", "screen"];
         args.extend_from_slice(extra);
@@ -456,7 +439,7 @@ fn nightly_locked_is_an_auditors_check_that_needs_no_key_and_writes_nothing() {
         String::from_utf8_lossy(&o.stderr).contains("signature"),
         "{o:?}"
     );
-    ok(&screen(&["--trusted-key", "k.pub"]));
+    crate::succeeded(&screen(&["--trusted-key", "k.pub"]));
 
     let status_of = |o: &Output, zone: &str| -> Vec<String> {
         let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -535,7 +518,7 @@ fn verify_recomputes_the_signed_roots_of_packs_and_tensors() {
             "--deep",
         ],
     );
-    let report: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&crate::succeeded(&o)).unwrap();
     let note = report["notes"]
         .as_array()
         .unwrap()
@@ -561,7 +544,7 @@ fn a_sanctions_cell_is_clear_only_for_an_entity_screened_against_the_zones_own_r
         .iter()
         .map(|l| l.split(',').next().unwrap().to_owned())
         .collect();
-    ok(&mez(
+    crate::succeeded(&mez(
         d,
         &[
             "--store",
@@ -590,7 +573,7 @@ fn a_sanctions_cell_is_clear_only_for_an_entity_screened_against_the_zones_own_r
             "sources/entities/sg.csv",
         ];
         args.extend_from_slice(extra);
-        serde_json::from_str(&ok(&mez(d, &args))).unwrap()
+        serde_json::from_str(&crate::succeeded(&mez(d, &args))).unwrap()
     };
     // By default the zone's own screening (runs/screening/sg/latest) is the evidence.
     let summary = eval(&["--as-of", "2026-11-23"]);
@@ -599,7 +582,7 @@ fn a_sanctions_cell_is_clear_only_for_an_entity_screened_against_the_zones_own_r
         .unwrap()
         .to_owned();
     let cells = |digest: &str| -> Vec<(String, String, String)> {
-        let out = ok(&mez(
+        let out = crate::succeeded(&mez(
             d,
             &[
                 "--json",
@@ -652,7 +635,7 @@ fn a_sanctions_cell_is_clear_only_for_an_entity_screened_against_the_zones_own_r
         "{stale_rows:?}"
     );
     // Against another zone's regpack, it clears no one either.
-    ok(&mez(
+    crate::succeeded(&mez(
         d,
         &[
             "--store",

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Where a copy of the inputs lies and how the commands refer to it.
 struct Place {
@@ -20,26 +20,12 @@ struct Place {
 }
 
 fn mez(place: &Place, args: &[&str], extra_env: &[(String, String)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mez"))
-        .current_dir(&place.cwd)
-        .env_remove("MEZ_STORE")
-        .env_remove("MEZ_KEY")
+    crate::mez_command(&place.cwd)
         .envs(place.env)
         .envs(extra_env.iter().map(|(k, v)| (k, v)))
         .args(args)
         .output()
         .unwrap()
-}
-
-fn ok(o: &Output) -> serde_json::Value {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null)
 }
 
 /// What must not depend on where the inputs lay: every table digest, and from the manifest
@@ -88,7 +74,7 @@ fn every_job(place: &Place) -> BTreeMap<String, serde_json::Value> {
         let key = format!("{r}/k.key");
         all.push(&key);
         all.extend(args.iter().map(String::as_str));
-        let summary = ok(&mez(place, &all, &[]));
+        let summary = crate::succeeded_json(&mez(place, &all, &[]));
         (label.to_owned(), summary)
     };
     let s = |t: &str| t.replace("R/", &format!("{r}/"));
@@ -222,7 +208,7 @@ fn every_job_gives_the_same_bytes_wherever_its_inputs_lie() {
     // The locks rebuilt from a copy of the sources in a third folder, on an empty store,
     // reproduce every manifest digest.
     crate::nightly::copy_all(&made.join("sources"), &w.join("third").join("sources"));
-    let locked = ok(&mez(
+    let locked = crate::succeeded_json(&mez(
         &a,
         &[
             "--json",
@@ -264,7 +250,7 @@ fn every_job_gives_the_same_bytes_wherever_its_inputs_lie() {
         bucket.put_create(&key, bytes.into()).unwrap();
     }
     let env = crate::support::s3_env(server);
-    let from_s3 = ok(&mez(
+    let from_s3 = crate::succeeded_json(&mez(
         &a,
         &[
             "--json",
@@ -310,10 +296,10 @@ fn the_demo_gives_the_same_tables_in_any_store() {
         ],
     );
     let key = w.join("k");
-    ok(&mez(&a, &["keygen", "--out", key.to_str().unwrap()], &[]));
+    crate::succeeded_json(&mez(&a, &["keygen", "--out", key.to_str().unwrap()], &[]));
     let key = key.with_extension("key");
     let demo = |p: &Place| {
-        let summary = ok(&mez(
+        let summary = crate::succeeded_json(&mez(
             p,
             &[
                 "--json",

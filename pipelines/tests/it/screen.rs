@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use pipelines::generators::SplitMix64;
 use pipelines::jobs::screening::eval::{self as screening_eval, EvalParams};
@@ -189,25 +189,11 @@ proptest! {
 }
 
 fn mez(dir: &Path, threads: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mez"))
-        .current_dir(dir)
-        .env_remove("MEZ_STORE")
-        .env_remove("MEZ_KEY")
+    crate::mez_command(dir)
         .env("RAYON_NUM_THREADS", threads)
         .args(args)
         .output()
         .unwrap()
-}
-
-fn ok(o: &Output) -> serde_json::Value {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null)
 }
 
 fn export(dir: &Path, store: &str, digest: &str) -> Vec<serde_json::Value> {
@@ -241,8 +227,8 @@ fn screen_names_publishes_explained_matches_deterministically_and_verifies() {
          c6,\"Sokolov, Ivan\",1965,RU\n",
     )
     .unwrap();
-    ok(&mez(d, "2", &["keygen", "--out", "k"]));
-    let regpack = ok(&mez(
+    crate::succeeded_json(&mez(d, "2", &["keygen", "--out", "k"]));
+    let regpack = crate::succeeded_json(&mez(
         d,
         "2",
         &[
@@ -274,7 +260,7 @@ fn screen_names_publishes_explained_matches_deterministically_and_verifies() {
             "full_name",
         ];
         args.extend_from_slice(lists);
-        ok(&mez(d, threads, &args))
+        crate::succeeded_json(&mez(d, threads, &args))
     };
     let one = run("1", "s1", &["--regpack", "runs/regpack-test/latest"]);
     let two = run("2", "s2", &["--lists", "list.csv"]);
@@ -352,8 +338,8 @@ fn screen_names_publishes_explained_matches_deterministically_and_verifies() {
 fn screen_payments_of_a_netting_run() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&mez(d, "2", &["keygen", "--out", "k"]));
-    ok(&mez(
+    crate::succeeded_json(&mez(d, "2", &["keygen", "--out", "k"]));
+    crate::succeeded_json(&mez(
         d,
         "2",
         &[
@@ -367,7 +353,7 @@ fn screen_payments_of_a_netting_run() {
             "2",
         ],
     ));
-    let netting = ok(&mez(
+    let netting = crate::succeeded_json(&mez(
         d,
         "2",
         &[
@@ -382,7 +368,7 @@ fn screen_payments_of_a_netting_run() {
     let debtor = payments[0]["debtor_name"].as_str().unwrap().to_owned();
     std::fs::write(d.join("list.csv"), format!("id,name\nX1,\"{debtor}\"\n")).unwrap();
     let manifest = netting["manifest"].as_str().unwrap();
-    let screened = ok(&mez(
+    let screened = crate::succeeded_json(&mez(
         d,
         "2",
         &[
