@@ -9,7 +9,7 @@ use arrow::datatypes::{
     DataType, Date32Type, Field, Int64Type, Schema, SchemaRef, UInt32Type, UInt64Type,
 };
 
-use super::{Duplicate, NettingError, NettingResult, Obligation, ObligationRef};
+use super::{Duplicate, Group, NettingError, NettingResult, Obligation, ObligationRef};
 
 /// The netting tables of one run.
 #[derive(Debug, Clone)]
@@ -220,152 +220,150 @@ fn ratio(numerator: i64, denominator: i64, scale: i128) -> Option<i64> {
         .and_then(|r| i64::try_from(r).ok())
 }
 
-/// (date, currency, transactions, participants, G, B, M, legs).
-type EfficiencyRow = (i32, String, u64, u64, i64, i64, i64, u64);
+/// The columns every netting table starts with (settlement system, value date, currency),
+/// for rows of which the i-th belongs to `groups[i]`, followed by the table's own `columns`.
+fn group_batch(
+    schema: SchemaRef,
+    groups: &[&Group],
+    columns: Vec<ArrayRef>,
+) -> Result<RecordBatch, NettingError> {
+    let mut all: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            groups.iter().map(|g| g.settlement_system.as_str()),
+        )),
+        Arc::new(Date32Array::from_iter_values(
+            groups.iter().map(|g| g.value_date),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            groups.iter().map(|g| g.currency.as_str()),
+        )),
+    ];
+    all.extend(columns);
+    RecordBatch::try_new(schema, all).map_err(schema_err)
+}
 
-/// The netting result as sorted tables.
+/// The netting result as sorted tables (groups in key order, rows in each group's order).
 pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> {
-    let arrow_err = |e: arrow::error::ArrowError| NettingError::Schema(e.to_string());
-    let (mut bd, mut bc, mut ba, mut bb, mut bab, mut bba, mut bn, mut bt) = (
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-    );
-    let (mut md, mut mc, mut mp, mut mpaid, mut mrec, mut mn, mut mt) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let (mut ld, mut lc, mut li, mut lpayer, mut lpayee, mut la, mut lpb, mut leb) = (
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-    );
-    let mut eff: Vec<EfficiencyRow> = Vec::new();
-    let (mut bs, mut ms, mut ls, mut es): (Vec<&str>, Vec<&str>, Vec<&str>, Vec<&str>) =
-        (vec![], vec![], vec![], vec![]);
-    for ((system, date, currency), g) in &result.groups {
-        for ((a, b), (ab, ba_, n)) in &g.pairs {
-            bs.push(system.as_str());
-            bd.push(*date);
-            bc.push(currency.as_str());
-            ba.push(a.as_str());
-            bb.push(b.as_str());
-            bab.push(*ab);
-            bba.push(*ba_);
-            bn.push(ba_ - ab);
-            bt.push(*n);
-        }
-        for (p, (paid, received, n)) in &g.positions {
-            ms.push(system.as_str());
-            md.push(*date);
-            mc.push(currency.as_str());
-            mp.push(p.as_str());
-            mpaid.push(*paid);
-            mrec.push(*received);
-            mn.push(received - paid);
-            mt.push(*n);
-        }
-        for (i, (payer, payee, amount, before_payer, before_payee)) in g.legs.iter().enumerate() {
-            ls.push(system.as_str());
-            ld.push(*date);
-            lc.push(currency.as_str());
-            li.push(i as u64);
-            lpayer.push(payer.as_str());
-            lpayee.push(payee.as_str());
-            la.push(*amount);
-            lpb.push(*before_payer);
-            leb.push(*before_payee);
-        }
-        es.push(system.as_str());
-        eff.push((
-            *date,
-            currency.clone(),
-            g.transactions,
-            g.positions.len() as u64,
-            g.gross,
-            g.bilateral_total(),
-            g.multilateral_total(),
-            g.legs.len() as u64,
-        ));
-    }
-    let bilateral = RecordBatch::try_new(
+    let groups: Vec<&Group> = result.groups.values().collect();
+
+    let pairs: Vec<_> = groups
+        .iter()
+        .flat_map(|g| g.pairs.iter().map(move |(ab, v)| (*g, ab, v)))
+        .collect();
+    let bilateral = group_batch(
         bilateral_schema(),
+        &pairs.iter().map(|p| p.0).collect::<Vec<_>>(),
         vec![
-            Arc::new(StringArray::from(bs)),
-            Arc::new(Date32Array::from(bd)),
-            Arc::new(StringArray::from(bc)),
-            Arc::new(StringArray::from(ba)),
-            Arc::new(StringArray::from(bb)),
-            Arc::new(Int64Array::from(bab)),
-            Arc::new(Int64Array::from(bba)),
-            Arc::new(Int64Array::from(bn)),
-            Arc::new(UInt64Array::from(bt)),
-        ],
-    )
-    .map_err(arrow_err)?;
-    let multilateral = RecordBatch::try_new(
-        multilateral_schema(),
-        vec![
-            Arc::new(StringArray::from(ms)),
-            Arc::new(Date32Array::from(md)),
-            Arc::new(StringArray::from(mc)),
-            Arc::new(StringArray::from(mp)),
-            Arc::new(Int64Array::from(mpaid)),
-            Arc::new(Int64Array::from(mrec)),
-            Arc::new(Int64Array::from(mn)),
-            Arc::new(UInt64Array::from(mt)),
-        ],
-    )
-    .map_err(arrow_err)?;
-    let legs = RecordBatch::try_new(
-        legs_schema(),
-        vec![
-            Arc::new(StringArray::from(ls)),
-            Arc::new(Date32Array::from(ld)),
-            Arc::new(StringArray::from(lc)),
-            Arc::new(UInt64Array::from(li)),
-            Arc::new(StringArray::from(lpayer)),
-            Arc::new(StringArray::from(lpayee)),
-            Arc::new(Int64Array::from(la)),
-            Arc::new(Int64Array::from(lpb)),
-            Arc::new(Int64Array::from(leb)),
-        ],
-    )
-    .map_err(arrow_err)?;
-    let efficiency = RecordBatch::try_new(
-        efficiency_schema(),
-        vec![
-            Arc::new(StringArray::from(es)),
-            Arc::new(Date32Array::from_iter_values(eff.iter().map(|e| e.0))),
             Arc::new(StringArray::from_iter_values(
-                eff.iter().map(|e| e.1.as_str()),
+                pairs.iter().map(|(_, (a, _), _)| a.as_str()),
             )),
-            Arc::new(UInt64Array::from_iter_values(eff.iter().map(|e| e.2))),
-            Arc::new(UInt64Array::from_iter_values(eff.iter().map(|e| e.3))),
-            Arc::new(Int64Array::from_iter_values(eff.iter().map(|e| e.4))),
-            Arc::new(Int64Array::from_iter_values(eff.iter().map(|e| e.5))),
-            Arc::new(Int64Array::from_iter_values(eff.iter().map(|e| e.6))),
-            Arc::new(UInt64Array::from_iter_values(eff.iter().map(|e| e.7))),
-            Arc::new(Int64Array::from_iter(
-                eff.iter().map(|e| ratio(e.4 - e.6, e.4, 10_000)),
+            Arc::new(StringArray::from_iter_values(
+                pairs.iter().map(|(_, (_, b), _)| b.as_str()),
             )),
-            Arc::new(Int64Array::from_iter(
-                eff.iter().map(|e| ratio(e.4 - e.5, e.4, 10_000)),
+            Arc::new(Int64Array::from_iter_values(
+                pairs.iter().map(|(_, _, (ab, _, _))| *ab),
             )),
-            Arc::new(Int64Array::from_iter(
-                eff.iter().map(|e| ratio(e.4, e.6, 1_000)),
+            Arc::new(Int64Array::from_iter_values(
+                pairs.iter().map(|(_, _, (_, ba, _))| *ba),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                pairs.iter().map(|(_, _, (ab, ba, _))| ba - ab),
+            )),
+            Arc::new(UInt64Array::from_iter_values(
+                pairs.iter().map(|(_, _, (_, _, n))| *n),
             )),
         ],
-    )
-    .map_err(arrow_err)?;
+    )?;
+
+    let positions: Vec<_> = groups
+        .iter()
+        .flat_map(|g| g.positions.iter().map(move |(p, v)| (*g, p, v)))
+        .collect();
+    let multilateral = group_batch(
+        multilateral_schema(),
+        &positions.iter().map(|p| p.0).collect::<Vec<_>>(),
+        vec![
+            Arc::new(StringArray::from_iter_values(
+                positions.iter().map(|(_, p, _)| p.as_str()),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                positions.iter().map(|(_, _, (paid, _, _))| *paid),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                positions.iter().map(|(_, _, (_, received, _))| *received),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                positions
+                    .iter()
+                    .map(|(_, _, (paid, received, _))| received - paid),
+            )),
+            Arc::new(UInt64Array::from_iter_values(
+                positions.iter().map(|(_, _, (_, _, n))| *n),
+            )),
+        ],
+    )?;
+
+    let legs: Vec<_> = groups
+        .iter()
+        .flat_map(|g| g.legs.iter().enumerate().map(move |(i, leg)| (*g, i, leg)))
+        .collect();
+    let legs = group_batch(
+        legs_schema(),
+        &legs.iter().map(|l| l.0).collect::<Vec<_>>(),
+        vec![
+            Arc::new(UInt64Array::from_iter_values(
+                legs.iter().map(|(_, i, _)| *i as u64),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                legs.iter().map(|(_, _, leg)| leg.0.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                legs.iter().map(|(_, _, leg)| leg.1.as_str()),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                legs.iter().map(|(_, _, leg)| leg.2),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                legs.iter().map(|(_, _, leg)| leg.3),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                legs.iter().map(|(_, _, leg)| leg.4),
+            )),
+        ],
+    )?;
+
+    // (G, B, M) per group, each computed once.
+    let totals: Vec<(i64, i64, i64)> = groups
+        .iter()
+        .map(|g| (g.gross, g.bilateral_total(), g.multilateral_total()))
+        .collect();
+    let efficiency = group_batch(
+        efficiency_schema(),
+        &groups,
+        vec![
+            Arc::new(UInt64Array::from_iter_values(
+                groups.iter().map(|g| g.transactions),
+            )),
+            Arc::new(UInt64Array::from_iter_values(
+                groups.iter().map(|g| g.positions.len() as u64),
+            )),
+            Arc::new(Int64Array::from_iter_values(totals.iter().map(|t| t.0))),
+            Arc::new(Int64Array::from_iter_values(totals.iter().map(|t| t.1))),
+            Arc::new(Int64Array::from_iter_values(totals.iter().map(|t| t.2))),
+            Arc::new(UInt64Array::from_iter_values(
+                groups.iter().map(|g| g.legs.len() as u64),
+            )),
+            Arc::new(Int64Array::from_iter(
+                totals.iter().map(|(g, _, m)| ratio(g - m, *g, 10_000)),
+            )),
+            Arc::new(Int64Array::from_iter(
+                totals.iter().map(|(g, b, _)| ratio(g - b, *g, 10_000)),
+            )),
+            Arc::new(Int64Array::from_iter(
+                totals.iter().map(|(g, _, m)| ratio(*g, *m, 1_000)),
+            )),
+        ],
+    )?;
     let mut dups: Vec<&Duplicate> = result.duplicates.iter().collect();
     dups.sort_by(|a, b| {
         (
@@ -405,7 +403,7 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
             )),
         ],
     )
-    .map_err(arrow_err)?;
+    .map_err(schema_err)?;
     Ok(NettingTables {
         bilateral,
         multilateral,
