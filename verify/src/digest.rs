@@ -169,7 +169,12 @@ impl<R: std::io::Read> HashingReader<R> {
     /// bytes of the input.
     pub fn finish(mut self) -> std::io::Result<(Digest, u64)> {
         std::io::copy(&mut self, &mut std::io::sink())?;
-        Ok(self.hasher.finish())
+        Ok(self.read_so_far())
+    }
+
+    /// The digest and length of the bytes read through this reader so far.
+    pub fn read_so_far(self) -> (Digest, u64) {
+        self.hasher.finish()
     }
 }
 

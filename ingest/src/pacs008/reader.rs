@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use verify::Digest;
-use verify::digest::StreamHasher;
+use verify::digest::HashingReader;
 
 use super::fields::{AGENT_BIC, AGENT_CLR_SYS, AGENT_MEMBER, Node, Scope, grp, tx};
 use super::{HeaderCheck, Payment, Quarantined, RULE_ACCOUNT_AGENTS, RULE_AGENTS};
@@ -74,10 +74,7 @@ fn read_stored(
     gzip: bool,
     sink: &mut dyn FnMut(&Payment),
 ) -> FileSummary {
-    let mut stored = HashingReader {
-        inner: input,
-        hasher: StreamHasher::new(),
-    };
+    let mut stored = HashingReader::new(input);
     let mut parser = Parser::new(source);
     let outcome = if gzip {
         // Concatenated gzip members are one document, as `gzip -d` reads them.
@@ -91,7 +88,7 @@ fn read_stored(
             break;
         }
     }
-    let (file_digest, bytes) = stored.hasher.finish();
+    let (file_digest, bytes) = stored.read_so_far();
     let mut summary = FileSummary {
         source_file: source.to_owned(),
         file_digest,
@@ -123,19 +120,6 @@ fn read_stored(
         });
     }
     summary
-}
-
-struct HashingReader<R> {
-    inner: R,
-    hasher: StreamHasher,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
 }
 
 /// The longest value a kept field may have (a message id, a name, remittance text: the
