@@ -10,9 +10,11 @@ use pipelines::artifact::RunSummary;
 use pipelines::generators::pacs008::{self as gen_pacs008, GenParams};
 use pipelines::jobs::demo::{Demo, DemoParams};
 use pipelines::jobs::netting::{Netting, NettingParams};
+use pipelines::jobs::screening::{ListSource, QuerySource, ScreenParams, Screening, Thresholds};
 use pipelines::jobs::{self, Context};
 use verify::audit::{AuditOptions, audit};
 use verify::clock::SystemClock;
+use verify::digest::Digest;
 use verify::keys::{SecretKey, TrustSet};
 
 use super::{ExitStatus, note, out_json, progress};
@@ -155,9 +157,6 @@ fn zones_story(
     root: &std::path::Path,
 ) -> Result<Vec<RunSummary>> {
     use pipelines::jobs::nightly::{self, NightlyParams};
-    use pipelines::jobs::screening::{
-        ListSource, QuerySource, ScreenParams, Screening, Thresholds,
-    };
     use pipelines::jobs::tensor::{Tensor, TensorParams};
     use verify::clock::Clock;
 
@@ -205,29 +204,18 @@ fn zones_story(
         let Some(regpack) = store.get_ref(&format!("zones/{id}/regpack"))? else {
             continue;
         };
-        let params = ScreenParams {
-            lists: ListSource::Regpack(regpack),
-            queries: QuerySource::Names {
-                path: sources.join("entities").join(format!("{id}.csv")),
-                name_column: "name".into(),
-            },
-            thresholds: Thresholds::default(),
+        let entities = sources.join("entities").join(format!("{id}.csv"));
+        let queries = QuerySource::Names {
+            path: entities.clone(),
+            name_column: "name".into(),
         };
-        let finished = jobs::run::<Screening>(ctx, &params)?;
-        let (screened, counts) = (finished.summary, finished.extra);
-        note(
-            settings,
-            &format!(
-                "screening {id}: {} firms, {} hits, {} to review",
-                counts.queries, counts.hits, counts.reviews
-            ),
-        );
+        let screened = screen(ctx, settings, regpack, queries, id, "firms")?;
         let licences = sources.join("licences").join(format!("{id}.csv"));
         let tensor = jobs::run::<Tensor>(
             ctx,
             &TensorParams {
                 zone: z.path.clone(),
-                entities: sources.join("entities").join(format!("{id}.csv")),
+                entities,
                 attestations: Some(sources.join("attestations").join(format!("{id}.csv"))),
                 licences: licences.is_file().then_some(licences),
                 screening: Some(screened.manifest),
@@ -244,21 +232,42 @@ fn zones_story(
         store.get_ref("runs/netting/latest")?,
         store.get_ref("zones/ae-adgm/regpack")?,
     ) {
-        let params = ScreenParams {
-            lists: ListSource::Regpack(regpack),
-            queries: QuerySource::Payments(payments),
-            thresholds: Thresholds::default(),
-        };
-        let finished = jobs::run::<Screening>(ctx, &params)?;
-        let (screened, counts) = (finished.summary, finished.extra);
-        note(
+        let queries = QuerySource::Payments(payments);
+        runs.push(screen(
+            ctx,
             settings,
-            &format!(
-                "screening payment parties: {} names, {} hits, {} to review",
-                counts.queries, counts.hits, counts.reviews
-            ),
-        );
-        runs.push(screened);
+            regpack,
+            queries,
+            "payment parties",
+            "names",
+        )?);
     }
     Ok(runs)
+}
+
+/// Screens `queries` against `regpack` with the default thresholds and says what it found,
+/// as "screening <label>: <n> <queried>, <hits> hits, <reviews> to review".
+fn screen(
+    ctx: &Context<'_>,
+    settings: &Settings,
+    regpack: Digest,
+    queries: QuerySource,
+    label: &str,
+    queried: &str,
+) -> Result<RunSummary> {
+    let params = ScreenParams {
+        lists: ListSource::Regpack(regpack),
+        queries,
+        thresholds: Thresholds::default(),
+    };
+    let finished = jobs::run::<Screening>(ctx, &params)?;
+    let counts = finished.extra;
+    note(
+        settings,
+        &format!(
+            "screening {label}: {} {queried}, {} hits, {} to review",
+            counts.queries, counts.hits, counts.reviews
+        ),
+    );
+    Ok(finished.summary)
 }
