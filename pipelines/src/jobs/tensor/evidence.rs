@@ -20,6 +20,7 @@ use crate::zone;
 
 /// One record of a CSV file, with its columns found by (lower-cased) header name.
 struct CsvRow<'a> {
+    file: &'a NamedFile,
     offset: u64,
     row: u64,
     record: &'a csv::StringRecord,
@@ -33,6 +34,11 @@ impl CsvRow<'_> {
             .position(|h| h == column)
             .and_then(|i| self.record.get(i))
             .unwrap_or_default()
+    }
+
+    /// This row set aside, naming `field` (none when empty) and why.
+    fn reject(&self, field: &str, reason: impl Into<String>) -> Quarantined {
+        reject(self.file, self.offset, self.row, field, reason.into())
     }
 }
 
@@ -76,6 +82,7 @@ fn read_csv(
             Ok(true) => {
                 n += 1;
                 let row = CsvRow {
+                    file,
                     offset,
                     row: n,
                     record: &record,
@@ -126,21 +133,9 @@ pub fn read_entities(file: &NamedFile) -> Result<(Entities, Vec<Quarantined>, Re
     let read = read_csv(file, &["entity_id"], &mut quarantine, &mut |row, q| {
         let id = row.get("entity_id");
         if id.is_empty() {
-            q.push(reject(
-                file,
-                row.offset,
-                row.row,
-                "entity_id",
-                "no entity id".into(),
-            ));
+            q.push(row.reject("entity_id", "no entity id"));
         } else if !seen.insert(id.to_owned()) {
-            q.push(reject(
-                file,
-                row.offset,
-                row.row,
-                "entity_id",
-                format!("entity {id} appears twice"),
-            ));
+            q.push(row.reject("entity_id", format!("entity {id} appears twice")));
         } else {
             let j = row.get("jurisdiction_id");
             out.push((id.to_owned(), (!j.is_empty()).then(|| j.to_owned())));
@@ -162,33 +157,15 @@ pub fn read_attestations(
         &mut quarantine,
         &mut |row, q| {
             let Some(domain_index) = zone::domain_index(row.get("domain")) else {
-                q.push(reject(
-                    file,
-                    row.offset,
-                    row.row,
-                    "domain",
-                    format!("unknown domain {:?}", row.get("domain")),
-                ));
+                q.push(row.reject("domain", format!("unknown domain {:?}", row.get("domain"))));
                 return;
             };
             let Some(state) = State::parse(row.get("state")) else {
-                q.push(reject(
-                    file,
-                    row.offset,
-                    row.row,
-                    "state",
-                    format!("unknown state {:?}", row.get("state")),
-                ));
+                q.push(row.reject("state", format!("unknown state {:?}", row.get("state"))));
                 return;
             };
             if row.get("entity_id").is_empty() {
-                q.push(reject(
-                    file,
-                    row.offset,
-                    row.row,
-                    "entity_id",
-                    "no entity id".into(),
-                ));
+                q.push(row.reject("entity_id", "no entity id"));
                 return;
             }
             let expires = match row.get("expires") {
