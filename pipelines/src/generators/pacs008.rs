@@ -13,7 +13,9 @@
 //!   instructed agents (`BICFI`), structured postal addresses and a UETR.
 //!
 //! Optional faults: `duplicates` re-sends CBPR+ files under a new name (same UETR) and
-//! repeats bulk transactions (same message, end-to-end and transaction ids); `invalid`
+//! repeats bulk transactions (same message, end-to-end and transaction ids); `conflicts`
+//! sends CBPR+ singles again with the same UETR but another amount (`cbpr-NNNN-amended.xml`,
+//! counted from the last single, an identity conflict); `invalid`
 //! gives bulk transactions an amount with too many decimals or an unknown currency, both
 //! still XSD-valid, so only our checks catch them. Output is a pure function of the
 //! parameters: every file has its own generator seeded from (seed, file number), so the
@@ -38,6 +40,8 @@ pub struct GenParams {
     /// CBPR+ single-transaction files (taken out of `transactions`).
     pub singles: u32,
     pub duplicates: u32,
+    /// CBPR+ singles sent again with the same UETR and another amount.
+    pub conflicts: u32,
     pub invalid: u32,
     pub seed: u64,
     /// Settlement date, `YYYY-MM-DD`.
@@ -276,17 +280,28 @@ pub fn generate(out: &Path, params: &GenParams) -> Result<Generated, GenError> {
         .into_par_iter()
         .map(|i| {
             let path = out.join(format!("cbpr-{i:04}.xml"));
-            let xml = cbpr_single(params, i);
+            let xml = cbpr_single(params, i, false);
             let bytes = write_file(&path, xml.as_bytes())?;
             Ok((path, 1, bytes))
         })
         .collect();
+    // Amended CBPR+ singles: the same UETR, another amount, counted from the last single.
+    let amended: Vec<Result<(PathBuf, u64, u64), GenError>> =
+        (0..params.conflicts.min(singles as u32))
+            .into_par_iter()
+            .map(|k| {
+                let i = singles as u32 - 1 - k;
+                let path = out.join(format!("cbpr-{i:04}-amended.xml"));
+                let bytes = write_file(&path, cbpr_single(params, i, true).as_bytes())?;
+                Ok((path, 1, bytes))
+            })
+            .collect();
     let mut generated = Generated {
         files: Vec::new(),
         transactions: 0,
         bytes: 0,
     };
-    for r in bulk.into_iter().chain(single) {
+    for r in bulk.into_iter().chain(single).chain(amended) {
         let (path, n, bytes) = r?;
         generated.files.push(path);
         generated.transactions += n;
@@ -428,7 +443,9 @@ fn bulk_tx(
     )
 }
 
-fn cbpr_single(params: &GenParams, index: u32) -> String {
+/// CBPR+ single number `index`; `amended`: the same payment (same UETR, parties and ids)
+/// with another amount.
+fn cbpr_single(params: &GenParams, index: u32, amended: bool) -> String {
     let mut rng = SplitMix64::new(
         params.seed.rotate_left(17) ^ (u64::from(index) + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
     );
@@ -438,7 +455,13 @@ fn cbpr_single(params: &GenParams, index: u32) -> String {
         payee += 1;
     }
     let currency = &params.currencies[rng.below(params.currencies.len() as u64) as usize];
-    let amount = amount_text(amount_minor(&mut rng, currency), currency);
+    let minor = amount_minor(&mut rng, currency);
+    let minor = if amended {
+        minor + minor / 10 + 1
+    } else {
+        minor
+    };
+    let amount = amount_text(minor, currency);
     let (pb, qb) = (bank_bic(payer), bank_bic(payee));
     let id = format!("CBPR-{:08X}-{index:06}", params.seed as u32);
     let date = &params.value_date;

@@ -40,9 +40,9 @@ fn demo_then_verify_then_tamper() {
     assert!(out.join("demo.key").is_file());
     let o = mez(dir.path(), &["verify", "--trusted-key", "outputs/demo.pub"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
-    // Two runs: the transfers tables (2 artifacts) and the netting of a day (8 artifacts).
+    // Two runs: the transfers tables (2 artifacts) and the netting of a day (9 artifacts).
     assert!(
-        stdout(&o).starts_with("verified: 2 manifests, 10 blobs"),
+        stdout(&o).starts_with("verified: 2 manifests, 11 blobs"),
         "{}",
         stdout(&o)
     );

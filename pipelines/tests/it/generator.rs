@@ -17,6 +17,7 @@ fn params(seed: u64) -> GenParams {
         files: 3,
         singles: 4,
         duplicates: 5,
+        conflicts: 2,
         invalid: 6,
         seed,
         value_date: "2026-11-23".into(),
@@ -86,8 +87,8 @@ fn generated_files_validate_against_the_official_xsds() {
         }
         checked += 1;
     }
-    // Three bulk files, four singles and two of them re-sent.
-    assert_eq!(checked, 3 + 4 + 2);
+    // Three bulk files, four singles, two of them re-sent and two amended.
+    assert_eq!(checked, 3 + 4 + 2 + 2);
 }
 
 #[test]
@@ -138,6 +139,15 @@ fn the_same_seed_gives_the_same_bytes_and_faults_are_injected() {
     )
     .unwrap();
     assert_eq!(result.duplicates.len(), 5);
+    // Two amended singles: each with its original, held (the default rule), none netted.
+    assert_eq!(result.conflicts.len(), 4);
+    assert!(
+        result
+            .conflicts
+            .iter()
+            .all(|r| r.status == pipelines::jobs::netting::ConflictStatus::Held)
+    );
+    assert_eq!(result.set_aside.len(), 4, "the held payments are set aside");
 }
 
 fn run_netting(
@@ -178,7 +188,7 @@ fn netting_artifacts_do_not_depend_on_input_order_or_threads() {
     assert_eq!(run_netting(reversed, 2), forward);
     // A directory input finds the same files.
     assert_eq!(run_netting(vec![dir.path().to_owned()], 2), forward);
-    assert_eq!(forward.len(), 8);
+    assert_eq!(forward.len(), 9);
 }
 
 #[test]
@@ -196,7 +206,7 @@ fn gzipped_inputs_net_like_the_plain_files() {
     let from_gzipped = run_netting(vec![gzipped.path().to_owned()], 2);
     // The directory search finds the compressed files, and they net to the same positions;
     // the tables that name input files (by path and digest) differ, as the files do.
-    assert_eq!(from_gzipped.len(), 8);
+    assert_eq!(from_gzipped.len(), 9);
     for table in ["bilateral", "multilateral", "legs", "efficiency"] {
         assert_eq!(from_gzipped[table], from_plain[table], "{table}");
     }

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use pipelines::jobs::netting::{self, LegsMode, NettingConfig, Obligation};
+use pipelines::jobs::netting::{
+    self, ConflictRule, ConflictStatus, LegsMode, NettingConfig, Obligation,
+};
 use proptest::prelude::*;
 
 /// The settlement system of the obligations built here (one system unless a test says).
@@ -16,6 +18,8 @@ fn ob(i: u32, date: i32, ccy: &str, payer: &str, payee: &str, amount: i64) -> Ob
         payer: payer.into(),
         payee: payee.into(),
         amount_minor: amount,
+        debtor_account: format!("{payer}-ACC"),
+        creditor_account: format!("{payee}-ACC"),
         identity: format!("ids:{i}"),
         source_file: "f.xml".into(),
         file_digest: "f".into(),
@@ -206,6 +210,173 @@ proptest! {
             prop_assert_eq!(g.gross, gross(&nx) + gross(&ny));
         }
     }
+}
+
+/// Payments that re-use identities of `base`: for each pick, a payment of the same identity
+/// from another file — the same content (a re-send) or a changed amount or account (a
+/// conflict) — sometimes in a file that sorts before the original's, so that the changed
+/// payment is the first one the run sees.
+fn reusing(base: &[Obligation], picks: &[(prop::sample::Index, u8, bool)]) -> Vec<Obligation> {
+    if base.is_empty() {
+        return Vec::new();
+    }
+    picks
+        .iter()
+        .enumerate()
+        .map(|(k, (index, change, earlier))| {
+            let original = &base[index.index(base.len())];
+            let file = if *earlier { "a.xml" } else { "h.xml" };
+            let mut o = Obligation {
+                source_file: file.into(),
+                file_digest: file.into(),
+                message_index: k as u32,
+                byte_offset: 1_000 + k as u64,
+                ..original.clone()
+            };
+            match change % 3 {
+                0 => {}
+                1 => o.amount_minor += 1 + i64::from(*change),
+                _ => o.creditor_account.push_str("-OTHER"),
+            }
+            o
+        })
+        .collect()
+}
+
+/// What the sums must be: `payments` netted as if their identities were `identity_of` them.
+fn tables_as_if(
+    payments: &[Obligation],
+    identity_of: impl Fn(&Obligation) -> Option<String>,
+) -> netting::NettingTables {
+    let kept: Vec<Obligation> = payments
+        .iter()
+        .filter_map(|o| {
+            identity_of(o).map(|identity| Obligation {
+                identity,
+                ..o.clone()
+            })
+        })
+        .collect();
+    netting::to_tables(&netting::net(kept, &NettingConfig::default()).unwrap()).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// An identity used with different content: under `hold` none of its payments is netted
+    /// (the sums are those of the other identities alone) and all are listed and set aside;
+    /// under `keep-all` each distinct content is netted once (the sums are those of a run
+    /// where every content had an identity of its own). Re-sends stay duplicates, and the
+    /// netting invariants hold either way.
+    #[test]
+    fn identity_conflicts_are_held_or_kept_never_picked(
+        base in obligations_strategy(),
+        picks in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), any::<bool>()), 0..8),
+    ) {
+        let extra = reusing(&base, &picks);
+        let all: Vec<Obligation> = base.iter().chain(&extra).cloned().collect();
+        // The conflicted identities, from the definition: more than one content.
+        let content = |o: &Obligation| (o.amount_minor, o.creditor_account.clone());
+        let mut contents: BTreeMap<&str, std::collections::BTreeSet<(i64, String)>> = BTreeMap::new();
+        for o in &all {
+            contents.entry(o.identity.as_str()).or_default().insert(content(o));
+        }
+        let conflicted = |o: &Obligation| contents[o.identity.as_str()].len() > 1;
+        let in_conflict = all.iter().filter(|o| conflicted(o)).count();
+
+        let held = netting::net(all.clone(), &NettingConfig::default()).unwrap();
+        let expected = tables_as_if(&all, |o| (!conflicted(o)).then(|| o.identity.clone()));
+        let tables = netting::to_tables(&held).unwrap();
+        prop_assert_eq!(&tables.bilateral, &expected.bilateral);
+        prop_assert_eq!(&tables.multilateral, &expected.multilateral);
+        prop_assert_eq!(&tables.legs, &expected.legs);
+        prop_assert_eq!(&tables.efficiency, &expected.efficiency);
+        prop_assert_eq!(held.conflicts.len(), in_conflict);
+        prop_assert!(held.conflicts.iter().all(|r| r.status == ConflictStatus::Held));
+        prop_assert_eq!(held.set_aside.len(), in_conflict);
+        prop_assert_eq!(
+            held.duplicates.len(),
+            all.len() - in_conflict - contents.iter().filter(|(_, c)| c.len() == 1).count()
+        );
+        for (_, g) in &held.groups {
+            prop_assert_eq!(g.positions.keys().map(|p| g.net(p)).sum::<i64>(), 0);
+        }
+
+        let keep_all = NettingConfig { conflicts: ConflictRule::KeepAll, ..NettingConfig::default() };
+        let kept = netting::net(all.clone(), &keep_all).unwrap();
+        let expected = tables_as_if(&all, |o| {
+            let (amount, account) = content(o);
+            Some(format!("{}#{amount}#{account}", o.identity))
+        });
+        let tables = netting::to_tables(&kept).unwrap();
+        prop_assert_eq!(&tables.bilateral, &expected.bilateral);
+        prop_assert_eq!(&tables.multilateral, &expected.multilateral);
+        prop_assert_eq!(&tables.legs, &expected.legs);
+        prop_assert_eq!(&tables.efficiency, &expected.efficiency);
+        prop_assert_eq!(kept.conflicts.len(), in_conflict);
+        prop_assert!(kept.set_aside.is_empty());
+        let distinct: usize = contents.values().map(|c| c.len()).sum();
+        prop_assert_eq!(kept.duplicates.len(), all.len() - distinct);
+        let netted = kept.conflicts.iter().filter(|r| r.status == ConflictStatus::Netted).count();
+        let conflicted_contents: usize = contents.values().filter(|c| c.len() > 1).map(|c| c.len()).sum();
+        prop_assert_eq!(netted, conflicted_contents);
+        // Variants are numbered from 1 per identity, in order of first appearance.
+        for r in &kept.conflicts {
+            prop_assert!(r.variant >= 1 && r.variant <= r.variants);
+            prop_assert_eq!(r.variants as usize, contents[r.payment.identity.as_str()].len());
+        }
+    }
+}
+
+#[test]
+fn a_held_conflict_takes_its_first_payment_out_of_the_sums() {
+    let day = 20_780;
+    let first = ob(1, day, "EUR", "A", "B", 100);
+    let other = ob(2, day, "EUR", "B", "C", 40);
+    let changed = Obligation {
+        amount_minor: 900,
+        source_file: "g.xml".into(),
+        file_digest: "g".into(),
+        ..first.clone()
+    };
+    let result = netting::net(
+        vec![first.clone(), other, changed],
+        &NettingConfig::default(),
+    )
+    .unwrap();
+    let g = &result.groups[&(SYSTEM.to_owned(), day, "EUR".to_owned())];
+    // Only B → C is netted: A has no position left, and no A–B pair.
+    assert_eq!((g.transactions, g.gross), (1, 40));
+    assert!(!g.positions.contains_key("A"));
+    assert!(!g.pairs.contains_key(&("A".to_owned(), "B".to_owned())));
+    assert_eq!((g.net("B"), g.net("C")), (-40, 40));
+    let amounts: Vec<(i64, u32)> = result
+        .conflicts
+        .iter()
+        .map(|r| (r.payment.amount_minor, r.variant))
+        .collect();
+    assert_eq!(amounts, [(100, 1), (900, 2)]);
+    assert!(
+        result.set_aside[0]
+            .1
+            .contains("identity conflict: ids:1 is used by 2 payments with 2 different contents"),
+        "{}",
+        result.set_aside[0].1
+    );
+    // Held alone, a group with no payment left is no group.
+    let result = netting::net(
+        vec![
+            first.clone(),
+            Obligation {
+                amount_minor: 1,
+                file_digest: "g".into(),
+                ..first
+            },
+        ],
+        &NettingConfig::default(),
+    )
+    .unwrap();
+    assert!(result.groups.is_empty());
 }
 
 #[test]

@@ -28,9 +28,6 @@ fn the_real_samples_net_and_verify() {
         chain: "samples".into(),
     };
     let summary = crate::run_job::<Netting>(&store, &signer, 1_795_398_979, &params).summary;
-    // SOURCES.md: one XAU fixture, one USDDSO message, and five files holding no pacs.008
-    // (the four under related/ and the Fedwire head.001).
-    assert_eq!(summary.quarantined, 7);
     let report = verify::audit::audit(
         &store,
         &TrustSet::new([signer.public()]),
@@ -60,7 +57,10 @@ fn the_real_samples_net_and_verify() {
             .iter()
             .any(|r| r == "no FIToFICstmrCdtTrf message in file")
     );
-    // The samples re-use UETRs across files: counted once, reported as duplicates.
+    // The samples re-use UETRs across files, for re-sends and for unrelated payments alike.
+    // DuckDB restates the rules from their documentation: the identity, the settlement
+    // system and the content; an identity with one content is a re-send (its copies are
+    // duplicates), with several a conflict (every payment of it held and quarantined).
     let number = |sql: &mut SqlSession, q: &str| -> i64 {
         sql.query(q).unwrap().rows[0][0]
             .as_deref()
@@ -68,14 +68,64 @@ fn the_real_samples_net_and_verify() {
             .parse()
             .unwrap()
     };
-    // As many as the payments hold repeated identities, counted by DuckDB from the rule.
-    let dups = number(&mut sql, "SELECT count(*) FROM duplicates");
-    let repeated = number(
+    let per_identity = "WITH p AS (SELECT \
+            coalesce('uetr:' || lower(nullif(uetr, '')), 'ids:' || coalesce(msg_id, '') || chr(31) || coalesce(end_to_end_id, '') || chr(31) || coalesce(tx_id, '')) AS identity, \
+            CASE WHEN trim(coalesce(clearing_system, '')) <> '' THEN trim(clearing_system) \
+                 WHEN trim(coalesce(sttlm_mtd, '')) = 'INDA' THEN 'INDA:' || coalesce(instructed_agent, '') \
+                 WHEN trim(coalesce(sttlm_mtd, '')) = 'INGA' THEN 'INGA:' || coalesce(instructing_agent, '') \
+                 WHEN trim(coalesce(sttlm_mtd, '')) IN ('COVE', 'CLRG') THEN trim(sttlm_mtd) \
+                 ELSE 'unspecified' END AS system, * FROM payments) \
+        SELECT identity, count(*) AS payments, count(DISTINCT (system, settlement_date, currency, payer, payee, amount_minor, coalesce(debtor_account, ''), coalesce(creditor_account, ''))) AS contents \
+        FROM p GROUP BY identity";
+    let resent = number(
         &mut sql,
-        "SELECT count(*) - count(DISTINCT coalesce('uetr:' || lower(uetr), 'ids:' || coalesce(msg_id, '') || chr(31) || coalesce(end_to_end_id, '') || chr(31) || coalesce(tx_id, ''))) FROM payments",
+        &format!("SELECT coalesce(sum(payments - 1), 0) FROM ({per_identity}) WHERE contents = 1"),
     );
-    assert!(repeated > 0);
-    assert_eq!(dups, repeated);
+    let conflicting = number(
+        &mut sql,
+        &format!("SELECT coalesce(sum(payments), 0) FROM ({per_identity}) WHERE contents > 1"),
+    );
+    assert!(resent > 0 && conflicting > 0, "{resent} {conflicting}");
+    assert_eq!(number(&mut sql, "SELECT count(*) FROM duplicates"), resent);
+    assert_eq!(
+        number(&mut sql, "SELECT count(*) FROM conflicts"),
+        conflicting
+    );
+    assert_eq!(
+        number(
+            &mut sql,
+            "SELECT count(*) FROM conflicts WHERE status <> 'held'"
+        ),
+        0
+    );
+    // SOURCES.md: one XAU fixture, one USDDSO message, and five files holding no pacs.008
+    // (the four under related/ and the Fedwire head.001); and the held conflicts.
+    assert_eq!(summary.quarantined as i64, 7 + conflicting);
+    assert_eq!(
+        number(
+            &mut sql,
+            "SELECT count(*) FROM quarantine WHERE reason LIKE 'identity conflict:%'"
+        ),
+        conflicting
+    );
+    // Nothing netted carries a conflicted identity: the gross of every bucket is that of
+    // the payments neither duplicated nor held, recomputed here.
+    let unmatched = number(
+        &mut sql,
+        &format!(
+            "WITH ok AS (SELECT p.* FROM payments p \
+               WHERE NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.file_digest = p.file_digest AND c.byte_offset = p.byte_offset AND c.source_file = p.source_file) \
+               AND NOT EXISTS (SELECT 1 FROM duplicates d WHERE d.duplicate_file_digest = p.file_digest AND d.duplicate_byte_offset = p.byte_offset)), \
+             sums AS (SELECT currency, settlement_date, sum(amount_minor) AS g FROM ok WHERE settlement_date IS NOT NULL GROUP BY ALL), \
+             eff AS (SELECT currency, value_date, sum(gross_minor) AS g FROM efficiency GROUP BY ALL) \
+             SELECT count(*) FROM sums FULL JOIN eff ON sums.currency = eff.currency AND sums.settlement_date = eff.value_date \
+             WHERE sums.g IS DISTINCT FROM eff.g"
+        ),
+    );
+    assert_eq!(
+        unmatched, 0,
+        "buckets whose gross is not that of the payments kept"
+    );
     // Header mismatches of the re-namespaced CBPR+ files are in header_checks.
     // SOURCES.md: the seven Ballerina CBPR+/HVPS+ copies moved to pacs.008.001.12 with
     // MsgDefIdr left at .08, and the deliberately invalid XAU fixture.

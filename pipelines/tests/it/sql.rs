@@ -18,6 +18,7 @@ fn netted_store(dir: &std::path::Path) -> Store {
             files: 9,
             singles: 12,
             duplicates: 8,
+            conflicts: 0,
             invalid: 4,
             seed: 11,
             value_date: "2026-11-23".into(),

@@ -465,6 +465,10 @@ pub struct GenPacs008Args {
     /// Re-sent messages and repeated transactions to inject.
     #[arg(long, default_value_t = 0)]
     pub duplicates: u32,
+    /// CBPR+ singles to send again with the same UETR and another amount (identity
+    /// conflicts).
+    #[arg(long, default_value_t = 0)]
+    pub conflicts: u32,
     /// XSD-valid but unacceptable transactions to inject.
     #[arg(long, default_value_t = 0)]
     pub invalid: u32,
@@ -495,7 +499,13 @@ pub struct NettingRunArgs {
     /// Settlement legs in the earlier system's order (by participant id only).
     #[arg(long)]
     pub legacy_legs: bool,
-    /// Exit 1 when any record was quarantined.
+    /// Payments that share an identity (UETR, else message + end-to-end + transaction id)
+    /// but differ in amount, currency, settlement date, participants or accounts: `hold`
+    /// nets none of them and sets them all aside (conflicts and quarantine tables);
+    /// `keep-all` nets each distinct content once, as a payment of its own.
+    #[arg(long, value_enum, default_value = "hold")]
+    pub conflicts: ConflictsArg,
+    /// Exit 1 when any record was quarantined (held conflicts included).
     #[arg(long)]
     pub strict: bool,
     /// Public keys of other writers whose receipts may precede ours on the chain.
@@ -605,6 +615,12 @@ pub enum LogCommand {
 #[derive(Debug, Args)]
 pub struct CanonArgs {
     pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConflictsArg {
+    Hold,
+    KeepAll,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

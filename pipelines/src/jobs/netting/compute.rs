@@ -1,11 +1,12 @@
 //! The arithmetic of netting, on plain structs.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::identities::{IdentityIndex, Lookup};
-use super::{LegsMode, NettingConfig, NettingError, Obligation, ObligationRef, format_date};
+use super::conflicts::{Conflict, Conflicts, FirstsQuery, Variant, held_reason};
+use super::identities::{IdentityIndex, Lookup, content_key, identity_key};
+use super::legs::legs;
+use super::{ConflictRule, NettingConfig, NettingError, Obligation, ObligationRef, format_date};
 
 /// Net results of one (settlement system, value date, currency).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -62,13 +63,52 @@ pub struct Duplicate {
     pub duplicate: Obligation,
 }
 
+/// What became of a payment of a conflicted identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ConflictStatus {
+    /// Not netted: held for the operator ([`ConflictRule::Hold`]).
+    Held,
+    /// Netted as a payment of its own ([`ConflictRule::KeepAll`]).
+    Netted,
+    /// A re-send of a content already netted ([`ConflictRule::KeepAll`]).
+    Duplicate,
+    /// Not netted for another reason, e.g. another value date ([`ConflictRule::KeepAll`]).
+    SetAside,
+}
+
+impl ConflictStatus {
+    /// The name in the `conflicts` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConflictStatus::Held => "held",
+            ConflictStatus::Netted => "netted",
+            ConflictStatus::Duplicate => "duplicate",
+            ConflictStatus::SetAside => "set_aside",
+        }
+    }
+}
+
+/// A payment of a conflicted identity: a row of the `conflicts` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictRow {
+    pub payment: Obligation,
+    pub status: ConflictStatus,
+    /// Which distinct content of the identity it carries, from 1, in canonical order.
+    pub variant: u32,
+    /// How many distinct contents the identity has.
+    pub variants: u32,
+}
+
 /// Everything a netting run computes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NettingResult {
     /// By (settlement system, value date, currency).
     pub groups: BTreeMap<(String, i32, String), Group>,
     pub duplicates: Vec<Duplicate>,
-    /// Obligations not netted, with the reason (e.g. another value date).
+    /// Every payment of an identity used with different content, sorted by identity, then
+    /// in canonical order.
+    pub conflicts: Vec<ConflictRow>,
+    /// Obligations not netted, with the reason (e.g. another value date, a held conflict).
     pub set_aside: Vec<(Obligation, String)>,
 }
 
@@ -77,32 +117,28 @@ pub fn net(
     mut obligations: Vec<Obligation>,
     config: &NettingConfig,
 ) -> Result<NettingResult, NettingError> {
-    obligations.sort_by(|a, b| {
-        (
-            &a.source_file,
-            &a.file_digest,
-            a.message_index,
-            a.tx_index,
-            a.byte_offset,
-        )
-            .cmp(&(
-                &b.source_file,
-                &b.file_digest,
-                b.message_index,
-                b.tx_index,
-                b.byte_offset,
-            ))
-    });
+    obligations.sort_by(|a, b| canonical(a).cmp(&canonical(b)));
     let mut acc = Accumulator::new(*config);
-    for o in obligations {
-        acc.add(o)?;
+    for o in &obligations {
+        acc.add_ref(o.as_ref())?;
     }
-    Ok(acc.finish())
+    let query = acc.firsts_query();
+    let firsts = if query.is_empty() {
+        Vec::new()
+    } else {
+        obligations
+            .into_iter()
+            .filter(|o| query.wants(&o.as_ref()))
+            .collect()
+    };
+    acc.finish(firsts)
 }
 
 /// Streaming netting: obligations are added **in canonical order** (source file, file
-/// digest, message, transaction) and only aggregates are kept, plus 16 bytes per distinct payment identity
-/// for duplicate detection, so memory does not grow with the size of the payments.
+/// digest, message, transaction) and only aggregates are kept, plus 48 bytes per distinct
+/// payment identity for duplicate and conflict detection, so memory does not grow with the
+/// size of the payments. Identity conflicts are settled in [`Accumulator::finish`] (see
+/// [`super::conflicts`]).
 ///
 /// Participants are numbered as they appear and groups found by a short search, so adding
 /// a payment allocates nothing; names and ordered maps are rebuilt once, in
@@ -110,8 +146,12 @@ pub fn net(
 #[derive(Debug)]
 pub struct Accumulator {
     config: NettingConfig,
-    /// First 16 bytes of SHA-256(identity) → (index into `sources`, byte offset).
+    /// First 16 bytes of SHA-256(identity) → (index into `sources`, byte offset, content).
     seen: IdentityIndex,
+    /// Identities used with different content, by identity key.
+    conflicts: Conflicts,
+    /// Reused to encode a payment's content for [`content_key`].
+    scratch: Vec<u8>,
     sources: Vec<String>,
     /// Keyed by ids from the input files: the standard (DoS-resistant) hasher.
     participants: HashMap<String, u32>,
@@ -164,6 +204,8 @@ impl Accumulator {
         Accumulator {
             config,
             seen: IdentityIndex::default(),
+            conflicts: Conflicts::new(),
+            scratch: Vec::with_capacity(256),
             sources: Vec::new(),
             participants: HashMap::default(),
             names: Vec::new(),
@@ -237,49 +279,108 @@ impl Accumulator {
 
     /// Adds one borrowed obligation (the next in canonical order).
     pub fn add_ref(&mut self, o: ObligationRef<'_>) -> Result<(), NettingError> {
-        let h = verify::Digest::of(o.identity.as_bytes()).0;
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&h[..16]);
+        let key = identity_key(o.identity);
+        let content = content_key(&o, &mut self.scratch);
         let vacant = match self.seen.lookup(&key) {
             Lookup::Vacant(slot) => slot,
-            Lookup::Found { source, offset } => {
-                self.duplicates.push(Duplicate {
-                    identity: o.identity.to_owned(),
-                    kept_file_digest: self
-                        .sources
-                        .get(source as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                    kept_byte_offset: offset,
-                    duplicate: o.to_owned(),
-                });
-                return Ok(());
+            Lookup::Found {
+                source,
+                offset,
+                content: first,
+            } => {
+                if first == content && !self.conflicts.contains_key(&key) {
+                    self.push_duplicate(o, source, offset);
+                    return Ok(());
+                }
+                let first = Variant {
+                    content: first,
+                    source,
+                    offset,
+                };
+                return self.add_conflicting(key, o, content, first);
             }
         };
-        let date = match (o.settlement_date, self.config.value_date) {
-            (None, Some(d)) => d,
-            (Some(d), Some(v)) if d != v => {
-                self.set_aside.push((
-                    o.to_owned(),
-                    format!(
-                        "settlement date {} is not the run's value date {}",
-                        format_date(d),
-                        format_date(v)
-                    ),
-                ));
-                return Ok(());
-            }
-            (None, None) => {
-                self.set_aside.push((
-                    o.to_owned(),
-                    "no settlement date (give the run a --value-date)".into(),
-                ));
-                return Ok(());
-            }
-            (Some(d), _) => d,
+        let Some(date) = self.value_date_of(o) else {
+            return Ok(());
         };
         let source = self.source_index(o.file_digest);
-        self.seen.insert(vacant, &key, source, o.byte_offset);
+        self.seen
+            .insert(vacant, &key, &content, source, o.byte_offset);
+        self.net_one(o, date)
+    }
+
+    fn push_duplicate(&mut self, o: ObligationRef<'_>, kept_source: u32, kept_offset: u64) {
+        self.duplicates.push(Duplicate {
+            identity: o.identity.to_owned(),
+            kept_file_digest: self
+                .sources
+                .get(kept_source as usize)
+                .cloned()
+                .unwrap_or_default(),
+            kept_byte_offset: kept_offset,
+            duplicate: o.to_owned(),
+        });
+    }
+
+    /// The date `o` is netted on, or `None` after setting it aside (another value date than
+    /// the run's, or none at all).
+    fn value_date_of(&mut self, o: ObligationRef<'_>) -> Option<i32> {
+        let reason = match (o.settlement_date, self.config.value_date) {
+            (None, Some(d)) => return Some(d),
+            (Some(d), Some(v)) if d != v => format!(
+                "settlement date {} is not the run's value date {}",
+                format_date(d),
+                format_date(v)
+            ),
+            (None, None) => "no settlement date (give the run a --value-date)".into(),
+            (Some(d), _) => return Some(d),
+        };
+        self.set_aside.push((o.to_owned(), reason));
+        None
+    }
+
+    /// A payment of an identity already seen with another content (`first`): held, or
+    /// under [`ConflictRule::KeepAll`] netted once per distinct content.
+    fn add_conflicting(
+        &mut self,
+        key: [u8; 16],
+        o: ObligationRef<'_>,
+        content: [u8; 16],
+        first: Variant,
+    ) -> Result<(), NettingError> {
+        let conflict = self.conflicts.entry(key).or_insert_with(|| Conflict {
+            variants: vec![first],
+            rows: Vec::new(),
+        });
+        if self.config.conflicts == ConflictRule::Hold {
+            conflict.rows.push((o.to_owned(), ConflictStatus::Held));
+            return Ok(());
+        }
+        if let Some(kept) = conflict.variants.iter().find(|v| v.content == content) {
+            let (source, offset) = (kept.source, kept.offset);
+            self.push_duplicate(o, source, offset);
+            return Ok(());
+        }
+        let Some(date) = self.value_date_of(o) else {
+            if let Some(c) = self.conflicts.get_mut(&key) {
+                c.rows.push((o.to_owned(), ConflictStatus::SetAside));
+            }
+            return Ok(());
+        };
+        let source = self.source_index(o.file_digest);
+        if let Some(c) = self.conflicts.get_mut(&key) {
+            c.variants.push(Variant {
+                content,
+                source,
+                offset: o.byte_offset,
+            });
+            c.rows.push((o.to_owned(), ConflictStatus::Netted));
+        }
+        self.net_one(o, date)
+    }
+
+    /// Adds `o` to the sums of its group on `date`.
+    fn net_one(&mut self, o: ObligationRef<'_>, date: i32) -> Result<(), NettingError> {
         let overflow = |what| NettingError::Overflow {
             what,
             currency: o.currency.to_owned(),
@@ -327,12 +428,182 @@ impl Accumulator {
         Ok(())
     }
 
-    /// Computes the settlement legs and returns the result.
-    pub fn finish(self) -> NettingResult {
+    /// Takes a netted payment out of the sums again: exactly what [`Accumulator::net_one`]
+    /// added, so the sums are those of a run that never saw it. `None` when it was not
+    /// netted (no such group or participant).
+    fn unnet(&mut self, o: &Obligation) -> Option<()> {
+        let date = o.settlement_date.or(self.config.value_date)?;
+        let payer = *self.participants.get(&o.payer)?;
+        let payee = *self.participants.get(&o.payee)?;
+        let g = self.groups.iter().position(|g| {
+            g.value_date == date
+                && g.currency == o.currency
+                && g.settlement_system == o.settlement_system
+        })?;
+        let group = &mut self.groups[g];
+        let amount = o.amount_minor;
+        group.transactions = group.transactions.checked_sub(1)?;
+        group.gross -= amount;
+        if payer != payee {
+            let forward = o.payer < o.payee;
+            let key = if forward {
+                (payer, payee)
+            } else {
+                (payee, payer)
+            };
+            let pair = group.pairs.get_mut(&key)?;
+            if forward {
+                pair.0 -= amount;
+            } else {
+                pair.1 -= amount;
+            }
+            pair.2 -= 1;
+            if pair.2 == 0 {
+                group.pairs.remove(&key);
+            }
+        }
+        for (participant, paid) in [(payer, true), (payee, false)] {
+            let slot = group.positions.get_mut(participant as usize)?;
+            let position = slot.as_mut()?;
+            if paid {
+                position.0 -= amount;
+            } else {
+                position.1 -= amount;
+            }
+            position.2 -= 1;
+            if position.2 == 0 {
+                *slot = None;
+            }
+        }
+        Some(())
+    }
+
+    /// Whether some identity was used with different content.
+    pub fn has_conflicts(&self) -> bool {
+        !self.conflicts.is_empty()
+    }
+
+    /// The first payments of the conflicted identities, which [`Accumulator::finish`] needs
+    /// back (see [`super::conflicts`]). Empty when the run has no conflict.
+    pub fn firsts_query(&self) -> FirstsQuery {
+        FirstsQuery::new(&self.conflicts, &self.sources)
+    }
+
+    /// Settles the identity conflicts: the rows of the `conflicts` table; under
+    /// [`ConflictRule::Hold`], every payment of a conflicted identity set aside and the
+    /// first taken out of the sums. `firsts`: the payments [`FirstsQuery::wants`], in
+    /// canonical order.
+    fn settle_conflicts(
+        &mut self,
+        firsts: Vec<Obligation>,
+    ) -> Result<Vec<ConflictRow>, NettingError> {
+        if self.conflicts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conflicts = std::mem::take(&mut self.conflicts);
+        let query = FirstsQuery::new(&conflicts, &self.sources);
+        let mut first_of: BTreeMap<[u8; 16], Obligation> = BTreeMap::new();
+        for o in firsts {
+            if query.wants(&o.as_ref()) {
+                first_of.entry(identity_key(&o.identity)).or_insert(o);
+            }
+        }
+        let hold = self.config.conflicts == ConflictRule::Hold;
+        // Duplicates of the first payment seen before the conflict was: held with the rest,
+        // or (keep-all) still duplicates, and listed.
+        let mut early: BTreeMap<[u8; 16], Vec<Obligation>> = BTreeMap::new();
+        self.duplicates.retain(|d| {
+            let key = identity_key(&d.identity);
+            if !conflicts.contains_key(&key) {
+                return true;
+            }
+            early.entry(key).or_default().push(d.duplicate.clone());
+            !hold
+        });
+        let mut out = Vec::new();
+        for (key, conflict) in conflicts {
+            let first_variant = conflict.variants[0];
+            let Some(first) = first_of.remove(&key) else {
+                return Err(NettingError::ConflictFirstMissing {
+                    identity: conflict
+                        .rows
+                        .first()
+                        .map(|(o, _)| o.identity.clone())
+                        .unwrap_or_default(),
+                    file_digest: self
+                        .sources
+                        .get(first_variant.source as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    byte_offset: first_variant.offset,
+                });
+            };
+            let (first_status, early_status) = if hold {
+                (ConflictStatus::Held, ConflictStatus::Held)
+            } else {
+                (ConflictStatus::Netted, ConflictStatus::Duplicate)
+            };
+            if hold && self.unnet(&first).is_none() {
+                return Err(NettingError::ConflictFirstMissing {
+                    identity: first.identity.clone(),
+                    file_digest: first.file_digest.clone(),
+                    byte_offset: first.byte_offset,
+                });
+            }
+            let mut rows: Vec<(Obligation, ConflictStatus)> = vec![(first, first_status)];
+            rows.extend(
+                early
+                    .remove(&key)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|o| (o, early_status)),
+            );
+            rows.extend(conflict.rows);
+            rows.sort_by(|(a, _), (b, _)| canonical(a).cmp(&canonical(b)));
+            let mut contents: Vec<[u8; 16]> = Vec::new();
+            let mut numbered = Vec::with_capacity(rows.len());
+            for (payment, status) in rows {
+                let content = content_key(&payment.as_ref(), &mut self.scratch);
+                let variant = match contents.iter().position(|c| *c == content) {
+                    Some(i) => i,
+                    None => {
+                        contents.push(content);
+                        contents.len() - 1
+                    }
+                };
+                numbered.push((payment, status, variant as u32 + 1));
+            }
+            let (payments, variants) = (numbered.len(), contents.len());
+            for (payment, status, variant) in numbered {
+                if hold {
+                    let reason = held_reason(&payment.identity, payments, variants);
+                    self.set_aside.push((payment.clone(), reason));
+                }
+                out.push(ConflictRow {
+                    payment,
+                    status,
+                    variant,
+                    variants: variants as u32,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.payment.identity, canonical(&a.payment))
+                .cmp(&(&b.payment.identity, canonical(&b.payment)))
+        });
+        Ok(out)
+    }
+
+    /// Settles identity conflicts, computes the settlement legs and returns the result.
+    /// `firsts`: the payments that [`Accumulator::firsts_query`] wants, in canonical order
+    /// (none when the query is empty).
+    pub fn finish(mut self, firsts: Vec<Obligation>) -> Result<NettingResult, NettingError> {
+        let conflicts = self.settle_conflicts(firsts)?;
         let names = &self.names;
         let name = |id: u32| names.get(id as usize).cloned().unwrap_or_default();
         let mut groups = BTreeMap::new();
-        for w in self.groups {
+        // A group whose every payment was held for a conflict is no group.
+        for w in self.groups.into_iter().filter(|w| w.transactions > 0) {
             let mut group = Group {
                 settlement_system: w.settlement_system.clone(),
                 value_date: w.value_date,
@@ -355,143 +626,23 @@ impl Accumulator {
             group.legs = legs(&group, self.config.legs);
             groups.insert((w.settlement_system, w.value_date, w.currency), group);
         }
-        NettingResult {
+        Ok(NettingResult {
             groups,
             duplicates: self.duplicates,
+            conflicts,
             set_aside: self.set_aside,
-        }
+        })
     }
 }
 
-/// Participants and the positive amounts they owe or are owed.
-type Side = Vec<(String, i64)>;
-
-/// The participants of `group` with a nonzero net position, split into debtors (what they
-/// owe) and creditors (what they are owed), both as positive amounts and in id order.
-fn debtors_and_creditors(group: &Group) -> (Side, Side) {
-    let (mut debtors, mut creditors) = (Side::new(), Side::new());
-    for (p, (paid, received, _)) in &group.positions {
-        let n = received - paid;
-        if n < 0 {
-            debtors.push((p.clone(), -n));
-        } else if n > 0 {
-            creditors.push((p.clone(), n));
-        }
-    }
-    (debtors, creditors)
-}
-
-/// Settlement legs that bring every position of `group` to zero.
-fn legs(group: &Group, mode: LegsMode) -> Vec<(String, String, i64, i64, i64)> {
-    let (mut debtors, mut creditors) = debtors_and_creditors(group);
-    let mut out = Vec::new();
-    match mode {
-        LegsMode::LargestFirst => {
-            // Largest first, ties by id (the smallest index: both sides are sorted by id),
-            // from a heap per side: O(N log N) for N participants, not a scan per leg.
-            let heap = |side: &[(String, i64)]| -> BinaryHeap<(i64, Reverse<usize>)> {
-                side.iter()
-                    .enumerate()
-                    .map(|(i, (_, amount))| (*amount, Reverse(i)))
-                    .collect()
-            };
-            let (mut owing, mut owed) = (heap(&debtors), heap(&creditors));
-            while let (Some((d_amount, Reverse(d))), Some((c_amount, Reverse(c)))) =
-                (owing.pop(), owed.pop())
-            {
-                let amount = d_amount.min(c_amount);
-                out.push((
-                    debtors[d].0.clone(),
-                    creditors[c].0.clone(),
-                    amount,
-                    -d_amount,
-                    c_amount,
-                ));
-                if d_amount > amount {
-                    owing.push((d_amount - amount, Reverse(d)));
-                }
-                if c_amount > amount {
-                    owed.push((c_amount - amount, Reverse(c)));
-                }
-            }
-        }
-        LegsMode::LegacyById => {
-            let (mut i, mut j) = (0, 0);
-            while i < debtors.len() && j < creditors.len() {
-                let amount = debtors[i].1.min(creditors[j].1);
-                out.push((
-                    debtors[i].0.clone(),
-                    creditors[j].0.clone(),
-                    amount,
-                    -debtors[i].1,
-                    creditors[j].1,
-                ));
-                debtors[i].1 -= amount;
-                creditors[j].1 -= amount;
-                if debtors[i].1 == 0 {
-                    i += 1;
-                }
-                if creditors[j].1 == 0 {
-                    j += 1;
-                }
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    /// The legs as they were chosen before the heap: a scan for the largest on each side
-    /// per leg (O(N²)), kept to check the heap against.
-    fn legs_by_scanning(group: &Group) -> Vec<(String, String, i64, i64, i64)> {
-        let pick_largest = |side: &[(String, i64)]| -> Option<usize> {
-            let mut best: Option<usize> = None;
-            for (i, (_, amount)) in side.iter().enumerate() {
-                if *amount > 0 && best.is_none_or(|b| *amount > side[b].1) {
-                    best = Some(i);
-                }
-            }
-            best
-        };
-        let (mut debtors, mut creditors) = debtors_and_creditors(group);
-        let mut out = Vec::new();
-        while let (Some(d), Some(c)) = (pick_largest(&debtors), pick_largest(&creditors)) {
-            let amount = debtors[d].1.min(creditors[c].1);
-            out.push((
-                debtors[d].0.clone(),
-                creditors[c].0.clone(),
-                amount,
-                -debtors[d].1,
-                creditors[c].1,
-            ));
-            debtors[d].1 -= amount;
-            creditors[c].1 -= amount;
-        }
-        out
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
-
-        /// The heap picks exactly the legs the scan picked, ties and all.
-        #[test]
-        fn the_heap_chooses_the_same_legs_as_the_scan(
-            positions in prop::collection::vec((0i64..6, 0i64..6), 0..40)
-        ) {
-            let mut group = Group::default();
-            for (i, (paid, received)) in positions.iter().enumerate() {
-                // Small amounts, so that ties between participants are frequent.
-                group.positions.insert(format!("P{i:03}"), (*paid, *received, 1));
-            }
-            // Make the positions sum to zero, as netting's do.
-            let total: i64 = group.positions.values().map(|(p, r, _)| r - p).sum();
-            group.positions.insert("ZZZ".into(), (total.max(0), (-total).max(0), 1));
-            prop_assert_eq!(legs(&group, LegsMode::LargestFirst), legs_by_scanning(&group));
-        }
-    }
+/// The canonical order of payments (source file, then its digest, message, transaction,
+/// byte offset): the order of the `payments` table.
+fn canonical(o: &Obligation) -> (&str, &str, u32, u32, u64) {
+    (
+        &o.source_file,
+        &o.file_digest,
+        o.message_index,
+        o.tx_index,
+        o.byte_offset,
+    )
 }

@@ -5,11 +5,54 @@
 //! identities the table is far larger than the caches, so each new payment costs whatever
 //! cache misses the lookup and the insert make. A swiss table keeps its control bytes apart
 //! from its entries: a new identity misses once to probe and once more to write the entry.
-//! Here the key, its value and the empty mark share one 32-byte slot, and a lookup followed by
-//! an insert touches one cache line (linear probing, at most three quarters full).
+//! Here the key, its value and the empty mark share one 48-byte slot, and a lookup followed by
+//! an insert touches one or two cache lines (linear probing, at most three quarters full).
+//!
+//! The slot also keeps 16 bytes of the digest of the first payment's *content* (see
+//! [`content_key`]): a later payment of the identity is a duplicate only when its content key
+//! is the same, and a conflict otherwise. Sixteen bytes, not eight, so that no one can build,
+//! with 2^32 tries, a different payment that passes for a re-send of a real one.
 
-/// First 16 bytes of SHA-256(identity) → (source number, byte offset), for the first payment
-/// of each identity.
+/// The 16-byte key of a payment identity: the first bytes of its SHA-256.
+pub(super) fn identity_key(identity: &str) -> [u8; 16] {
+    let digest = verify::Digest::of(identity.as_bytes()).0;
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
+}
+
+/// The 16-byte key of what a payment *says* (amount, currency, settlement date, settlement
+/// system, payer and payee, debtor and creditor accounts), each field length-prefixed so that
+/// no two contents share an encoding. `scratch` is reused between calls.
+pub(super) fn content_key(o: &super::ObligationRef<'_>, scratch: &mut Vec<u8>) -> [u8; 16] {
+    scratch.clear();
+    for text in [
+        o.settlement_system,
+        o.currency,
+        o.payer,
+        o.payee,
+        o.debtor_account,
+        o.creditor_account,
+    ] {
+        scratch.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        scratch.extend_from_slice(text.as_bytes());
+    }
+    match o.settlement_date {
+        Some(d) => {
+            scratch.push(1);
+            scratch.extend_from_slice(&d.to_le_bytes());
+        }
+        None => scratch.push(0),
+    }
+    scratch.extend_from_slice(&o.amount_minor.to_le_bytes());
+    let digest = verify::Digest::of(scratch).0;
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
+}
+
+/// First 16 bytes of SHA-256(identity) → (source number, byte offset, content key), for the
+/// first payment of each identity.
 #[derive(Debug, Clone)]
 pub(super) struct IdentityIndex {
     slots: Vec<Slot>,
@@ -19,6 +62,7 @@ pub(super) struct IdentityIndex {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Slot {
     key: [u8; 16],
+    content: [u8; 16],
     offset: u64,
     /// Source number + 1; 0 marks an empty slot.
     source_plus_one: u32,
@@ -27,7 +71,11 @@ struct Slot {
 /// Where a lookup ended: the identity's value, or the empty slot it would take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Lookup {
-    Found { source: u32, offset: u64 },
+    Found {
+        source: u32,
+        offset: u64,
+        content: [u8; 16],
+    },
     Vacant(usize),
 }
 
@@ -75,6 +123,7 @@ impl IdentityIndex {
                 return Lookup::Found {
                     source: slot.source_plus_one - 1,
                     offset: slot.offset,
+                    content: slot.content,
                 };
             }
             i = (i + 1) & mask;
@@ -83,7 +132,14 @@ impl IdentityIndex {
 
     /// Inserts `key`, which [`IdentityIndex::lookup`] just reported vacant at `slot`, with
     /// no insert in between. `source` must be below `u32::MAX`.
-    pub fn insert(&mut self, slot: usize, key: &[u8; 16], source: u32, offset: u64) {
+    pub fn insert(
+        &mut self,
+        slot: usize,
+        key: &[u8; 16],
+        content: &[u8; 16],
+        source: u32,
+        offset: u64,
+    ) {
         let mut slot = slot;
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
@@ -94,6 +150,7 @@ impl IdentityIndex {
         }
         self.slots[slot] = Slot {
             key: *key,
+            content: *content,
             offset,
             source_plus_one: source.saturating_add(1),
         };
@@ -139,17 +196,18 @@ mod tests {
         ) {
             // Eight slots to start with: the index grows several times.
             let mut index = IdentityIndex::with_slots(8);
-            let mut map: HashMap<[u8; 16], (u32, u64)> = HashMap::new();
+            let mut map: HashMap<[u8; 16], (u32, u64, [u8; 16])> = HashMap::new();
             for (n, source, offset) in ops {
                 let k = key(n, spread);
+                let content = key(offset, u64::MAX);
                 match index.lookup(&k) {
-                    Lookup::Found { source: s, offset: o } => {
-                        prop_assert_eq!(map.get(&k), Some(&(s, o)));
+                    Lookup::Found { source: s, offset: o, content: c } => {
+                        prop_assert_eq!(map.get(&k), Some(&(s, o, c)));
                     }
                     Lookup::Vacant(slot) => {
                         prop_assert!(!map.contains_key(&k));
-                        index.insert(slot, &k, source, offset);
-                        map.insert(k, (source, offset));
+                        index.insert(slot, &k, &content, source, offset);
+                        map.insert(k, (source, offset, content));
                     }
                 }
                 prop_assert_eq!(index.len(), map.len());
@@ -157,7 +215,7 @@ mod tests {
             for (k, v) in &map {
                 prop_assert_eq!(
                     index.lookup(k),
-                    Lookup::Found { source: v.0, offset: v.1 }
+                    Lookup::Found { source: v.0, offset: v.1, content: v.2 }
                 );
             }
         }
@@ -169,7 +227,7 @@ mod tests {
         for n in 0..100_000u64 {
             let k = key(n.wrapping_mul(0x9E37_79B9_7F4A_7C15), u64::MAX);
             if let Lookup::Vacant(slot) = index.lookup(&k) {
-                index.insert(slot, &k, 0, n);
+                index.insert(slot, &k, &k, 0, n);
             }
             assert!(index.len() * 4 <= index.slots.len() * 3);
         }

@@ -11,7 +11,8 @@
 //! | `multilateral` | settlement_system, value_date, currency, participant | paid, received, `net_minor` (positive = net receiver) |
 //! | `legs` | settlement_system, value_date, currency, leg | payer, payee, `amount_minor`, the two positions it settles |
 //! | `efficiency` | settlement_system, value_date, currency | G, B, M, 1 − M/G and 1 − B/G in basis points (rounded down), G/M ×1000 |
-//! | `duplicates` | key | the payment kept and the one set aside |
+//! | `duplicates` | identity, file digest, byte offset | the payment kept and the one set aside |
+//! | `conflicts` | identity, source_file, message_index, tx_index | every payment of an identity used with different content, its variant and what became of it |
 //!
 //! **Settlement systems** (DOMAIN.md §6: obligations net only within the arrangement that
 //! settles them). A payment settles in its clearing system when the message names one
@@ -21,9 +22,22 @@
 //! own, and a payment with neither is `unspecified`. STEP2, TARGET2 and CHIPS items in one
 //! input therefore never net together.
 //!
-//! **Duplicates**: a payment is identified by its UETR, else by message id + end-to-end id +
-//! transaction id. Payments are first put in a canonical order (source file, then its
-//! digest, message, transaction): the order of the `payments` table. The first of each identity is netted, later ones are reported and skipped.
+//! **Duplicates and identity conflicts**: a payment is identified by its UETR, else by
+//! message id + end-to-end id + transaction id. Payments are first put in a canonical order
+//! (source file, then its digest, message, transaction): the order of the `payments` table.
+//! A *duplicate* is a re-sent payment: the same identity **and** the same content — amount,
+//! currency, settlement date, settlement system and participants (payer, payee), debtor and
+//! creditor accounts. The first is netted, later ones are listed in `duplicates` and skipped.
+//!
+//! The same identity with different content is an *identity conflict*: two payments claim
+//! to be one, and the run cannot know which is real (or whether both are). No payment of a
+//! conflicted identity is netted by picking one. Under [`ConflictRule::Hold`] (the default,
+//! what a settlement operator does with an unexplained clash: hold and ask) none of them is
+//! netted: every one is listed in `conflicts` with status `held` and set aside in
+//! `quarantine`, so `--strict` exits 1. Under [`ConflictRule::KeepAll`] each distinct
+//! content is netted once, as a payment of its own (`netted`), re-sends of any of them are
+//! duplicates (`duplicate`), and all are listed in `conflicts`. Either way the netting
+//! invariants hold over what was netted.
 //!
 //! **Legs**: the largest debtor pays the largest creditor (ties by participant id), the
 //! smaller of the two positions; repeat. Each leg closes at least one position, so a currency
@@ -31,11 +45,14 @@
 //! earlier system's order (debtors and creditors by id only) for comparison.
 
 mod compute;
+mod conflicts;
 mod identities;
+mod legs;
 pub mod run;
 mod tables;
 
-pub use compute::{Accumulator, Duplicate, Group, NettingResult, net};
+pub use compute::{Accumulator, ConflictRow, ConflictStatus, Duplicate, Group, NettingResult, net};
+pub use conflicts::FirstsQuery;
 pub use run::{Netting, NettingParams};
 pub use tables::{NettingTables, for_each_obligation, obligations, to_tables};
 
@@ -81,6 +98,29 @@ pub struct NettingConfig {
     /// payments for other dates are set aside (quarantined) rather than netted.
     pub value_date: Option<i32>,
     pub legs: LegsMode,
+    pub conflicts: ConflictRule,
+}
+
+/// What a run does with an identity conflict: payments that share an identity but differ in
+/// content (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConflictRule {
+    /// None of the conflicting payments is netted: all are held in `conflicts` and
+    /// `quarantine` for the operator to resolve.
+    #[default]
+    Hold,
+    /// Each distinct content is netted once, as a payment of its own.
+    KeepAll,
+}
+
+impl ConflictRule {
+    /// The name used on the command line and in run manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConflictRule::Hold => "hold",
+            ConflictRule::KeepAll => "keep-all",
+        }
+    }
 }
 
 /// One payment as netting sees it.
@@ -94,6 +134,10 @@ pub struct Obligation {
     pub payer: String,
     pub payee: String,
     pub amount_minor: i64,
+    /// Debtor and creditor accounts (empty when the message names none): part of what
+    /// makes two payments of one identity the same payment.
+    pub debtor_account: String,
+    pub creditor_account: String,
     /// Identity for duplicate detection (UETR, else msg id + end-to-end id + tx id).
     pub identity: String,
     /// Canonical order and provenance: source file (then its digest), message and tx
@@ -116,6 +160,8 @@ pub struct ObligationRef<'a> {
     pub payer: &'a str,
     pub payee: &'a str,
     pub amount_minor: i64,
+    pub debtor_account: &'a str,
+    pub creditor_account: &'a str,
     pub identity: &'a str,
     pub source_file: &'a str,
     pub file_digest: &'a str,
@@ -133,6 +179,8 @@ impl ObligationRef<'_> {
             payer: self.payer.to_owned(),
             payee: self.payee.to_owned(),
             amount_minor: self.amount_minor,
+            debtor_account: self.debtor_account.to_owned(),
+            creditor_account: self.creditor_account.to_owned(),
             identity: self.identity.to_owned(),
             source_file: self.source_file.to_owned(),
             file_digest: self.file_digest.to_owned(),
@@ -152,6 +200,8 @@ impl Obligation {
             payer: &self.payer,
             payee: &self.payee,
             amount_minor: self.amount_minor,
+            debtor_account: &self.debtor_account,
+            creditor_account: &self.creditor_account,
             identity: &self.identity,
             source_file: &self.source_file,
             file_digest: &self.file_digest,
@@ -174,6 +224,16 @@ pub enum NettingError {
     },
     #[error("payments table: {0}")]
     Schema(String),
+    /// The first payment of a conflicted identity was not handed back to
+    /// [`Accumulator::finish`] (the payments it was asked to find again were incomplete).
+    #[error(
+        "identity conflict over {identity}: its first payment (file {file_digest}, byte {byte_offset}) was not found again"
+    )]
+    ConflictFirstMissing {
+        identity: String,
+        file_digest: String,
+        byte_offset: u64,
+    },
 }
 
 /// Formats days since the epoch as `YYYY-MM-DD` (for messages).

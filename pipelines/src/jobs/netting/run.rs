@@ -11,9 +11,13 @@
 //! - `quarantine` by (file_digest, source_file, byte_offset, element_path, reason)
 //! - `header_checks` by (file_digest, source_file, message_index, check)
 //! - the netting tables as documented in [`crate::jobs::netting`].
+//!
+//! Identity conflicts need the first payment of each conflicted identity back (see
+//! [`netting::FirstsQuery`]): it is read from the `payments` file the run has just encoded,
+//! only in a run that has conflicts.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -97,6 +101,42 @@ struct OtherTables {
     tables: Vec<WrittenTable>,
     quarantined: u64,
     duplicates: usize,
+    /// Payments of conflicted identities, and the identities.
+    conflicting_payments: usize,
+    conflicted_identities: usize,
+}
+
+/// Where the run stands once every batch is netted: the other tables written (or failed),
+/// or an accumulator with identity conflicts waiting for the `payments` file.
+enum Tail {
+    Written(Result<OtherTables, JobError>),
+    Waiting(netting::Accumulator),
+}
+
+/// The payments `query` wants, read back from the `payments` file at `path` (in canonical
+/// order, as it was written).
+fn find_firsts(
+    path: &Path,
+    query: &netting::FirstsQuery,
+) -> Result<Vec<netting::Obligation>, JobError> {
+    let failed = |e: &dyn std::fmt::Display| JobError::input(path, e);
+    let file = std::fs::File::open(path).map_err(|e| failed(&e))?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| failed(&e))?
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| failed(&e))?;
+    let mut firsts = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| failed(&e))?;
+        netting::for_each_obligation(&batch, &mut |o| {
+            if query.wants(&o) {
+                firsts.push(o.to_owned());
+            }
+            Ok(())
+        })?;
+    }
+    Ok(firsts)
 }
 
 /// Nets what was accumulated and writes every table but `payments`: the netting tables,
@@ -105,6 +145,7 @@ fn write_other_tables(
     store: &Store,
     summaries: &[FileSummary],
     accumulator: netting::Accumulator,
+    firsts: Vec<netting::Obligation>,
     reporter: &dyn Reporter,
 ) -> Result<OtherTables, JobError> {
     let digest_by_source: BTreeMap<&str, Digest> = summaries
@@ -117,7 +158,7 @@ fn write_other_tables(
             .copied()
             .unwrap_or(Digest([0; 32]))
     };
-    let result = accumulator.finish();
+    let result = accumulator.finish(firsts)?;
     let tables = netting::to_tables(&result)?;
 
     let mut quarantine: Vec<Quarantined> = summaries
@@ -179,8 +220,8 @@ fn write_other_tables(
     let quarantine_batch = table::quarantine_batch(&quarantine, &digest_of)?;
     let checks_batch = table::header_checks_batch(&checks, &digest_of)?;
 
-    // Eight tables: these seven, then `payments` once its encoder is done.
-    reporter.start("writing artifacts", Some(8), "tables");
+    // Nine tables: these eight, then `payments` once its encoder is done.
+    reporter.start("writing artifacts", Some(9), "tables");
     let write = |name: &str, batch: &RecordBatch, key: &[&str]| -> Result<WrittenTable, JobError> {
         let written = artifact::write_table(store, name, batch, key)?;
         reporter.advance(1);
@@ -215,6 +256,11 @@ fn write_other_tables(
         )?,
         write("duplicates", &tables.duplicates, &["identity"])?,
         write(
+            "conflicts",
+            &tables.conflicts,
+            &["identity", "source_file", "message_index", "tx_index"],
+        )?,
+        write(
             "quarantine",
             &quarantine_batch,
             &["file_digest", "byte_offset"],
@@ -229,6 +275,13 @@ fn write_other_tables(
         tables: written,
         quarantined: quarantine.len() as u64,
         duplicates: result.duplicates.len(),
+        conflicting_payments: result.conflicts.len(),
+        conflicted_identities: result
+            .conflicts
+            .iter()
+            .map(|r| r.payment.identity.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
     })
 }
 
@@ -328,20 +381,45 @@ impl Job for Netting {
                     &mut consume,
                 );
                 drop(to_encoder);
-                let others = fed.and_then(|()| {
-                    reporter.finish();
-                    write_other_tables(store, &summaries, accumulator, reporter)
-                });
+                // Without identity conflicts (the usual run) the other tables are written
+                // while the encoder finishes `payments`; with them, once it has, since the
+                // first payments of the conflicted identities are read back from it.
+                let tail = match fed {
+                    Err(e) => Tail::Written(Err(e)),
+                    Ok(()) => {
+                        reporter.finish();
+                        if accumulator.has_conflicts() {
+                            Tail::Waiting(accumulator)
+                        } else {
+                            Tail::Written(write_other_tables(
+                                store,
+                                &summaries,
+                                accumulator,
+                                Vec::new(),
+                                reporter,
+                            ))
+                        }
+                    }
+                };
                 let payments_file = encoder.join().map_err(|_| JobError::Input {
                     path: PathBuf::from("payments"),
                     reason: "the Parquet encoder thread panicked".into(),
                 })??;
-                Ok((summaries, payments_file, others?))
+                let others = match tail {
+                    Tail::Written(others) => others?,
+                    Tail::Waiting(accumulator) => {
+                        let firsts = find_firsts(&payments_path, &accumulator.firsts_query())?;
+                        write_other_tables(store, &summaries, accumulator, firsts, reporter)?
+                    }
+                };
+                Ok((summaries, payments_file, others))
             })?;
         let OtherTables {
             tables: other_tables,
             quarantined,
             duplicates,
+            conflicting_payments,
+            conflicted_identities,
         } = others;
         let mut written = vec![artifact::store_table_file(
             store,
@@ -364,6 +442,14 @@ impl Job for Netting {
             }),
         );
         parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
+        parameters.insert(
+            "conflicts".to_owned(),
+            serde_json::json!({
+                "rule": params.config.conflicts.name(),
+                "identities": conflicted_identities,
+                "payments": conflicting_payments,
+            }),
+        );
         let mut run = RunDescription::new("netting", &params.chain);
         run.latest = "runs/netting/latest".into();
         run.parameters = parameters;

@@ -3,13 +3,16 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, Date32Array, Int64Array, RecordBatch, StringArray, UInt64Array,
+    Array, ArrayRef, AsArray, Date32Array, Int64Array, RecordBatch, StringArray, UInt32Array,
+    UInt64Array,
 };
 use arrow::datatypes::{
     DataType, Date32Type, Field, Int64Type, Schema, SchemaRef, UInt32Type, UInt64Type,
 };
 
-use super::{Duplicate, Group, NettingError, NettingResult, Obligation, ObligationRef};
+use super::{
+    ConflictRow, Duplicate, Group, NettingError, NettingResult, Obligation, ObligationRef,
+};
 
 /// The netting tables of one run.
 #[derive(Debug, Clone)]
@@ -19,6 +22,7 @@ pub struct NettingTables {
     pub legs: RecordBatch,
     pub efficiency: RecordBatch,
     pub duplicates: RecordBatch,
+    pub conflicts: RecordBatch,
 }
 
 fn schema_err(e: impl ToString) -> NettingError {
@@ -87,6 +91,8 @@ pub fn for_each_obligation(
             utf8(b, "end_to_end_id")?,
             utf8(b, "tx_id")?,
         );
+        let (debtor_account, creditor_account) =
+            (utf8(b, "debtor_account")?, utf8(b, "creditor_account")?);
         let (clearing, method, instructing, instructed) = (
             utf8(b, "clearing_system")?,
             utf8(b, "sttlm_mtd")?,
@@ -125,6 +131,8 @@ pub fn for_each_obligation(
                 payer: payer.value(i),
                 payee: payee.value(i),
                 amount_minor: amount.value(i),
+                debtor_account: text(debtor_account, i),
+                creditor_account: text(creditor_account, i),
                 identity: &identity,
                 source_file: source.value(i),
                 file_digest: digest.value(i),
@@ -180,6 +188,80 @@ pub fn legs_schema() -> SchemaRef {
         f("payer_position_before_minor", DataType::Int64),
         f("payee_position_before_minor", DataType::Int64),
     ]))
+}
+
+pub fn conflicts_schema() -> SchemaRef {
+    let nullable = |name: &str, t: DataType| Field::new(name, t, true);
+    Arc::new(Schema::new(vec![
+        f("identity", DataType::Utf8),
+        f("status", DataType::Utf8),
+        f("variant", DataType::UInt32),
+        f("variants", DataType::UInt32),
+        f("source_file", DataType::Utf8),
+        f("file_digest", DataType::Utf8),
+        f("message_index", DataType::UInt32),
+        f("tx_index", DataType::UInt32),
+        f("byte_offset", DataType::UInt64),
+        f("settlement_system", DataType::Utf8),
+        nullable("settlement_date", DataType::Date32),
+        f("currency", DataType::Utf8),
+        f("payer", DataType::Utf8),
+        f("payee", DataType::Utf8),
+        f("amount_minor", DataType::Int64),
+        nullable("debtor_account", DataType::Utf8),
+        nullable("creditor_account", DataType::Utf8),
+    ]))
+}
+
+/// The `conflicts` table: rows as [`NettingResult::conflicts`] sorts them (identity, then
+/// canonical order).
+fn conflicts_batch(rows: &[ConflictRow]) -> Result<RecordBatch, NettingError> {
+    let strings = |value: &dyn Fn(&ConflictRow) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(rows.iter().map(value)))
+    };
+    let optional = |value: &dyn Fn(&ConflictRow) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| {
+            let text = value(r);
+            (!text.is_empty()).then_some(text)
+        })))
+    };
+    RecordBatch::try_new(
+        conflicts_schema(),
+        vec![
+            strings(&|r| &r.payment.identity),
+            strings(&|r| r.status.name()),
+            Arc::new(UInt32Array::from_iter_values(
+                rows.iter().map(|r| r.variant),
+            )),
+            Arc::new(UInt32Array::from_iter_values(
+                rows.iter().map(|r| r.variants),
+            )),
+            strings(&|r| &r.payment.source_file),
+            strings(&|r| &r.payment.file_digest),
+            Arc::new(UInt32Array::from_iter_values(
+                rows.iter().map(|r| r.payment.message_index),
+            )),
+            Arc::new(UInt32Array::from_iter_values(
+                rows.iter().map(|r| r.payment.tx_index),
+            )),
+            Arc::new(UInt64Array::from_iter_values(
+                rows.iter().map(|r| r.payment.byte_offset),
+            )),
+            strings(&|r| &r.payment.settlement_system),
+            Arc::new(Date32Array::from_iter(
+                rows.iter().map(|r| r.payment.settlement_date),
+            )),
+            strings(&|r| &r.payment.currency),
+            strings(&|r| &r.payment.payer),
+            strings(&|r| &r.payment.payee),
+            Arc::new(Int64Array::from_iter_values(
+                rows.iter().map(|r| r.payment.amount_minor),
+            )),
+            optional(&|r| &r.payment.debtor_account),
+            optional(&|r| &r.payment.creditor_account),
+        ],
+    )
+    .map_err(schema_err)
 }
 
 pub fn efficiency_schema() -> SchemaRef {
@@ -410,5 +492,6 @@ pub fn to_tables(result: &NettingResult) -> Result<NettingTables, NettingError> 
         legs,
         efficiency,
         duplicates,
+        conflicts: conflicts_batch(&result.conflicts)?,
     })
 }

@@ -77,6 +77,7 @@ pub fn demo(settings: &Settings, args: DemoArgs) -> Result<ExitStatus> {
                 files: 8,
                 singles: 16,
                 duplicates: 6,
+                conflicts: 2,
                 invalid: 4,
                 seed: args.seed,
                 value_date: "2026-11-23".into(),

@@ -60,6 +60,7 @@ fn pacs008(settings: &Settings, args: GenPacs008Args) -> Result<ExitStatus> {
         files: args.files,
         singles: args.singles,
         duplicates: args.duplicates,
+        conflicts: args.conflicts,
         invalid: args.invalid,
         seed: args.seed,
         value_date: args.value_date,

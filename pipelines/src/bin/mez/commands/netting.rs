@@ -1,9 +1,9 @@
 use anyhow::{Context, Result};
-use pipelines::jobs::netting::{LegsMode, NettingConfig, NettingParams};
+use pipelines::jobs::netting::{ConflictRule, LegsMode, NettingConfig, NettingParams};
 use pipelines::jobs::{self, netting::Netting};
 
 use super::{ExitStatus, JobSetup};
-use crate::cli::{NettingCommand, NettingRunArgs};
+use crate::cli::{ConflictsArg, NettingCommand, NettingRunArgs};
 use crate::settings::Settings;
 
 pub fn netting(settings: &Settings, command: NettingCommand) -> Result<ExitStatus> {
@@ -39,11 +39,29 @@ fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
             } else {
                 LegsMode::LargestFirst
             },
+            conflicts: match args.conflicts {
+                ConflictsArg::Hold => ConflictRule::Hold,
+                ConflictsArg::KeepAll => ConflictRule::KeepAll,
+            },
         },
         chain: args.chain,
     };
     let summary = jobs::run::<Netting>(&setup.context(), &params)?.summary;
     super::print_run(settings, &summary, "records")?;
+    let conflicting = summary.tables.get("conflicts").map_or(0, |t| t.rows);
+    if conflicting > 0 {
+        super::note(
+            settings,
+            &format!(
+                "{conflicting} payments share an identity with a payment of different content: {}                  (see the conflicts table)",
+                match args.conflicts {
+                    ConflictsArg::Hold =>
+                        "held, none netted; --conflicts keep-all nets each content once",
+                    ConflictsArg::KeepAll => "each distinct content netted once",
+                }
+            ),
+        );
+    }
     Ok(if args.strict && summary.quarantined > 0 {
         ExitStatus::Failure
     } else {
