@@ -17,6 +17,8 @@ pacs.008 reader (``ingest/src/pacs008/reader.rs``, ``fields.rs``,
   any unknown currency, malformed amount or date, missing date (unless ``--value-date``)
   or missing participants quarantines the transaction;
 * duplicates (same lowercased UETR, else same MsgId/EndToEndId/TxId) are netted once;
+  identity conflicts (the same identity with other content, which mez holds) are not
+  modelled: the benchmark day has none, so both net the same payments;
 * per (settlement date, currency): gross G, bilateral B = sum over pairs of |b_pq|,
   multilateral M = sum |n_p| / 2 with n_p = received - paid;
 * a file lxml cannot parse is refused as a whole (its payments are discarded) and counted

@@ -35,7 +35,10 @@ mod fields;
 mod reader;
 pub mod table;
 
-pub use reader::{FileSummary, MAX_FIELD_BYTES, parse_date, read, read_file};
+pub use reader::{
+    FileSummary, MAX_DECOMPRESSED_BYTES, MAX_FIELD_BYTES, ReadLimits, parse_date, read, read_file,
+    read_file_within, read_gzip_within,
+};
 
 /// One settled payment: a `CdtTrfTxInf` that passed every check.
 /// Values shared by every payment of a file or message are reference-counted, not copied.

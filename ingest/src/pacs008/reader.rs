@@ -41,10 +41,37 @@ fn is_gzip(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
+/// Limits that keep one hostile file from taking a run's memory or time: past any of them
+/// the file is refused with a quarantine row naming the limit, the element and the offset,
+/// and the other files are read as usual.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// The longest markup token (a tag, comment, CDATA section, processing instruction).
+    pub max_token: usize,
+    /// The longest kept field value (a message id, a name, remittance text).
+    pub max_field: usize,
+    /// The most bytes a gzip-compressed file may decompress to (all its members together).
+    pub max_decompressed: u64,
+}
+
+/// Default of [`ReadLimits::max_decompressed`]: 16 GiB, some fifteen times the largest
+/// single pacs.008 files seen in practice (a bulk file of a million transactions is about
+/// 1 GB), while a gzip bomb (up to 1032:1) is stopped after at most this much work.
+pub const MAX_DECOMPRESSED_BYTES: u64 = 16 * 1024 * 1024 * 1024;
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_token: crate::xml::scan::MAX_TOKEN,
+            max_field: MAX_FIELD_BYTES,
+            max_decompressed: MAX_DECOMPRESSED_BYTES,
+        }
+    }
+}
+
 /// Reads a file from disk (rows name it `file.name`), decompressing it first when its name
-/// ends in `.gz`. Only
-/// failing to open it is an error; everything about its content is reported in the
-/// summary.
+/// ends in `.gz`, within the default [`ReadLimits`]. Only failing to open it is an error;
+/// everything about its content is reported in the summary.
 ///
 /// The file's digest and size are those of the file as stored (compressed or not): they
 /// name the input an auditor holds. The byte offsets of quarantine rows count in the XML
@@ -53,16 +80,69 @@ pub fn read_file(
     file: &NamedFile,
     sink: &mut dyn FnMut(&Payment),
 ) -> Result<FileSummary, IngestError> {
+    read_file_within(file, &ReadLimits::default(), sink)
+}
+
+/// [`read_file`] within `limits`.
+pub fn read_file_within(
+    file: &NamedFile,
+    limits: &ReadLimits,
+    sink: &mut dyn FnMut(&Payment),
+) -> Result<FileSummary, IngestError> {
     let opened = std::fs::File::open(&file.path).map_err(|e| IngestError::Io {
         file: file.path.clone(),
         reason: e.to_string(),
     })?;
-    Ok(read_stored(&file.name, opened, is_gzip(&file.path), sink))
+    Ok(read_stored(
+        &file.name,
+        opened,
+        is_gzip(&file.path),
+        limits,
+        sink,
+    ))
 }
 
 /// Reads pacs.008 XML from `input`, handing each accepted payment to `sink`.
 pub fn read(source: &str, input: impl Read, sink: &mut dyn FnMut(&Payment)) -> FileSummary {
-    read_stored(source, input, false, sink)
+    read_stored(source, input, false, &ReadLimits::default(), sink)
+}
+
+/// Reads gzip-compressed pacs.008 XML from `input` within `limits`.
+pub fn read_gzip_within(
+    source: &str,
+    input: impl Read,
+    limits: &ReadLimits,
+    sink: &mut dyn FnMut(&Payment),
+) -> FileSummary {
+    read_stored(source, input, true, limits, sink)
+}
+
+/// Hands on at most `limit` bytes of `inner`; asked for more, it fails (and says so in
+/// `passed`) instead of ending, so that a cut document is never taken for a whole one.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+    passed: bool,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // One byte past the limit is asked for, to tell "exactly the limit" from "more".
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left + 1).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            self.passed = true;
+            return Err(std::io::Error::other(format!(
+                "decompressed past {} bytes",
+                self.limit
+            )));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// Reads the document in the stored bytes `input` (gzip-compressed when `gzip`). The stored
@@ -72,13 +152,31 @@ fn read_stored(
     source: &str,
     input: impl Read,
     gzip: bool,
+    limits: &ReadLimits,
     sink: &mut dyn FnMut(&Payment),
 ) -> FileSummary {
     let mut stored = HashingReader::new(input);
-    let mut parser = Parser::new(source);
+    let mut parser = Parser::new(source, limits);
     let outcome = if gzip {
         // Concatenated gzip members are one document, as `gzip -d` reads them.
-        parser.run(flate2::read::MultiGzDecoder::new(&mut stored), sink)
+        let mut capped = Capped {
+            inner: flate2::read::MultiGzDecoder::new(&mut stored),
+            left: limits.max_decompressed,
+            limit: limits.max_decompressed,
+            passed: false,
+        };
+        let outcome = parser.run(&mut capped, sink);
+        match outcome {
+            Err(mut refusal) if capped.passed => {
+                refusal.reason = format!(
+                    "it decompresses to more than {} bytes, the limit of a compressed file \
+                     (--max-decompressed)",
+                    limits.max_decompressed
+                );
+                Err(refusal)
+            }
+            outcome => outcome,
+        }
     } else {
         parser.run(&mut stored, sink)
     };
@@ -122,15 +220,16 @@ fn read_stored(
     summary
 }
 
-/// The longest value a kept field may have (a message id, a name, remittance text: the
-/// longest ISO 20022 text type is 140 characters, and structured remittance a few KB): a
-/// longer one refuses the file, naming it, instead of being buffered without bound.
+/// Default of [`ReadLimits::max_field`]: the longest value a kept field may have (a
+/// message id, a name, remittance text: the longest ISO 20022 text type is 140
+/// characters, and structured remittance a few KB). A longer one refuses the file, naming
+/// it, instead of being buffered without bound.
 pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
 
-fn field_within_limit(len: usize) -> Result<(), String> {
-    if len > MAX_FIELD_BYTES {
+fn field_within_limit(len: usize, max: usize) -> Result<(), String> {
+    if len > max {
         Err(format!(
-            "a field value longer than {MAX_FIELD_BYTES} bytes: refused (the limit of one field)"
+            "a field value longer than {max} bytes: refused (the limit of one field, --max-field)"
         ))
     } else {
         Ok(())
@@ -269,6 +368,7 @@ struct Shared {
 }
 
 struct Parser {
+    limits: ReadLimits,
     source: String,
     source_shared: Arc<str>,
     stack: Vec<Frame>,
@@ -292,8 +392,9 @@ struct Parser {
 }
 
 impl Parser {
-    fn new(source: &str) -> Self {
+    fn new(source: &str, limits: &ReadLimits) -> Self {
         Parser {
+            limits: *limits,
             source: source.to_owned(),
             source_shared: Arc::from(source),
             stack: Vec::with_capacity(32),
@@ -314,7 +415,8 @@ impl Parser {
     }
 
     fn run(&mut self, input: impl Read, sink: &mut dyn FnMut(&Payment)) -> Result<(), Refusal> {
-        let mut scanner = Scanner::new(input);
+        let mut scanner = Scanner::new(input).with_max_token(self.limits.max_token);
+        let max_field = self.limits.max_field;
         let mut names = Namespaces::default();
         // Text outside the fields we keep is still checked for references we refuse.
         let mut scratch = String::new();
@@ -351,7 +453,7 @@ impl Parser {
                     let decoded = if let Some(out) = self.collector() {
                         unescape_into(raw, out)
                             .map_err(|e| e.to_string())
-                            .and_then(|()| field_within_limit(out.len()))
+                            .and_then(|()| field_within_limit(out.len(), max_field))
                     } else if memchr::memchr(b'&', raw.as_bytes()).is_some() {
                         scratch.clear();
                         unescape_into(raw, &mut scratch).map_err(|e| e.to_string())
@@ -363,7 +465,7 @@ impl Parser {
                 Token::CData(text) => match self.collector() {
                     Some(out) => {
                         out.push_str(text);
-                        field_within_limit(out.len()).map(|()| false)
+                        field_within_limit(out.len(), max_field).map(|()| false)
                     }
                     None => Ok(false),
                 },

@@ -163,8 +163,7 @@ impl<R: Read> Scanner<'_, R> {
         }
     }
 
-    /// Sets the longest markup token accepted (for tests of the limit).
-    #[cfg(test)]
+    /// Sets the longest markup token accepted ([`MAX_TOKEN`] by default).
     pub fn with_max_token(mut self, bytes: usize) -> Self {
         self.max_token = bytes;
         self

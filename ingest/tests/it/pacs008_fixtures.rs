@@ -560,3 +560,104 @@ fn ultimate_parties_and_agent_names_are_kept_for_screening() {
     // The agent's BIC (as an 11-character BIC) is still its identity.
     assert_eq!(p.debtor_agent.as_deref(), Some("BANKDEFFXXX"));
 }
+
+/// Every limit is the caller's to set: a compressed file that decompresses past
+/// `max_decompressed` is refused at the offset where it passed it (one that decompresses to
+/// exactly the limit is read), and the field and token limits refuse at theirs.
+#[test]
+fn read_limits_refuse_the_file_at_the_offset_where_they_are_passed() {
+    use ingest::pacs008::ReadLimits;
+    use std::io::Write;
+    let good = message(None, "BICFI", "1", None, &[("1", "EUR", None)]);
+    // 3 MiB of blanks between the header and the transaction: nothing kept, all read.
+    let padded = good.replacen(
+        "<CdtTrfTxInf>",
+        &format!("{}<CdtTrfTxInf>", " ".repeat(3 << 20)),
+        1,
+    );
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(padded.as_bytes()).unwrap();
+    let stored = encoder.finish().unwrap();
+    assert!(stored.len() < 10_000, "a small file that expands 300-fold");
+    let read_gz = |limits: ReadLimits| {
+        let mut payments = 0;
+        let summary =
+            pacs008::read_gzip_within("bomb.xml.gz", &stored[..], &limits, &mut |_| payments += 1);
+        (summary, payments)
+    };
+    let limit = 1 << 20;
+    let (summary, payments) = read_gz(ReadLimits {
+        max_decompressed: limit,
+        ..ReadLimits::default()
+    });
+    assert!(!summary.file_ok);
+    assert_eq!(payments, 0);
+    let q = summary.quarantine.last().unwrap();
+    assert!(
+        q.reason
+            .contains("decompresses to more than 1048576 bytes, the limit of a compressed file"),
+        "{q:?}"
+    );
+    assert!(q.byte_offset <= limit, "{q:?}");
+    assert_eq!(
+        summary.file_digest,
+        verify::Digest::of(&stored),
+        "hashed whole as stored"
+    );
+    // Exactly the document's size is within the limit; one byte less is not.
+    let size = padded.len() as u64;
+    let (summary, payments) = read_gz(ReadLimits {
+        max_decompressed: size,
+        ..ReadLimits::default()
+    });
+    assert!(summary.file_ok, "{:?}", summary.quarantine);
+    assert_eq!(payments, 1);
+    let (summary, _) = read_gz(ReadLimits {
+        max_decompressed: size - 1,
+        ..ReadLimits::default()
+    });
+    assert!(!summary.file_ok);
+    // The field and token limits, set lower than their defaults.
+    let strict = |limits: ReadLimits, xml: &str| {
+        let summary = pacs008::read_gzip_within(
+            "x.xml.gz",
+            &{
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(xml.as_bytes()).unwrap();
+                e.finish().unwrap()
+            }[..],
+            &limits,
+            &mut |_| {},
+        );
+        summary
+            .quarantine
+            .last()
+            .map(|q| q.reason.clone())
+            .unwrap_or_default()
+    };
+    let long_id = good.replace(
+        "<MsgId>M1</MsgId>",
+        &format!("<MsgId>{}</MsgId>", "A".repeat(300)),
+    );
+    let reason = strict(
+        ReadLimits {
+            max_field: 256,
+            ..ReadLimits::default()
+        },
+        &long_id,
+    );
+    assert!(
+        reason.contains("a field value longer than 256 bytes"),
+        "{reason}"
+    );
+    assert_eq!(strict(ReadLimits::default(), &long_id), "");
+    let long_tag = good.replace("<MsgId>", &format!("<MsgId a=\"{}\">", "b".repeat(1 << 20)));
+    let reason = strict(
+        ReadLimits {
+            max_token: 4_096,
+            ..ReadLimits::default()
+        },
+        &long_tag,
+    );
+    assert!(reason.contains("longer than 4096 bytes"), "{reason}");
+}

@@ -715,3 +715,99 @@ fn processes_racing_on_one_chain_all_publish() {
         race(&url, &env);
     }
 }
+
+/// Every table of every job of a whole `mez demo` store (transfers, netting, the zones'
+/// nightly packs, screening, tensor) exports as CSV, JSON lines and Parquet with the same
+/// rows; list columns become one CSV cell of JSON, equal to the JSON-lines value.
+#[test]
+fn every_table_of_a_demo_store_exports_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let zones = crate::manifest_dir().join("../jurisdictions");
+    let o = mez(
+        dir.path(),
+        &[
+            "demo",
+            "--transfers",
+            "300",
+            "--transactions",
+            "300",
+            "--entities",
+            "20",
+            "--jurisdictions",
+            zones.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Every Parquet blob of the store: the tables of every run.
+    let mut tables = Vec::new();
+    let mut pending = vec![dir.path().join("outputs")];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            if bytes.starts_with(b"PAR1") {
+                tables.push(verify::Digest::of(&bytes).to_string());
+            }
+        }
+    }
+    tables.sort();
+    tables.dedup();
+    assert!(tables.len() >= 20, "{} tables", tables.len());
+    let mut nested_checked = 0;
+    for digest in &tables {
+        let export = |format: &str| {
+            let o = mez(
+                dir.path(),
+                &[
+                    "--key",
+                    "outputs/demo.key",
+                    "export",
+                    digest,
+                    "--format",
+                    format,
+                    "--out",
+                    &format!("out.{format}"),
+                ],
+            );
+            assert_eq!(code(&o), 0, "{digest} as {format}: {}", stderr(&o));
+            dir.path().join(format!("out.{format}"))
+        };
+        let parquet = std::fs::File::open(export("parquet")).unwrap();
+        let reader =
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(parquet)
+                .unwrap();
+        let rows = reader.metadata().file_metadata().num_rows() as usize;
+        let schema = reader.schema().clone();
+        let name = digest;
+        let jsonl: Vec<serde_json::Value> = std::fs::read_to_string(export("jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(jsonl.len(), rows, "{name} as jsonl");
+        let mut csv = csv::Reader::from_path(export("csv")).unwrap();
+        let header = csv.headers().unwrap().clone();
+        let records: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+        assert_eq!(records.len(), rows, "{name} as csv");
+        assert_eq!(header.len(), schema.fields().len(), "{name}");
+        for (i, field) in schema.fields().iter().enumerate() {
+            if !field.data_type().is_nested() {
+                continue;
+            }
+            for (record, row) in records.iter().zip(&jsonl) {
+                let cell = &record[i];
+                let expected = row.get(field.name()).unwrap_or(&serde_json::Value::Null);
+                if cell.is_empty() {
+                    assert!(expected.is_null(), "{name}.{}: {expected}", field.name());
+                } else {
+                    let value: serde_json::Value = serde_json::from_str(cell)
+                        .unwrap_or_else(|e| panic!("{name}.{}: {cell:?}: {e}", field.name()));
+                    assert_eq!(&value, expected, "{name}.{}", field.name());
+                    nested_checked += 1;
+                }
+            }
+        }
+    }
+    assert!(nested_checked > 0, "no list value was exported");
+}

@@ -65,6 +65,7 @@ mod support;
 
 mod artifact;
 mod cli;
+mod conflicts;
 mod fetch;
 mod generator;
 mod lawpack;

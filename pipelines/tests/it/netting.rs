@@ -298,7 +298,7 @@ proptest! {
             held.duplicates.len(),
             all.len() - in_conflict - contents.iter().filter(|(_, c)| c.len() == 1).count()
         );
-        for (_, g) in &held.groups {
+        for g in held.groups.values() {
             prop_assert_eq!(g.positions.keys().map(|p| g.net(p)).sum::<i64>(), 0);
         }
 

@@ -112,15 +112,13 @@ fn the_real_samples_net_and_verify() {
     // the payments neither duplicated nor held, recomputed here.
     let unmatched = number(
         &mut sql,
-        &format!(
-            "WITH ok AS (SELECT p.* FROM payments p \
+        "WITH ok AS (SELECT p.* FROM payments p \
                WHERE NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.file_digest = p.file_digest AND c.byte_offset = p.byte_offset AND c.source_file = p.source_file) \
                AND NOT EXISTS (SELECT 1 FROM duplicates d WHERE d.duplicate_file_digest = p.file_digest AND d.duplicate_byte_offset = p.byte_offset)), \
              sums AS (SELECT currency, settlement_date, sum(amount_minor) AS g FROM ok WHERE settlement_date IS NOT NULL GROUP BY ALL), \
              eff AS (SELECT currency, value_date, sum(gross_minor) AS g FROM efficiency GROUP BY ALL) \
              SELECT count(*) FROM sums FULL JOIN eff ON sums.currency = eff.currency AND sums.settlement_date = eff.value_date \
-             WHERE sums.g IS DISTINCT FROM eff.g"
-        ),
+             WHERE sums.g IS DISTINCT FROM eff.g",
     );
     assert_eq!(
         unmatched, 0,

@@ -505,6 +505,18 @@ pub struct NettingRunArgs {
     /// `keep-all` nets each distinct content once, as a payment of its own.
     #[arg(long, value_enum, default_value = "hold")]
     pub conflicts: ConflictsArg,
+    /// Longest markup token (tag, comment, CDATA, processing instruction) of an input, in
+    /// bytes; past it the file is refused and quarantined.
+    #[arg(long, value_name = "BYTES", default_value_t = ingest::pacs008::ReadLimits::default().max_token)]
+    pub max_token: usize,
+    /// Longest kept field value (an id, a name, remittance text), in bytes; past it the file
+    /// is refused and quarantined.
+    #[arg(long, value_name = "BYTES", default_value_t = ingest::pacs008::ReadLimits::default().max_field)]
+    pub max_field: usize,
+    /// Most bytes a `.gz` input may decompress to; past it the file is refused and
+    /// quarantined.
+    #[arg(long, value_name = "BYTES", default_value_t = ingest::pacs008::ReadLimits::default().max_decompressed)]
+    pub max_decompressed: u64,
     /// Exit 1 when any record was quarantined (held conflicts included).
     #[arg(long)]
     pub strict: bool,
@@ -634,6 +646,8 @@ pub enum ExportFormat {
 pub struct ExportArgs {
     /// Artifact digest (sha256:<hex> or <hex>).
     pub digest: String,
+    /// `csv` (a header row; list, struct and map columns as one cell of compact JSON, e.g.
+    /// `["a","b"]`), `jsonl` (one JSON object per row) or `parquet` (the artifact's bytes).
     #[arg(long, value_enum)]
     pub format: ExportFormat,
     /// Output file (default: stdout).

@@ -99,6 +99,9 @@ pub struct NettingConfig {
     pub value_date: Option<i32>,
     pub legs: LegsMode,
     pub conflicts: ConflictRule,
+    /// Limits on one input file (token, field, decompressed size): past them the file is
+    /// refused and quarantined, the others netted.
+    pub read_limits: ingest::pacs008::ReadLimits,
 }
 
 /// What a run does with an identity conflict: payments that share an identity but differ in

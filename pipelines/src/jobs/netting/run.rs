@@ -55,11 +55,12 @@ const MEMORY_ROWS: usize = 16 * BATCH_ROWS;
 /// consumed: the digest is known only once the whole file has been read.
 fn read_one(
     file: &NamedFile,
+    limits: &pacs008::ReadLimits,
     out: &mut ordered::Emitter<'_, FileSummary, JobError>,
 ) -> Result<FileSummary, JobError> {
     let mut builder = table::PaymentsBuilder::default();
     let mut failure: Option<JobError> = None;
-    let summary = pacs008::read_file(file, &mut |p| {
+    let summary = pacs008::read_file_within(file, limits, &mut |p| {
         if failure.is_some() {
             return;
         }
@@ -110,7 +111,7 @@ struct OtherTables {
 /// or an accumulator with identity conflicts waiting for the `payments` file.
 enum Tail {
     Written(Result<OtherTables, JobError>),
-    Waiting(netting::Accumulator),
+    Waiting(Box<netting::Accumulator>),
 }
 
 /// The payments `query` wants, read back from the `payments` file at `path` (in canonical
@@ -346,7 +347,7 @@ impl Job for Netting {
                 });
                 let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
                 let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, JobError>| {
-                    let read = read_one(&files[i], out);
+                    let read = read_one(&files[i], &params.config.read_limits, out);
                     files_read.fetch_add(1, Ordering::Release);
                     read
                 };
@@ -389,7 +390,7 @@ impl Job for Netting {
                     Ok(()) => {
                         reporter.finish();
                         if accumulator.has_conflicts() {
-                            Tail::Waiting(accumulator)
+                            Tail::Waiting(Box::new(accumulator))
                         } else {
                             Tail::Written(write_other_tables(
                                 store,
@@ -409,7 +410,7 @@ impl Job for Netting {
                     Tail::Written(others) => others?,
                     Tail::Waiting(accumulator) => {
                         let firsts = find_firsts(&payments_path, &accumulator.firsts_query())?;
-                        write_other_tables(store, &summaries, accumulator, firsts, reporter)?
+                        write_other_tables(store, &summaries, *accumulator, firsts, reporter)?
                     }
                 };
                 Ok((summaries, payments_file, others))
@@ -442,6 +443,30 @@ impl Job for Netting {
             }),
         );
         parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
+        // Limits change what is refused: a run names those it was given (the defaults are
+        // the writer version's own).
+        let (limits, defaults) = (params.config.read_limits, pacs008::ReadLimits::default());
+        for (name, value, default) in [
+            (
+                "max_token",
+                limits.max_token as u64,
+                defaults.max_token as u64,
+            ),
+            (
+                "max_field",
+                limits.max_field as u64,
+                defaults.max_field as u64,
+            ),
+            (
+                "max_decompressed",
+                limits.max_decompressed,
+                defaults.max_decompressed,
+            ),
+        ] {
+            if value != default {
+                parameters.insert(name.to_owned(), serde_json::json!(value));
+            }
+        }
         parameters.insert(
             "conflicts".to_owned(),
             serde_json::json!({

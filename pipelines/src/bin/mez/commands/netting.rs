@@ -43,6 +43,11 @@ fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
                 ConflictsArg::Hold => ConflictRule::Hold,
                 ConflictsArg::KeepAll => ConflictRule::KeepAll,
             },
+            read_limits: ingest::pacs008::ReadLimits {
+                max_token: args.max_token,
+                max_field: args.max_field,
+                max_decompressed: args.max_decompressed,
+            },
         },
         chain: args.chain,
     };
@@ -53,7 +58,8 @@ fn run(settings: &Settings, args: NettingRunArgs) -> Result<ExitStatus> {
         super::note(
             settings,
             &format!(
-                "{conflicting} payments share an identity with a payment of different content: {}                  (see the conflicts table)",
+                "{conflicting} payments share an identity with a payment of different content: {} \
+                 (see the conflicts table)",
                 match args.conflicts {
                     ConflictsArg::Hold =>
                         "held, none netted; --conflicts keep-all nets each content once",
