@@ -101,6 +101,9 @@ pub struct Quarantined {
     pub reason: String,
 }
 
+/// The names [`HeaderCheck::check`] takes.
+pub const HEADER_CHECKS: [&str; 4] = ["NbOfTxs", "CtrlSum", "TtlIntrBkSttlmAmt", "MsgDefIdr"];
+
 /// A group-header check of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderCheck {

@@ -34,6 +34,8 @@ const URL_SCHEMES: [&str; 8] = ["s3", "s3a", "gs", "az", "adl", "azure", "abfs",
 #[derive(Debug, Default)]
 pub struct Inputs {
     pub files: Vec<NamedFile>,
+    /// The object URL each downloaded file came from, by its local path.
+    pub origins: BTreeMap<PathBuf, String>,
     _downloaded: Option<tempfile::TempDir>,
 }
 
@@ -110,7 +112,7 @@ pub fn expand_inputs(inputs: &[PathBuf], suffixes: &[&str]) -> Result<Inputs, Jo
             }
             let dir = found._downloaded.as_ref().map(|d| d.path().to_owned());
             let dir = dir.unwrap_or_default().join(found.files.len().to_string());
-            download(url, suffixes, &dir, &mut found.files)?;
+            download(url, suffixes, &dir, &mut found.files, &mut found.origins)?;
             continue;
         }
         let meta = std::fs::metadata(input).map_err(|e| JobError::input(input, e))?;
@@ -187,6 +189,7 @@ fn download(
     suffixes: &[&str],
     dir: &Path,
     out: &mut Vec<NamedFile>,
+    origins: &mut BTreeMap<PathBuf, String>,
 ) -> Result<(), JobError> {
     let store = Store::open(url)?;
     let mut keys: Vec<(String, String)> = store
@@ -195,7 +198,8 @@ fn download(
         .filter(|l| matches(&l.key, suffixes))
         .map(|l| (l.key.clone(), l.key))
         .collect();
-    let store = if keys.is_empty() {
+    let single = keys.is_empty();
+    let store = if single {
         // Not a prefix with objects below it: the URL may name one object.
         let (parent, name) = url
             .trim_end_matches('/')
@@ -218,6 +222,12 @@ fn download(
             }
             other => JobError::from(other),
         })?;
+        let origin = if single {
+            url.to_owned()
+        } else {
+            format!("{}/{key}", url.trim_end_matches('/'))
+        };
+        origins.insert(local.clone(), origin);
         out.push(NamedFile::new(local, name));
     }
     Ok(())

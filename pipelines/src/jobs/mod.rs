@@ -48,6 +48,8 @@ pub enum JobError {
     #[error(transparent)]
     Netting(#[from] netting::NettingError),
     #[error(transparent)]
+    Shard(#[from] netting::shard::ShardError),
+    #[error(transparent)]
     Artifact(#[from] ArtifactError),
     #[error(transparent)]
     Verify(#[from] verify::Error),

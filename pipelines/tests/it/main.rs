@@ -78,5 +78,6 @@ mod samples;
 mod schemas;
 mod screen;
 mod screening;
+mod shard;
 mod sql;
 mod tensor;

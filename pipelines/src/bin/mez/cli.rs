@@ -483,6 +483,13 @@ pub struct GenPacs008Args {
 pub enum NettingCommand {
     /// Net a day's pacs.008 files into signed bilateral, multilateral, legs and efficiency tables.
     Run(NettingRunArgs),
+    /// Plan a run over many machines: hash the inputs, split them into shards, sign and
+    /// store the plan (its digest is printed).
+    Plan(NettingPlanArgs),
+    /// Read one shard of a plan into a partial (idempotent; one unit of a cluster run).
+    Map(NettingMapArgs),
+    /// Net the partials of every shard into exactly what `netting run` writes, and publish.
+    Merge(NettingMergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -490,6 +497,19 @@ pub struct NettingRunArgs {
     /// pacs.008 files or directories (searched recursively for *.xml and *.xml.gz).
     #[arg(long, required = true, num_args = 1..)]
     pub input: Vec<PathBuf>,
+    #[command(flatten)]
+    pub settings: NettingSettingsArgs,
+    /// Exit 1 when any record was quarantined (held conflicts included).
+    #[arg(long)]
+    pub strict: bool,
+    /// Public keys of other writers whose receipts may precede ours on the chain.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+/// How a netting run nets: shared by `run` and `plan`.
+#[derive(Debug, Args)]
+pub struct NettingSettingsArgs {
     /// Value date (YYYY-MM-DD): fills missing settlement dates; other dates are set aside.
     #[arg(long)]
     pub value_date: Option<String>,
@@ -517,10 +537,43 @@ pub struct NettingRunArgs {
     /// quarantined.
     #[arg(long, value_name = "BYTES", default_value_t = ingest::pacs008::ReadLimits::default().max_decompressed)]
     pub max_decompressed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct NettingPlanArgs {
+    /// pacs.008 files or directories (searched recursively for *.xml and *.xml.gz), or
+    /// object URLs; every map worker must be able to read them where they are.
+    #[arg(long, required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Number of map units.
+    #[arg(long)]
+    pub shards: usize,
+    #[command(flatten)]
+    pub settings: NettingSettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NettingMapArgs {
+    /// The plan (sha256:<hex>), as `mez netting plan` printed it.
+    #[arg(long)]
+    pub plan: String,
+    /// Which map unit, from 0 (a Kubernetes Indexed Job passes $JOB_COMPLETION_INDEX).
+    #[arg(long, env = "JOB_COMPLETION_INDEX")]
+    pub shard: usize,
+    /// Public key file of the plan's signer, when it is not `--key`'s.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct NettingMergeArgs {
+    /// The plan (sha256:<hex>) whose partials to merge.
+    #[arg(long)]
+    pub plan: String,
     /// Exit 1 when any record was quarantined (held conflicts included).
     #[arg(long)]
     pub strict: bool,
-    /// Public keys of other writers whose receipts may precede ours on the chain.
+    /// Public keys of the plan's signer and of other writers on the chain.
     #[arg(long = "trusted-key", value_name = "FILE")]
     pub trusted_keys: Vec<PathBuf>,
 }

@@ -49,6 +49,7 @@ mod conflicts;
 mod identities;
 mod legs;
 pub mod run;
+pub mod shard;
 mod tables;
 
 pub use compute::{Accumulator, ConflictRow, ConflictStatus, Duplicate, Group, NettingResult, net};

@@ -44,7 +44,7 @@ pub struct NettingParams {
 }
 
 /// Rows per batch handed on by a reader.
-const BATCH_ROWS: usize = 8 * 1024;
+pub(super) const BATCH_ROWS: usize = 8 * 1024;
 
 /// Rows that finished files may hold in memory while earlier files are consumed (about
 /// 100 MB of payments); the rest waits in temporary Arrow IPC files.
@@ -53,7 +53,7 @@ const MEMORY_ROWS: usize = 16 * BATCH_ROWS;
 /// Reads one file, handing its payments on in batches of [`BATCH_ROWS`] straight from the
 /// reader's Arrow builders. The `file_digest` column is filled when the batches are
 /// consumed: the digest is known only once the whole file has been read.
-fn read_one(
+pub(super) fn read_one(
     file: &NamedFile,
     limits: &pacs008::ReadLimits,
     out: &mut ordered::Emitter<'_, FileSummary, JobError>,
@@ -300,197 +300,225 @@ impl Job for Netting {
     type Extra = ();
 
     fn produce(ctx: &Context<'_>, params: &NettingParams) -> Result<Produced<()>, JobError> {
-        let (store, reporter) = (ctx.store, ctx.reporter);
         let files = inputs::unique_names(params.inputs.clone())?;
-        let staging = store.staging_dir()?;
         let total: u64 = files
             .iter()
             .filter_map(|f| std::fs::metadata(&f.path).ok())
             .map(|m| m.len())
             .sum();
-        reporter.start("reading and netting pacs.008", Some(total), "bytes");
-
-        let payments_key = ["source_file", "message_index", "tx_index"];
-        let payments_path = staging.path().join("payments.parquet");
-        let payments_writer = artifact::TableWriter::create_with_distinct(
-            &payments_path,
-            "payments",
-            &table::payments_schema(),
-            &payments_key,
-            &table::PAYMENTS_DISTINCT_COLUMNS,
-        )?;
-        // While the readers keep every core busy, the payments are encoded on one thread; once
-        // the last file is read, on every core, so that the run's tail is not one thread's work.
+        ctx.reporter
+            .start("reading and netting pacs.008", Some(total), "bytes");
+        let spill = ctx.store.staging_dir()?;
         let files_read = AtomicUsize::new(0);
-        let mut accumulator = netting::Accumulator::new(params.config);
         let limits = ordered::Limits {
             workers: rayon::current_num_threads(),
             memory_rows: MEMORY_ROWS,
         };
-        // Files are read in parallel and consumed in input (path) order as each is finished:
-        // this thread fills in the file digest, nets each batch and hands it on, through a
-        // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
-        // busy: netting on a thread of its own only added thread switches.) Once every batch is
-        // netted, this thread writes the other tables while the encoder finishes `payments`.
-        let (summaries, payments_file, others) =
-            std::thread::scope(|scope| -> Result<_, JobError> {
-                let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-                let (files_read, file_count) = (&files_read, files.len());
-                let encoder = scope.spawn(move || -> Result<artifact::TableFile, JobError> {
-                    let mut writer = payments_writer;
-                    for batch in encoder_input {
-                        writer.set_parallel(files_read.load(Ordering::Acquire) == file_count);
-                        writer.write(&batch)?;
-                    }
-                    writer.set_parallel(true);
-                    Ok(writer.finish()?)
-                });
-                let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
+        // Files are read in parallel and consumed in input (path) order as each is finished.
+        net_files(
+            ctx,
+            &params.config,
+            &params.chain,
+            (&files_read, files.len()),
+            |consume| {
                 let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, JobError>| {
                     let read = read_one(&files[i], &params.config.read_limits, out);
                     files_read.fetch_add(1, Ordering::Release);
                     read
                 };
-                let mut consume = |_: usize,
-                                   outcome: Result<FileSummary, JobError>,
-                                   batches: &mut ordered::Batches<'_>|
-                 -> Result<(), JobError> {
-                    let summary = outcome?;
-                    reporter.advance(summary.bytes);
-                    if summary.file_ok {
-                        for batch in batches {
-                            let batch = with_file_digest(&batch?, &summary.file_digest)?;
-                            netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
-                            if to_encoder.send(batch).is_err() {
-                                // The encoder stopped early; its error is reported below.
-                                return Err(JobError::Input {
-                                    path: PathBuf::from("payments"),
-                                    reason: "the payments encoder stopped".into(),
-                                });
-                            }
-                        }
-                    }
-                    summaries.push(summary);
-                    Ok(())
-                };
-                let fed = ordered::read_in_order(
+                ordered::read_in_order(
                     files.len(),
                     limits,
                     table::payments_schema(),
-                    staging.path(),
+                    spill.path(),
                     &read,
-                    &mut consume,
-                );
-                drop(to_encoder);
-                // Without identity conflicts (the usual run) the other tables are written
-                // while the encoder finishes `payments`; with them, once it has, since the
-                // first payments of the conflicted identities are read back from it.
-                let tail = match fed {
-                    Err(e) => Tail::Written(Err(e)),
-                    Ok(()) => {
-                        reporter.finish();
-                        if accumulator.has_conflicts() {
-                            Tail::Waiting(Box::new(accumulator))
-                        } else {
-                            Tail::Written(write_other_tables(
-                                store,
-                                &summaries,
-                                accumulator,
-                                Vec::new(),
-                                reporter,
-                            ))
-                        }
-                    }
-                };
-                let payments_file = encoder.join().map_err(|_| JobError::Input {
-                    path: PathBuf::from("payments"),
-                    reason: "the Parquet encoder thread panicked".into(),
-                })??;
-                let others = match tail {
-                    Tail::Written(others) => others?,
-                    Tail::Waiting(accumulator) => {
-                        let firsts = find_firsts(&payments_path, &accumulator.firsts_query())?;
-                        write_other_tables(store, &summaries, *accumulator, firsts, reporter)?
-                    }
-                };
-                Ok((summaries, payments_file, others))
-            })?;
-        let OtherTables {
-            tables: other_tables,
-            quarantined,
-            duplicates,
-            conflicting_payments,
-            conflicted_identities,
-        } = others;
-        let mut written = vec![artifact::store_table_file(
-            store,
-            "payments",
-            &payments_file,
-        )?];
-        written.extend(other_tables);
-        reporter.advance(1);
-        reporter.finish();
-
-        let mut parameters = BTreeMap::new();
-        if let Some(d) = params.config.value_date {
-            parameters.insert("value_date".to_owned(), serde_json::json!(format_date(d)));
-        }
-        parameters.insert(
-            "legs".to_owned(),
-            serde_json::json!(match params.config.legs {
-                LegsMode::LargestFirst => "largest_first",
-                LegsMode::LegacyById => "legacy_by_id",
-            }),
-        );
-        parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
-        // Limits change what is refused: a run names those it was given (the defaults are
-        // the writer version's own).
-        let (limits, defaults) = (params.config.read_limits, pacs008::ReadLimits::default());
-        for (name, value, default) in [
-            (
-                "max_token",
-                limits.max_token as u64,
-                defaults.max_token as u64,
-            ),
-            (
-                "max_field",
-                limits.max_field as u64,
-                defaults.max_field as u64,
-            ),
-            (
-                "max_decompressed",
-                limits.max_decompressed,
-                defaults.max_decompressed,
-            ),
-        ] {
-            if value != default {
-                parameters.insert(name.to_owned(), serde_json::json!(value));
-            }
-        }
-        parameters.insert(
-            "conflicts".to_owned(),
-            serde_json::json!({
-                "rule": params.config.conflicts.name(),
-                "identities": conflicted_identities,
-                "payments": conflicting_payments,
-            }),
-        );
-        let mut run = RunDescription::new("netting", &params.chain);
-        run.latest = "runs/netting/latest".into();
-        run.parameters = parameters;
-        run.inputs = summaries
-            .iter()
-            .map(|s| Input {
-                name: s.source_file.clone(),
-                digest: s.file_digest,
-                bytes: s.bytes,
-            })
-            .collect();
-        run.quarantined = quarantined;
-        Ok(Produced {
-            run,
-            tables: written,
-            extra: (),
-        })
+                    &mut |_, outcome, batches| {
+                        consume(outcome?, &mut batches.map(|b| b.map_err(JobError::from)))
+                    },
+                )
+            },
+        )
     }
+}
+
+/// Takes one input file, in input order: its summary, then its payments batches as the
+/// reader emitted them (the file digest not yet filled in).
+pub(crate) type Consume<'a> = dyn FnMut(
+        FileSummary,
+        &mut dyn Iterator<Item = Result<RecordBatch, JobError>>,
+    ) -> Result<(), JobError>
+    + 'a;
+
+/// Nets the files `feed` hands on and writes the run's tables: the part of a netting run
+/// after reading, shared by the one-machine run and the merge of a sharded one, so that
+/// both write the same bytes. `files_read` counts the files whose reading is done, of how
+/// many: while readers keep every core busy, `payments` is encoded on one thread, then on
+/// every core.
+pub(crate) fn net_files(
+    ctx: &Context<'_>,
+    config: &NettingConfig,
+    chain: &str,
+    (files_read, file_count): (&AtomicUsize, usize),
+    feed: impl FnOnce(&mut Consume<'_>) -> Result<(), JobError>,
+) -> Result<Produced<()>, JobError> {
+    let (store, reporter) = (ctx.store, ctx.reporter);
+    let staging = store.staging_dir()?;
+    let payments_key = ["source_file", "message_index", "tx_index"];
+    let payments_path = staging.path().join("payments.parquet");
+    let payments_writer = artifact::TableWriter::create_with_distinct(
+        &payments_path,
+        "payments",
+        &table::payments_schema(),
+        &payments_key,
+        &table::PAYMENTS_DISTINCT_COLUMNS,
+    )?;
+    let mut accumulator = netting::Accumulator::new(*config);
+    // This thread fills in the file digest, nets each batch and hands it on, through a
+    // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
+    // busy: netting on a thread of its own only added thread switches.) Once every batch is
+    // netted, this thread writes the other tables while the encoder finishes `payments`.
+    let (summaries, payments_file, others) = std::thread::scope(|scope| -> Result<_, JobError> {
+        let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+        let encoder = scope.spawn(move || -> Result<artifact::TableFile, JobError> {
+            let mut writer = payments_writer;
+            for batch in encoder_input {
+                writer.set_parallel(files_read.load(Ordering::Acquire) == file_count);
+                writer.write(&batch)?;
+            }
+            writer.set_parallel(true);
+            Ok(writer.finish()?)
+        });
+        let mut summaries: Vec<FileSummary> = Vec::with_capacity(file_count);
+        let mut consume = |summary: FileSummary,
+                           batches: &mut dyn Iterator<Item = Result<RecordBatch, JobError>>|
+         -> Result<(), JobError> {
+            reporter.advance(summary.bytes);
+            if summary.file_ok {
+                for batch in batches {
+                    let batch = with_file_digest(&batch?, &summary.file_digest)?;
+                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
+                    if to_encoder.send(batch).is_err() {
+                        // The encoder stopped early; its error is reported below.
+                        return Err(JobError::Input {
+                            path: PathBuf::from("payments"),
+                            reason: "the payments encoder stopped".into(),
+                        });
+                    }
+                }
+            }
+            summaries.push(summary);
+            Ok(())
+        };
+        let fed = feed(&mut consume);
+        drop(to_encoder);
+        // Without identity conflicts (the usual run) the other tables are written
+        // while the encoder finishes `payments`; with them, once it has, since the
+        // first payments of the conflicted identities are read back from it.
+        let tail = match fed {
+            Err(e) => Tail::Written(Err(e)),
+            Ok(()) => {
+                reporter.finish();
+                if accumulator.has_conflicts() {
+                    Tail::Waiting(Box::new(accumulator))
+                } else {
+                    Tail::Written(write_other_tables(
+                        store,
+                        &summaries,
+                        accumulator,
+                        Vec::new(),
+                        reporter,
+                    ))
+                }
+            }
+        };
+        let payments_file = encoder.join().map_err(|_| JobError::Input {
+            path: PathBuf::from("payments"),
+            reason: "the Parquet encoder thread panicked".into(),
+        })??;
+        let others = match tail {
+            Tail::Written(others) => others?,
+            Tail::Waiting(accumulator) => {
+                let firsts = find_firsts(&payments_path, &accumulator.firsts_query())?;
+                write_other_tables(store, &summaries, *accumulator, firsts, reporter)?
+            }
+        };
+        Ok((summaries, payments_file, others))
+    })?;
+    let OtherTables {
+        tables: other_tables,
+        quarantined,
+        duplicates,
+        conflicting_payments,
+        conflicted_identities,
+    } = others;
+    let mut written = vec![artifact::store_table_file(
+        store,
+        "payments",
+        &payments_file,
+    )?];
+    written.extend(other_tables);
+    reporter.advance(1);
+    reporter.finish();
+
+    let mut parameters = BTreeMap::new();
+    if let Some(d) = config.value_date {
+        parameters.insert("value_date".to_owned(), serde_json::json!(format_date(d)));
+    }
+    parameters.insert(
+        "legs".to_owned(),
+        serde_json::json!(match config.legs {
+            LegsMode::LargestFirst => "largest_first",
+            LegsMode::LegacyById => "legacy_by_id",
+        }),
+    );
+    parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
+    // Limits change what is refused: a run names those it was given (the defaults are
+    // the writer version's own).
+    let (limits, defaults) = (config.read_limits, pacs008::ReadLimits::default());
+    for (name, value, default) in [
+        (
+            "max_token",
+            limits.max_token as u64,
+            defaults.max_token as u64,
+        ),
+        (
+            "max_field",
+            limits.max_field as u64,
+            defaults.max_field as u64,
+        ),
+        (
+            "max_decompressed",
+            limits.max_decompressed,
+            defaults.max_decompressed,
+        ),
+    ] {
+        if value != default {
+            parameters.insert(name.to_owned(), serde_json::json!(value));
+        }
+    }
+    parameters.insert(
+        "conflicts".to_owned(),
+        serde_json::json!({
+            "rule": config.conflicts.name(),
+            "identities": conflicted_identities,
+            "payments": conflicting_payments,
+        }),
+    );
+    let mut run = RunDescription::new("netting", chain);
+    run.latest = "runs/netting/latest".into();
+    run.parameters = parameters;
+    run.inputs = summaries
+        .iter()
+        .map(|s| Input {
+            name: s.source_file.clone(),
+            digest: s.file_digest,
+            bytes: s.bytes,
+        })
+        .collect();
+    run.quarantined = quarantined;
+    Ok(Produced {
+        run,
+        tables: written,
+        extra: (),
+    })
 }

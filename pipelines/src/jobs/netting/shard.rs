@@ -1,0 +1,575 @@
+//! A netting run split over machines: a signed *plan*, *map* units that each read one shard
+//! (a contiguous range of the plan's files) into a *partial*, and one *merge* that nets the
+//! partials into exactly the artifacts `mez netting run` writes on one machine.
+//!
+//! Why the merge writes the same bytes: everything a netting run writes depends only on the
+//! files' summaries and payments batches, consumed in input order (see
+//! [`super::run::net_files`]). A map unit keeps both exactly as the readers produced them — the
+//! batches in an Arrow IPC stream, which keeps their boundaries, the summaries in JSON — and
+//! the merge feeds them, shard after shard, to the same code. Duplicates and identity
+//! conflicts across shards are therefore found by the merge, as in one run.
+//!
+//! Every unit is a plain command over a store URL, idempotent and safe to run twice or at
+//! once on two workers: a partial is a content-addressed blob, and its index entry
+//! (`scale/netting/<plan>/shard-<i>`) is created once, with the same bytes by every run.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
+
+use ingest::pacs008::{self, FileSummary, HeaderCheck, Quarantined, ReadLimits, table};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use verify::Digest;
+use verify::dsse::Envelope;
+use verify::keys::{SecretKey, TrustSet};
+use verify::store::Store;
+
+use super::run::{self as netting_run, BATCH_ROWS};
+use super::{ConflictRule, LegsMode, NettingConfig};
+use crate::artifact::ordered;
+use crate::jobs::inputs::NamedFile;
+use crate::jobs::{Context, Job, JobError, Produced};
+
+/// DSSE payload type of a plan.
+pub const PLAN_TYPE: &str = "application/vnd.mez.netting-plan+json";
+const PLAN_KIND: &str = "mez.netting.plan/v1";
+const PARTIAL_KIND: &str = "mez.netting.partial/v1";
+
+/// What can go wrong between a plan and its merge.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShardError {
+    /// The merge found no partial for a shard: its map unit has not run (or not finished).
+    #[error("shard {shard} of plan {plan} has no partial (run `mez netting map --shard {shard}`)")]
+    Missing { plan: Digest, shard: usize },
+    /// A partial that cannot be used: damaged, or not what its index says.
+    #[error("shard {shard} of plan {plan}: corrupt partial: {reason}")]
+    Corrupt {
+        plan: Digest,
+        shard: usize,
+        reason: String,
+    },
+    /// A bad plan or request: no plan under that digest, a signature that does not verify,
+    /// a shard out of range, an input that changed since the plan.
+    #[error("plan {plan}: {reason}")]
+    Plan { plan: String, reason: String },
+}
+
+/// One input of a plan: where a map unit finds it, and what it must hash to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanInput {
+    /// The name tables give it (relative to the root it was found under).
+    pub name: String,
+    /// An absolute path every worker can read, or an object URL (`s3://…`).
+    pub location: String,
+    pub digest: Digest,
+    pub bytes: u64,
+}
+
+/// The run's settings, as the plan carries them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanConfig {
+    pub value_date: Option<i32>,
+    pub legs: String,
+    pub conflicts: String,
+    pub max_token: u64,
+    pub max_field: u64,
+    pub max_decompressed: u64,
+}
+
+/// A signed netting plan: the sorted inputs and the shard boundaries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub kind: String,
+    pub chain: String,
+    pub config: PlanConfig,
+    pub inputs: Vec<PlanInput>,
+    /// Shard `i` reads inputs `shards[i].0 .. shards[i].1`.
+    pub shards: Vec<(usize, usize)>,
+}
+
+impl PlanConfig {
+    fn new(config: &NettingConfig) -> Self {
+        PlanConfig {
+            value_date: config.value_date,
+            legs: match config.legs {
+                LegsMode::LargestFirst => "largest_first",
+                LegsMode::LegacyById => "legacy_by_id",
+            }
+            .into(),
+            conflicts: config.conflicts.name().into(),
+            max_token: config.read_limits.max_token as u64,
+            max_field: config.read_limits.max_field as u64,
+            max_decompressed: config.read_limits.max_decompressed,
+        }
+    }
+
+    fn netting_config(&self) -> Option<NettingConfig> {
+        Some(NettingConfig {
+            value_date: self.value_date,
+            legs: match self.legs.as_str() {
+                "largest_first" => LegsMode::LargestFirst,
+                "legacy_by_id" => LegsMode::LegacyById,
+                _ => return None,
+            },
+            conflicts: match self.conflicts.as_str() {
+                "hold" => ConflictRule::Hold,
+                "keep-all" => ConflictRule::KeepAll,
+                _ => return None,
+            },
+            read_limits: ReadLimits {
+                max_token: usize::try_from(self.max_token).ok()?,
+                max_field: usize::try_from(self.max_field).ok()?,
+                max_decompressed: self.max_decompressed,
+            },
+        })
+    }
+}
+
+/// Shard boundaries over files of these sizes: contiguous ranges, cut where the running
+/// total of bytes passes each `k / shards` of the whole (some shards may be empty when there
+/// are fewer files than shards).
+pub fn shard_bounds(sizes: &[u64], shards: usize) -> Vec<(usize, usize)> {
+    let shards = shards.max(1);
+    let total: u128 = sizes.iter().map(|&b| u128::from(b)).sum();
+    let mut bounds = Vec::with_capacity(shards);
+    let (mut start, mut seen, mut i) = (0usize, 0u128, 0usize);
+    for k in 1..=shards {
+        let target = total * k as u128 / shards as u128;
+        while i < sizes.len() && (k == shards || seen + u128::from(sizes[i]) / 2 < target) {
+            seen += u128::from(sizes[i]);
+            i += 1;
+        }
+        bounds.push((start, i));
+        start = i;
+    }
+    bounds
+}
+
+/// Plans a run over `files` (already named and sorted, see [`crate::jobs::inputs`]):
+/// hashes every file, splits them into `shards`, signs the plan and stores it. `locations`
+/// gives each file's location for workers (its absolute path when `None`).
+pub fn plan(
+    store: &Store,
+    signer: &SecretKey,
+    files: &[NamedFile],
+    locations: &[Option<String>],
+    config: &NettingConfig,
+    chain: &str,
+    shards: usize,
+) -> Result<(Digest, Plan), JobError> {
+    if shards == 0 {
+        return Err(JobError::input("--shards", "must be at least 1"));
+    }
+    let hashed: Vec<Result<PlanInput, JobError>> = files
+        .par_iter()
+        .zip(locations)
+        .map(|(file, location)| {
+            let (digest, bytes) = Digest::of_file(&file.path)?;
+            let location = match location {
+                Some(url) => url.clone(),
+                None => std::path::absolute(&file.path)
+                    .map_err(|e| JobError::input(&file.path, e))?
+                    .to_string_lossy()
+                    .into_owned(),
+            };
+            Ok(PlanInput {
+                name: file.name.clone(),
+                location,
+                digest,
+                bytes,
+            })
+        })
+        .collect();
+    let inputs = hashed.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let sizes: Vec<u64> = inputs.iter().map(|i| i.bytes).collect();
+    let plan = Plan {
+        kind: PLAN_KIND.into(),
+        chain: chain.into(),
+        config: PlanConfig::new(config),
+        shards: shard_bounds(&sizes, shards),
+        inputs,
+    };
+    let payload = verify::canon::to_canonical_vec(&plan)?;
+    let envelope = Envelope::sign(PLAN_TYPE, &payload, &[signer]).to_bytes()?;
+    let (digest, _) = store.put_blob(envelope.into())?;
+    Ok((digest, plan))
+}
+
+/// Reads plan `digest` from the store, signed by a key of `trust`.
+pub fn open_plan(store: &Store, trust: &TrustSet, digest: &Digest) -> Result<Plan, ShardError> {
+    let bad = |reason: String| ShardError::Plan {
+        plan: digest.to_string(),
+        reason,
+    };
+    let bytes = store.get_blob(digest).map_err(|e| bad(e.to_string()))?;
+    let what = digest.to_string();
+    let (payload, _) = Envelope::from_bytes(&what, &bytes)
+        .and_then(|e| e.open(&what, PLAN_TYPE, trust))
+        .map_err(|e| bad(e.to_string()))?;
+    let plan: Plan =
+        serde_json::from_slice(&payload).map_err(|e| bad(format!("not a netting plan: {e}")))?;
+    let contiguous = plan.shards.first().is_none_or(|s| s.0 == 0)
+        && plan.shards.windows(2).all(|w| w[0].1 == w[1].0)
+        && plan.shards.iter().all(|s| s.0 <= s.1)
+        && plan.shards.last().is_some_and(|s| s.1 == plan.inputs.len());
+    if plan.kind != PLAN_KIND || !contiguous || plan.config.netting_config().is_none() {
+        return Err(bad("not a valid netting plan".into()));
+    }
+    Ok(plan)
+}
+
+/// The key of shard `shard`'s partial index entry.
+fn index_key(plan: &Digest, shard: usize) -> String {
+    format!("scale/netting/{}/shard-{shard}", plan.hex())
+}
+
+/// A file's summary as a partial stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct FilePart {
+    source_file: String,
+    file_digest: Digest,
+    bytes: u64,
+    messages: u32,
+    transactions: u64,
+    accepted: u64,
+    file_ok: bool,
+    /// (byte offset, element path, message id, reason).
+    quarantine: Vec<(u64, String, Option<String>, String)>,
+    /// (message index, message id, check, declared, computed, ok).
+    checks: Vec<(u32, Option<String>, String, String, String, bool)>,
+    /// How many payments batches of the partial's stream are this file's.
+    batches: u32,
+}
+
+/// What a map unit wrote for its shard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Partial {
+    kind: String,
+    plan: Digest,
+    shard: usize,
+    files: Vec<FilePart>,
+    /// The Arrow IPC stream of the shard's payments batches, in input order.
+    payments: Digest,
+}
+
+impl FilePart {
+    fn new(s: &FileSummary, batches: u32) -> Self {
+        FilePart {
+            source_file: s.source_file.clone(),
+            file_digest: s.file_digest,
+            bytes: s.bytes,
+            messages: s.messages,
+            transactions: s.transactions,
+            accepted: s.accepted,
+            file_ok: s.file_ok,
+            quarantine: s
+                .quarantine
+                .iter()
+                .map(|q| {
+                    let Quarantined {
+                        byte_offset,
+                        element_path,
+                        msg_id,
+                        reason,
+                        ..
+                    } = q.clone();
+                    (byte_offset, element_path, msg_id, reason)
+                })
+                .collect(),
+            checks: s
+                .checks
+                .iter()
+                .map(|c| {
+                    (
+                        c.message_index,
+                        c.msg_id.clone(),
+                        c.check.to_owned(),
+                        c.declared.clone(),
+                        c.computed.clone(),
+                        c.ok,
+                    )
+                })
+                .collect(),
+            batches,
+        }
+    }
+
+    fn summary(&self) -> Option<FileSummary> {
+        let source = &self.source_file;
+        let mut checks = Vec::with_capacity(self.checks.len());
+        for (message_index, msg_id, check, declared, computed, ok) in &self.checks {
+            checks.push(HeaderCheck {
+                source_file: source.clone(),
+                message_index: *message_index,
+                msg_id: msg_id.clone(),
+                check: pacs008::HEADER_CHECKS
+                    .iter()
+                    .find(|name| **name == check.as_str())?,
+                declared: declared.clone(),
+                computed: computed.clone(),
+                ok: *ok,
+            });
+        }
+        Some(FileSummary {
+            source_file: source.clone(),
+            file_digest: self.file_digest,
+            bytes: self.bytes,
+            messages: self.messages,
+            transactions: self.transactions,
+            accepted: self.accepted,
+            file_ok: self.file_ok,
+            quarantine: self
+                .quarantine
+                .iter()
+                .map(|(byte_offset, element_path, msg_id, reason)| Quarantined {
+                    source_file: source.clone(),
+                    byte_offset: *byte_offset,
+                    element_path: element_path.clone(),
+                    msg_id: msg_id.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
+            checks,
+        })
+    }
+}
+
+/// Runs map unit `shard` of plan `digest`: reads the shard's files (checking each against
+/// the digest the plan gives it) and stores the partial. Returns the partial's digest.
+pub fn map(
+    store: &Store,
+    trust: &TrustSet,
+    digest: &Digest,
+    shard: usize,
+) -> Result<Digest, JobError> {
+    let plan = open_plan(store, trust, digest)?;
+    let Some(&(first, end)) = plan.shards.get(shard) else {
+        return Err(ShardError::Plan {
+            plan: digest.to_string(),
+            reason: format!(
+                "shard {shard} is out of range (the plan has {} shards, 0 to {})",
+                plan.shards.len(),
+                plan.shards.len().saturating_sub(1)
+            ),
+        }
+        .into());
+    };
+    let config = plan
+        .config
+        .netting_config()
+        .ok_or_else(|| JobError::input("plan", "not a valid netting plan"))?;
+    let staging = store.staging_dir()?;
+    let inputs = &plan.inputs[first..end];
+    let mut files = Vec::with_capacity(inputs.len());
+    let mut _downloaded = Vec::new();
+    for input in inputs {
+        let path = if input.location.contains("://") {
+            let found = crate::jobs::inputs::expand_inputs(
+                &[PathBuf::from(&input.location)],
+                &crate::jobs::PACS008_SUFFIXES,
+            )?;
+            let path = found
+                .files
+                .first()
+                .map(|f| f.path.clone())
+                .ok_or_else(|| JobError::input(&input.location, "no such object"))?;
+            _downloaded.push(found);
+            path
+        } else {
+            PathBuf::from(&input.location)
+        };
+        files.push(NamedFile::new(path, input.name.clone()));
+    }
+    // The shard's files are read in parallel and taken in order, as one machine does.
+    let payments_path = staging.path().join("payments.arrow");
+    let out =
+        std::fs::File::create(&payments_path).map_err(|e| JobError::input(&payments_path, e))?;
+    let mut writer = arrow::ipc::writer::StreamWriter::try_new(
+        std::io::BufWriter::new(out),
+        &table::payments_schema(),
+    )
+    .map_err(|e| JobError::input(&payments_path, e))?;
+    let mut parts = Vec::with_capacity(files.len());
+    let limits = ordered::Limits {
+        workers: rayon::current_num_threads(),
+        memory_rows: 16 * BATCH_ROWS,
+    };
+    let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, JobError>| {
+        netting_run::read_one(&files[i], &config.read_limits, out)
+    };
+    ordered::read_in_order(
+        files.len(),
+        limits,
+        table::payments_schema(),
+        staging.path(),
+        &read,
+        &mut |i, outcome, batches| {
+            let summary = outcome?;
+            let planned = &inputs[i];
+            if summary.file_digest != planned.digest {
+                return Err(ShardError::Plan {
+                    plan: digest.to_string(),
+                    reason: format!(
+                        "input {} ({}) changed since the plan: it hashes to {}, the plan says {}",
+                        planned.name, planned.location, summary.file_digest, planned.digest
+                    ),
+                }
+                .into());
+            }
+            let mut count = 0u32;
+            if summary.file_ok {
+                for batch in batches {
+                    writer
+                        .write(&batch?)
+                        .map_err(|e| JobError::input(&payments_path, e))?;
+                    count += 1;
+                }
+            }
+            parts.push(FilePart::new(&summary, count));
+            Ok(())
+        },
+    )?;
+    writer
+        .into_inner()
+        .and_then(|w| {
+            w.into_inner()
+                .map_err(|e| arrow::error::ArrowError::IoError(e.to_string(), e.into_error()))
+        })
+        .map_err(|e| JobError::input(&payments_path, e))?;
+    let (payments, _) = Digest::of_file(&payments_path)?;
+    store.put_blob_file(&payments_path, &payments)?;
+    let partial = Partial {
+        kind: PARTIAL_KIND.into(),
+        plan: *digest,
+        shard,
+        files: parts,
+        payments,
+    };
+    let (partial_digest, _) = store.put_blob(verify::canon::to_canonical_vec(&partial)?.into())?;
+    store.put_create(
+        &index_key(digest, shard),
+        format!("{partial_digest}\n").into_bytes().into(),
+    )?;
+    Ok(partial_digest)
+}
+
+/// The merge of a sharded run, published like `mez netting run` (see [`crate::jobs::run`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NettingMerge;
+
+impl Job for NettingMerge {
+    /// The plan's digest.
+    type Params = Digest;
+    type Extra = ();
+
+    fn produce(ctx: &Context<'_>, digest: &Digest) -> Result<Produced<()>, JobError> {
+        let store = ctx.store;
+        let plan = open_plan(store, &ctx.readers(), digest)?;
+        let config = plan
+            .config
+            .netting_config()
+            .ok_or_else(|| JobError::input("plan", "not a valid netting plan"))?;
+        // Every partial is found and checked before anything is netted.
+        let mut partials = Vec::with_capacity(plan.shards.len());
+        for (shard, &(first, end)) in plan.shards.iter().enumerate() {
+            let corrupt = |reason: String| ShardError::Corrupt {
+                plan: *digest,
+                shard,
+                reason,
+            };
+            let index = match store.get(&index_key(digest, shard)) {
+                Ok(bytes) => bytes,
+                Err(verify::Error::NotFound { .. }) => {
+                    return Err(ShardError::Missing {
+                        plan: *digest,
+                        shard,
+                    }
+                    .into());
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let partial_digest: Digest = std::str::from_utf8(&index)
+                .ok()
+                .and_then(|t| t.trim_end().parse().ok())
+                .ok_or_else(|| corrupt("its index entry is not a digest".into()))?;
+            let bytes = store
+                .get_blob(&partial_digest)
+                .map_err(|e| corrupt(e.to_string()))?;
+            let partial: Partial =
+                serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            if partial.kind != PARTIAL_KIND || partial.plan != *digest || partial.shard != shard {
+                return Err(ShardError::Plan {
+                    plan: digest.to_string(),
+                    reason: format!(
+                        "the partial of shard {shard} belongs to shard {} of plan {}",
+                        partial.shard, partial.plan
+                    ),
+                }
+                .into());
+            }
+            let planned = &plan.inputs[first..end];
+            let matches = partial.files.len() == planned.len()
+                && partial
+                    .files
+                    .iter()
+                    .zip(planned)
+                    .all(|(f, p)| f.source_file == p.name && f.file_digest == p.digest);
+            if !matches {
+                return Err(corrupt("its files are not the shard's".into()).into());
+            }
+            partials.push(partial);
+        }
+        let total: u64 = plan.inputs.iter().map(|i| i.bytes).sum();
+        ctx.reporter
+            .start("netting the partials", Some(total), "bytes");
+        let file_count = plan.inputs.len();
+        let files_read = AtomicUsize::new(file_count);
+        netting_run::net_files(
+            ctx,
+            &config,
+            &plan.chain,
+            (&files_read, file_count),
+            |consume| {
+                for partial in &partials {
+                    let corrupt = |reason: String| ShardError::Corrupt {
+                        plan: *digest,
+                        shard: partial.shard,
+                        reason,
+                    };
+                    let bytes = store
+                        .get_blob(&partial.payments)
+                        .map_err(|e| corrupt(e.to_string()))?;
+                    let mut stream = arrow::ipc::reader::StreamReader::try_new(
+                        std::io::Cursor::new(bytes),
+                        None,
+                    )
+                    .map_err(|e| corrupt(e.to_string()))?;
+                    for part in &partial.files {
+                        let summary = part
+                            .summary()
+                            .ok_or_else(|| corrupt("an unknown header check".into()))?;
+                        let mut batches = (&mut stream)
+                            .take(part.batches as usize)
+                            .map(|b| b.map_err(|e| JobError::from(corrupt(e.to_string()))));
+                        let mut taken = 0u32;
+                        let mut counted = std::iter::from_fn(|| {
+                            let next = batches.next();
+                            taken += u32::from(next.is_some());
+                            next
+                        });
+                        consume(summary, &mut counted)?;
+                        if part.file_ok && taken != part.batches {
+                            return Err(corrupt(format!(
+                                "{} holds {taken} payments batches, not {}",
+                                part.source_file, part.batches
+                            ))
+                            .into());
+                        }
+                    }
+                }
+                Ok(())
+            },
+        )
+    }
+}

@@ -1,0 +1,208 @@
+//! A netting run split into a plan, map units and a merge writes exactly what one machine
+//! writes; bad plans, shards and partials are refused by name.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pipelines::generators::pacs008::{self as gen_pacs008, GenParams};
+use pipelines::jobs::netting::shard::{self, NettingMerge, ShardError};
+use pipelines::jobs::netting::{Netting, NettingConfig, NettingParams};
+use pipelines::jobs::{JobError, PACS008_SUFFIXES, expand_inputs};
+use proptest::prelude::*;
+use verify::Digest;
+use verify::keys::{SecretKey, TrustSet};
+use verify::store::Store;
+
+const TIME: i64 = 1_795_398_979;
+
+/// A generated day with re-sends and amended payments (duplicates and conflicts that land
+/// in different shards), in `dir`.
+fn day(dir: &Path, seed: u64, files: u32) {
+    gen_pacs008::generate(
+        dir,
+        &GenParams {
+            transactions: 400,
+            banks: 5,
+            currencies: vec!["EUR".into(), "USD".into()],
+            files,
+            singles: 6,
+            duplicates: 5,
+            conflicts: 2,
+            invalid: 2,
+            seed,
+            value_date: "2026-11-23".into(),
+        },
+    )
+    .unwrap();
+}
+
+fn digests(tables: &[pipelines::artifact::WrittenTable]) -> BTreeMap<String, Digest> {
+    tables.iter().map(|t| (t.name.clone(), t.digest)).collect()
+}
+
+/// The one-machine run's tables.
+fn one_machine(input: &Path, config: NettingConfig) -> BTreeMap<String, Digest> {
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = Store::open(store_dir.path().to_str().unwrap()).unwrap();
+    let params = NettingParams {
+        inputs: expand_inputs(&[input.to_owned()], &PACS008_SUFFIXES)
+            .unwrap()
+            .files,
+        config,
+        chain: "netting".into(),
+    };
+    digests(&crate::run_job::<Netting>(&store, &signer(), TIME, &params).tables)
+}
+
+fn signer() -> SecretKey {
+    SecretKey::from_seed("ops", [3; 32])
+}
+
+fn trust() -> TrustSet {
+    TrustSet::new([signer().public()])
+}
+
+/// Plans `input` into `shards` on `store`.
+fn plan(store: &Store, input: &Path, shards: usize, config: NettingConfig) -> Digest {
+    let found = expand_inputs(&[input.to_owned()], &PACS008_SUFFIXES).unwrap();
+    let locations = vec![None; found.files.len()];
+    shard::plan(
+        store,
+        &signer(),
+        &found.files,
+        &locations,
+        &config,
+        "netting",
+        shards,
+    )
+    .unwrap()
+    .0
+}
+
+fn merge(store: &Store, plan: &Digest) -> Result<BTreeMap<String, Digest>, JobError> {
+    let ctx = pipelines::jobs::Context {
+        store,
+        signer: &signer(),
+        trust: &TrustSet::default(),
+        clock: &verify::clock::FixedClock(verify::clock::Timestamp::from_unix(TIME)),
+        reporter: &pipelines::report::Silent,
+    };
+    pipelines::jobs::run::<NettingMerge>(&ctx, plan).map(|f| digests(&f.tables))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// For any day and any number of shards, map units run in any order (some twice) and
+    /// merged give every table of the one-machine run, byte for byte.
+    #[test]
+    fn map_and_merge_equal_the_one_machine_run(
+        seed in 0u64..1_000,
+        files in 1u32..5,
+        shards in 1usize..9,
+        keep_all in any::<bool>(),
+        order_seed in any::<u64>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("day");
+        day(&input, seed, files);
+        let config = NettingConfig {
+            conflicts: if keep_all {
+                pipelines::jobs::netting::ConflictRule::KeepAll
+            } else {
+                pipelines::jobs::netting::ConflictRule::Hold
+            },
+            ..NettingConfig::default()
+        };
+        let expected = one_machine(&input, config);
+        let store_dir = tempfile::tempdir().unwrap();
+        let store = Store::open(store_dir.path().to_str().unwrap()).unwrap();
+        let plan = plan(&store, &input, shards, config);
+        let mut order: Vec<usize> = (0..shards).collect();
+        let mut rng = pipelines::generators::SplitMix64::new(order_seed);
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let mut partials = BTreeMap::new();
+        for &i in order.iter().chain(order.first()) {
+            let partial = shard::map(&store, &trust(), &plan, i).unwrap();
+            // A unit run again writes the same partial.
+            prop_assert_eq!(*partials.entry(i).or_insert(partial), partial);
+        }
+        prop_assert_eq!(merge(&store, &plan).unwrap(), expected);
+    }
+}
+
+#[test]
+fn bad_plans_shards_and_partials_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("day");
+    day(&input, 7, 3);
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = Store::open(store_dir.path().to_str().unwrap()).unwrap();
+    let plan3 = plan(&store, &input, 3, NettingConfig::default());
+
+    // A shard out of range.
+    let err = shard::map(&store, &trust(), &plan3, 3)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("shard 3 is out of range (the plan has 3 shards, 0 to 2)"),
+        "{err}"
+    );
+    // A plan signed by a key not trusted.
+    let stranger = TrustSet::new([SecretKey::from_seed("other", [9; 32]).public()]);
+    let err = shard::map(&store, &stranger, &plan3, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&format!("plan {plan3}")), "{err}");
+    // No plan under a digest.
+    let nothing = Digest::of(b"no plan");
+    assert!(shard::map(&store, &trust(), &nothing, 0).is_err());
+
+    // A missing partial: the merge names the shard, and publishes nothing.
+    shard::map(&store, &trust(), &plan3, 0).unwrap();
+    shard::map(&store, &trust(), &plan3, 2).unwrap();
+    match merge(&store, &plan3) {
+        Err(JobError::Shard(ShardError::Missing { shard: 1, .. })) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(store.list("manifests/").unwrap().is_empty());
+
+    // A partial of another plan under this plan's index: refused as foreign.
+    let plan2 = plan(&store, &input, 2, NettingConfig::default());
+    shard::map(&store, &trust(), &plan2, 1).unwrap();
+    let index = |plan: &Digest, shard: usize| format!("scale/netting/{}/shard-{shard}", plan.hex());
+    let foreign = store.get(&index(&plan2, 1)).unwrap();
+    store.put_create(&index(&plan3, 1), foreign).unwrap();
+    let err = merge(&store, &plan3).unwrap_err().to_string();
+    assert!(
+        err.contains("the partial of shard 1 belongs to shard 1 of plan"),
+        "{err}"
+    );
+    assert!(matches!(
+        merge(&store, &plan3),
+        Err(JobError::Shard(ShardError::Plan { .. }))
+    ));
+
+    // A damaged partial (its payments stream cut): refused as corrupt, naming the shard.
+    let plan4 = plan(&store, &input, 4, NettingConfig::default());
+    for i in 0..4 {
+        shard::map(&store, &trust(), &plan4, i).unwrap();
+    }
+    let partial: serde_json::Value = {
+        let text = store.get(&index(&plan4, 0)).unwrap();
+        let digest: Digest = std::str::from_utf8(&text).unwrap().trim().parse().unwrap();
+        serde_json::from_slice(&store.get_blob(&digest).unwrap()).unwrap()
+    };
+    let payments: Digest = partial["payments"].as_str().unwrap().parse().unwrap();
+    let key = verify::store::blob_key(&payments);
+    let bytes = store.get(&key).unwrap();
+    let root = store_dir.path();
+    std::fs::write(root.join(&key), &bytes[..bytes.len() / 2]).unwrap();
+    match merge(&store, &plan4) {
+        Err(JobError::Shard(ShardError::Corrupt { shard: 0, .. })) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(store.list("manifests/").unwrap().is_empty());
+}
