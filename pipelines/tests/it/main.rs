@@ -71,6 +71,7 @@ mod generator;
 mod lawpack;
 mod netting;
 mod nightly;
+mod ray;
 mod regpack;
 mod reproducible;
 mod roots;
