@@ -206,3 +206,121 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
     }
     assert!(store.list("manifests/").unwrap().is_empty());
 }
+
+/// The commands: `plan` prints the plan, `map` takes its shard from `--shard` or from a
+/// Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` (as the manifest in the repo runs it),
+/// the merge exits 1 naming a shard without partial and 2 for a plan it cannot trust,
+/// publishing nothing, and 0 with the one-machine tables once every unit has run.
+#[test]
+fn the_shard_commands_and_their_exit_codes() {
+    use crate::{mez_command, succeeded, succeeded_json};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    day(&d.join("day"), 11, 3);
+    succeeded(
+        &mez_command(d)
+            .args(["keygen", "--out", "ops"])
+            .output()
+            .unwrap(),
+    );
+    succeeded(
+        &mez_command(d)
+            .args(["keygen", "--out", "other"])
+            .output()
+            .unwrap(),
+    );
+    let mez = |args: &[&str]| {
+        mez_command(d)
+            .args(["--store", "s", "--key", "ops.key"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let planned = succeeded_json(&mez(&[
+        "--json", "netting", "plan", "--input", "day", "--shards", "3",
+    ]));
+    let plan = planned["plan"].as_str().unwrap().to_owned();
+    assert_eq!(planned["shards"].as_array().unwrap().len(), 3);
+    // Shard 0 by flag, shard 2 by the Indexed Job's variable; shard 1 not yet.
+    succeeded(&mez(&["netting", "map", "--plan", &plan, "--shard", "0"]));
+    succeeded(
+        &mez_command(d)
+            .args([
+                "--store", "s", "--key", "ops.key", "netting", "map", "--plan", &plan,
+            ])
+            .env("JOB_COMPLETION_INDEX", "2")
+            .output()
+            .unwrap(),
+    );
+    let o = mez_command(d)
+        .args([
+            "--store", "s", "--key", "ops.key", "netting", "map", "--plan", &plan,
+        ])
+        .env("JOB_COMPLETION_INDEX", "5")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 5 is out of range"));
+    let o = mez(&["netting", "merge", "--plan", &plan]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&format!("shard 1 of plan {plan} has no partial")),
+        "{stderr}"
+    );
+    // Signed by a key nobody trusts: refused, exit 2.
+    let o = mez_command(d)
+        .args([
+            "--store",
+            "s",
+            "--key",
+            "other.key",
+            "netting",
+            "merge",
+            "--plan",
+            &plan,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        !d.join("s/manifests").exists()
+            || std::fs::read_dir(d.join("s/manifests"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+    succeeded(&mez(&["netting", "map", "--plan", &plan, "--shard", "1"]));
+    let merged = succeeded_json(&mez(&["--json", "netting", "merge", "--plan", &plan]));
+    let one = succeeded_json(
+        &mez_command(d)
+            .args([
+                "--json", "--store", "one", "--key", "ops.key", "netting", "run", "--input", "day",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(merged["tables"], one["tables"]);
+
+    // The Kubernetes manifest runs the same map command as an Indexed Job.
+    let text = std::fs::read_to_string(crate::manifest_dir().join("k8s/netting-map.yaml")).unwrap();
+    let job: serde_json::Value = yaml_serde::from_str(&text).unwrap();
+    assert_eq!(job["kind"], "Job");
+    assert_eq!(job["spec"]["completionMode"], "Indexed");
+    let args: Vec<&str> = job["spec"]["template"]["spec"]["containers"][0]["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(args.windows(2).any(|w| w == ["netting", "map"]), "{args:?}");
+    assert!(
+        !args.contains(&"--shard"),
+        "the shard comes from JOB_COMPLETION_INDEX"
+    );
+}
