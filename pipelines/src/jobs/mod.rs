@@ -24,6 +24,7 @@ pub mod nightly;
 pub mod packs;
 pub mod roots;
 pub mod screening;
+pub mod shards;
 pub mod tensor;
 
 use std::path::PathBuf;
@@ -48,7 +49,7 @@ pub enum JobError {
     #[error(transparent)]
     Netting(#[from] netting::NettingError),
     #[error(transparent)]
-    Shard(#[from] netting::shard::ShardError),
+    Shard(#[from] shards::ShardError),
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
     #[error(transparent)]

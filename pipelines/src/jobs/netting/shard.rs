@@ -20,7 +20,6 @@ use ingest::pacs008::{self, FileSummary, HeaderCheck, Quarantined, ReadLimits, t
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use verify::Digest;
-use verify::dsse::Envelope;
 use verify::keys::{SecretKey, TrustSet};
 use verify::store::Store;
 
@@ -28,32 +27,16 @@ use super::run::{self as netting_run, BATCH_ROWS};
 use super::{ConflictRule, LegsMode, NettingConfig};
 use crate::artifact::ordered;
 use crate::jobs::inputs::NamedFile;
+use crate::jobs::shards;
+pub use crate::jobs::shards::ShardError;
 use crate::jobs::{Context, Job, JobError, Produced};
 
 /// DSSE payload type of a plan.
 pub const PLAN_TYPE: &str = "application/vnd.mez.netting-plan+json";
 const PLAN_KIND: &str = "mez.netting.plan/v1";
 const PARTIAL_KIND: &str = "mez.netting.partial/v1";
-
-/// What can go wrong between a plan and its merge.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ShardError {
-    /// The merge found no partial for a shard: its map unit has not run (or not finished).
-    #[error("shard {shard} of plan {plan} has no partial (run `mez netting map --shard {shard}`)")]
-    Missing { plan: Digest, shard: usize },
-    /// A partial that cannot be used: damaged, or not what its index says.
-    #[error("shard {shard} of plan {plan}: corrupt partial: {reason}")]
-    Corrupt {
-        plan: Digest,
-        shard: usize,
-        reason: String,
-    },
-    /// A bad plan or request: no plan under that digest, a signature that does not verify,
-    /// a shard out of range, an input that changed since the plan.
-    #[error("plan {plan}: {reason}")]
-    Plan { plan: String, reason: String },
-}
+/// The job's name in partial index keys (`scale/netting/<plan>/shard-<i>`).
+const JOB: &str = "netting";
 
 /// One input of a plan: where a map unit finds it, and what it must hash to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,26 +109,6 @@ impl PlanConfig {
     }
 }
 
-/// Shard boundaries over files of these sizes: contiguous ranges, cut where the running
-/// total of bytes passes each `k / shards` of the whole (some shards may be empty when there
-/// are fewer files than shards).
-pub fn shard_bounds(sizes: &[u64], shards: usize) -> Vec<(usize, usize)> {
-    let shards = shards.max(1);
-    let total: u128 = sizes.iter().map(|&b| u128::from(b)).sum();
-    let mut bounds = Vec::with_capacity(shards);
-    let (mut start, mut seen, mut i) = (0usize, 0u128, 0usize);
-    for k in 1..=shards {
-        let target = total * k as u128 / shards as u128;
-        while i < sizes.len() && (k == shards || seen + u128::from(sizes[i]) / 2 < target) {
-            seen += u128::from(sizes[i]);
-            i += 1;
-        }
-        bounds.push((start, i));
-        start = i;
-    }
-    bounds
-}
-
 /// Plans a run over `files` (already named and sorted, see [`crate::jobs::inputs`]):
 /// hashes every file, splits them into `shards`, signs the plan and stores it. `locations`
 /// gives each file's location for workers (its absolute path when `None`).
@@ -187,41 +150,24 @@ pub fn plan(
         kind: PLAN_KIND.into(),
         chain: chain.into(),
         config: PlanConfig::new(config),
-        shards: shard_bounds(&sizes, shards),
+        shards: shards::bounds(&sizes, shards),
         inputs,
     };
-    let payload = verify::canon::to_canonical_vec(&plan)?;
-    let envelope = Envelope::sign(PLAN_TYPE, &payload, &[signer]).to_bytes()?;
-    let (digest, _) = store.put_blob(envelope.into())?;
+    let digest = shards::store_plan(store, signer, PLAN_TYPE, &plan)?;
     Ok((digest, plan))
 }
 
 /// Reads plan `digest` from the store, signed by a key of `trust`.
 pub fn open_plan(store: &Store, trust: &TrustSet, digest: &Digest) -> Result<Plan, ShardError> {
-    let bad = |reason: String| ShardError::Plan {
-        plan: digest.to_string(),
-        reason,
-    };
-    let bytes = store.get_blob(digest).map_err(|e| bad(e.to_string()))?;
-    let what = digest.to_string();
-    let (payload, _) = Envelope::from_bytes(&what, &bytes)
-        .and_then(|e| e.open(&what, PLAN_TYPE, trust))
-        .map_err(|e| bad(e.to_string()))?;
-    let plan: Plan =
-        serde_json::from_slice(&payload).map_err(|e| bad(format!("not a netting plan: {e}")))?;
+    let plan: Plan = shards::open_plan(store, trust, PLAN_TYPE, digest)?;
     let contiguous = plan.shards.first().is_none_or(|s| s.0 == 0)
         && plan.shards.windows(2).all(|w| w[0].1 == w[1].0)
         && plan.shards.iter().all(|s| s.0 <= s.1)
         && plan.shards.last().is_some_and(|s| s.1 == plan.inputs.len());
     if plan.kind != PLAN_KIND || !contiguous || plan.config.netting_config().is_none() {
-        return Err(bad("not a valid netting plan".into()));
+        return Err(ShardError::plan(digest, "not a valid netting plan"));
     }
     Ok(plan)
-}
-
-/// The key of shard `shard`'s partial index entry.
-fn index_key(plan: &Digest, shard: usize) -> String {
-    format!("scale/netting/{}/shard-{shard}", plan.hex())
 }
 
 /// A file's summary as a partial stores it.
@@ -344,17 +290,8 @@ pub fn map(
     shard: usize,
 ) -> Result<Digest, JobError> {
     let plan = open_plan(store, trust, digest)?;
-    let Some(&(first, end)) = plan.shards.get(shard) else {
-        return Err(ShardError::Plan {
-            plan: digest.to_string(),
-            reason: format!(
-                "shard {shard} is out of range (the plan has {} shards, 0 to {})",
-                plan.shards.len(),
-                plan.shards.len().saturating_sub(1)
-            ),
-        }
-        .into());
-    };
+    shards::check_shard(digest, shard, plan.shards.len())?;
+    let (first, end) = plan.shards[shard];
     let config = plan
         .config
         .netting_config()
@@ -408,13 +345,13 @@ pub fn map(
             let summary = outcome?;
             let planned = &inputs[i];
             if summary.file_digest != planned.digest {
-                return Err(ShardError::Plan {
-                    plan: digest.to_string(),
-                    reason: format!(
+                return Err(ShardError::plan(
+                    digest,
+                    format!(
                         "input {} ({}) changed since the plan: it hashes to {}, the plan says {}",
                         planned.name, planned.location, summary.file_digest, planned.digest
                     ),
-                }
+                )
                 .into());
             }
             let mut count = 0u32;
@@ -446,12 +383,7 @@ pub fn map(
         files: parts,
         payments,
     };
-    let (partial_digest, _) = store.put_blob(verify::canon::to_canonical_vec(&partial)?.into())?;
-    store.put_create(
-        &index_key(digest, shard),
-        format!("{partial_digest}\n").into_bytes().into(),
-    )?;
-    Ok(partial_digest)
+    shards::store_partial(store, JOB, digest, shard, &partial)
 }
 
 /// The merge of a sharded run, published like `mez netting run` (see [`crate::jobs::run`]).
@@ -478,34 +410,15 @@ impl Job for NettingMerge {
                 shard,
                 reason,
             };
-            let index = match store.get(&index_key(digest, shard)) {
-                Ok(bytes) => bytes,
-                Err(verify::Error::NotFound { .. }) => {
-                    return Err(ShardError::Missing {
-                        plan: *digest,
-                        shard,
-                    }
-                    .into());
-                }
-                Err(e) => return Err(e.into()),
-            };
-            let partial_digest: Digest = std::str::from_utf8(&index)
-                .ok()
-                .and_then(|t| t.trim_end().parse().ok())
-                .ok_or_else(|| corrupt("its index entry is not a digest".into()))?;
-            let bytes = store
-                .get_blob(&partial_digest)
-                .map_err(|e| corrupt(e.to_string()))?;
-            let partial: Partial =
-                serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            let partial: Partial = shards::load_partial(store, JOB, digest, shard)?;
             if partial.kind != PARTIAL_KIND || partial.plan != *digest || partial.shard != shard {
-                return Err(ShardError::Plan {
-                    plan: digest.to_string(),
-                    reason: format!(
+                return Err(ShardError::plan(
+                    digest,
+                    format!(
                         "the partial of shard {shard} belongs to shard {} of plan {}",
                         partial.shard, partial.plan
                     ),
-                }
+                )
                 .into());
             }
             let planned = &plan.inputs[first..end];

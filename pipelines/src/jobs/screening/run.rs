@@ -224,23 +224,64 @@ pub fn screen_chunk(index: &ListIndex, queries: &[Query], thresholds: Thresholds
 }
 
 /// Queries read so far, and rows set aside.
-struct QueryReader {
-    quarantine: Vec<Quarantined>,
+pub(crate) struct QueryReader {
+    pub quarantine: Vec<Quarantined>,
 }
 
-/// Reads a names CSV in chunks; `each` receives (first row number, queries). Returns the
-/// digest and size of exactly the bytes read.
-fn read_names_csv(
-    path: &Path,
-    name_column: &str,
-    reader_state: &mut QueryReader,
-    each: &mut dyn FnMut(u64, Vec<Query>) -> Result<(), JobError>,
-) -> Result<(Digest, u64), JobError> {
+/// Which records of a names CSV to read: those from byte `start` (where record number
+/// `first_row` begins; 0 for the first record after the header) to byte `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CsvRange {
+    pub start: u64,
+    pub end: Option<u64>,
+    pub first_row: u64,
+}
+
+/// The header of a names CSV and where its first record begins.
+pub(crate) fn csv_header(path: &Path) -> Result<(csv::StringRecord, u64), JobError> {
     let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(HashingReader::new(std::io::BufReader::new(file)));
+        .from_reader(std::io::BufReader::new(file));
     let headers = csv.headers().map_err(|e| input_error(path, e))?.clone();
+    Ok((headers, csv.position().byte()))
+}
+
+/// Reads a names CSV in chunks; `each` receives (first query number, queries). Returns the
+/// digest and size of exactly the bytes read: the whole file, or with `range` the range's
+/// bytes (from its start, or from the first record when it starts at 0, to its end).
+pub(crate) fn read_names_csv(
+    path: &Path,
+    name_column: &str,
+    range: Option<CsvRange>,
+    reader_state: &mut QueryReader,
+    each: &mut dyn FnMut(u64, Vec<Query>) -> Result<(), JobError>,
+) -> Result<(Digest, u64), JobError> {
+    use std::io::{Read, Seek};
+    let (headers, base) = match range {
+        None => (csv::StringRecord::new(), 0),
+        Some(r) => {
+            let (headers, first_record) = csv_header(path)?;
+            (headers, r.start.max(first_record))
+        }
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
+    file.seek(std::io::SeekFrom::Start(base))
+        .map_err(|e| input_error(path, e))?;
+    let limited = file.take(
+        range
+            .and_then(|r| r.end)
+            .map_or(u64::MAX, |e| e.saturating_sub(base)),
+    );
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(range.is_none())
+        .from_reader(HashingReader::new(std::io::BufReader::new(limited)));
+    let headers = if range.is_none() {
+        csv.headers().map_err(|e| input_error(path, e))?.clone()
+    } else {
+        headers
+    };
     let column = |n: &str| {
         headers
             .iter()
@@ -261,9 +302,9 @@ fn read_names_csv(
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut first = 0u64;
     let mut record = csv::StringRecord::new();
-    let mut row = 0u64;
+    let mut row = range.map_or(0, |r| r.first_row);
     loop {
-        let offset = csv.position().byte();
+        let offset = base + csv.position().byte();
         match csv.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -407,6 +448,22 @@ pub struct ScreenCounts {
     pub queries_with_matches: u64,
 }
 
+impl ScreenCounts {
+    /// Counts the results of screened queries.
+    pub fn add(&mut self, results: &[Vec<Hit>]) {
+        for hits in results {
+            self.queries += 1;
+            self.queries_with_matches += u64::from(!hits.is_empty());
+            for h in hits {
+                match h.decision {
+                    crate::jobs::screening::Decision::Hit => self.hits += 1,
+                    crate::jobs::screening::Decision::Review => self.reviews += 1,
+                }
+            }
+        }
+    }
+}
+
 /// Screens the names and writes `matches` and `quarantine` (published by
 /// [`crate::jobs::run`]).
 #[derive(Debug, Clone, Copy)]
@@ -436,16 +493,7 @@ impl Job for Screening {
         let mut process = |first: u64, queries: Vec<Query>| -> Result<(), JobError> {
             screened.extend(queries.iter().map(|q| q.id.clone()));
             let results = screen_chunk(index, &queries, params.thresholds);
-            for hits in &results {
-                counts.queries += 1;
-                counts.queries_with_matches += u64::from(!hits.is_empty());
-                for h in hits {
-                    match h.decision {
-                        crate::jobs::screening::Decision::Hit => counts.hits += 1,
-                        crate::jobs::screening::Decision::Review => counts.reviews += 1,
-                    }
-                }
-            }
+            counts.add(&results);
             writer.write(&matches_batch(index, first, &queries, &results)?)?;
             reporter.advance(queries.len() as u64);
             Ok(())
@@ -454,7 +502,8 @@ impl Job for Screening {
         match &params.queries {
             QuerySource::Names { path, name_column } => {
                 reporter.start("screening", None, "names");
-                let (digest, bytes) = read_names_csv(path, name_column, &mut state, &mut process)?;
+                let (digest, bytes) =
+                    read_names_csv(path, name_column, None, &mut state, &mut process)?;
                 inputs.push(Input {
                     name: inputs::given(path).name,
                     digest,
@@ -483,53 +532,100 @@ impl Job for Screening {
         }
         reporter.finish();
         let file = writer.finish()?;
-        let coverage = coverage_batch(screened, &state.quarantine)?;
-        let written = vec![
-            artifact::store_table_file(store, "matches", &file)?,
-            artifact::write_table(store, "coverage", &coverage, &["query_id", "status"])?,
-            write_quarantine(store, &mut state.quarantine, &inputs)?,
-        ];
-        parameters.insert(
-            "review_bp".to_owned(),
-            serde_json::json!(params.thresholds.review_bp),
-        );
-        parameters.insert(
-            "hit_bp".to_owned(),
-            serde_json::json!(params.thresholds.hit_bp),
-        );
-        parameters.insert("lists".to_owned(), serde_json::json!(lists.description));
-        let mut semantic = BTreeMap::new();
-        semantic.insert("queries".to_owned(), counts.queries.to_string());
-        semantic.insert("hits".to_owned(), counts.hits.to_string());
-        semantic.insert("reviews".to_owned(), counts.reviews.to_string());
-        inputs.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut run = RunDescription::new("screening", "screening");
-        run.parameters = parameters;
-        run.inputs = inputs;
-        run.quarantined = state.quarantine.len() as u64;
-        run.semantic = semantic;
-        if let ListSource::Regpack(manifest) = &params.lists {
-            run.packs.push(PackRef {
-                name: "regpack".into(),
-                digest: *manifest,
-            });
-            // A zone's screening is also its own ref, the tensor's evidence by default:
-            // `runs/screening/latest` is anyone's latest (another zone's, payment parties).
-            let chain = open_run(store, &trust, manifest)?.predicate.chain;
-            if let Some(zone) = chain.strip_prefix("regpack-") {
-                run.refs.push(format!("runs/screening/{zone}/latest"));
-            }
-        }
-        if let QuerySource::Payments(manifest) = &params.queries {
-            run.packs.push(PackRef {
-                name: "payments".into(),
-                digest: *manifest,
-            });
-        }
-        Ok(Produced {
-            run,
-            tables: written,
-            extra: counts,
-        })
+        finish_run(
+            ctx,
+            &params.lists,
+            &lists.description,
+            &params.queries,
+            params.thresholds,
+            Screened {
+                matches: file,
+                counts,
+                screened,
+                quarantine: state.quarantine,
+                inputs,
+                parameters,
+            },
+        )
     }
+}
+
+/// What screening the queries produced, before the other tables are written.
+pub(crate) struct Screened {
+    pub matches: artifact::TableFile,
+    pub counts: ScreenCounts,
+    /// Every query id screened.
+    pub screened: Vec<String>,
+    pub quarantine: Vec<Quarantined>,
+    /// The lists' inputs and the queries'.
+    pub inputs: Vec<Input>,
+    pub parameters: BTreeMap<String, serde_json::Value>,
+}
+
+/// Writes `coverage` and `quarantine` beside `matches` and describes the run: the part of a
+/// screening run after screening, shared by the one-machine run and the merge of a sharded
+/// one, so that both write the same bytes.
+pub(crate) fn finish_run(
+    ctx: &Context<'_>,
+    lists: &ListSource,
+    lists_description: &str,
+    queries: &QuerySource,
+    thresholds: Thresholds,
+    screened: Screened,
+) -> Result<Produced<ScreenCounts>, JobError> {
+    let store = ctx.store;
+    let trust = ctx.readers();
+    let Screened {
+        matches: file,
+        counts,
+        screened,
+        mut quarantine,
+        mut inputs,
+        mut parameters,
+    } = screened;
+    let coverage = coverage_batch(screened, &quarantine)?;
+    let written = vec![
+        artifact::store_table_file(store, "matches", &file)?,
+        artifact::write_table(store, "coverage", &coverage, &["query_id", "status"])?,
+        write_quarantine(store, &mut quarantine, &inputs)?,
+    ];
+    parameters.insert(
+        "review_bp".to_owned(),
+        serde_json::json!(thresholds.review_bp),
+    );
+    parameters.insert("hit_bp".to_owned(), serde_json::json!(thresholds.hit_bp));
+    parameters.insert("lists".to_owned(), serde_json::json!(lists_description));
+    let mut semantic = BTreeMap::new();
+    semantic.insert("queries".to_owned(), counts.queries.to_string());
+    semantic.insert("hits".to_owned(), counts.hits.to_string());
+    semantic.insert("reviews".to_owned(), counts.reviews.to_string());
+    inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut run = RunDescription::new("screening", "screening");
+    run.parameters = parameters;
+    run.inputs = inputs;
+    run.quarantined = quarantine.len() as u64;
+    run.semantic = semantic;
+    if let ListSource::Regpack(manifest) = lists {
+        run.packs.push(PackRef {
+            name: "regpack".into(),
+            digest: *manifest,
+        });
+        // A zone's screening is also its own ref, the tensor's evidence by default:
+        // `runs/screening/latest` is anyone's latest (another zone's, payment parties).
+        let chain = open_run(store, &trust, manifest)?.predicate.chain;
+        if let Some(zone) = chain.strip_prefix("regpack-") {
+            run.refs.push(format!("runs/screening/{zone}/latest"));
+        }
+    }
+    if let QuerySource::Payments(manifest) = queries {
+        run.packs.push(PackRef {
+            name: "payments".into(),
+            digest: *manifest,
+        });
+    }
+    Ok(Produced {
+        run,
+        tables: written,
+        extra: counts,
+    })
 }

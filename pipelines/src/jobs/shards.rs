@@ -1,0 +1,183 @@
+//! What every sharded job shares: a signed plan in the store, partials found through a
+//! write-once index, and the errors of both.
+//!
+//! Why one place: a plan is trusted only when a trusted key signed it, and a partial only
+//! when its index entry, its plan and its shard agree. Each job (netting, screening, the
+//! nightly) says what its plan and partials hold; how they are stored and checked is the
+//! same for all, and written once.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use verify::Digest;
+use verify::dsse::Envelope;
+use verify::keys::{SecretKey, TrustSet};
+use verify::store::Store;
+
+use super::JobError;
+
+/// What can go wrong between a plan and its merge.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShardError {
+    /// The merge found no partial for a shard: its map unit has not run (or not finished).
+    #[error("shard {shard} of plan {plan} has no partial (run its map unit: --shard {shard})")]
+    Missing { plan: Digest, shard: usize },
+    /// A partial that cannot be used: damaged, or not what its index says.
+    #[error("shard {shard} of plan {plan}: corrupt partial: {reason}")]
+    Corrupt {
+        plan: Digest,
+        shard: usize,
+        reason: String,
+    },
+    /// A bad plan or request: no plan under that digest, a signature that does not verify,
+    /// a shard out of range, an input that changed since the plan, a partial of another plan.
+    #[error("plan {plan}: {reason}")]
+    Plan { plan: String, reason: String },
+}
+
+impl ShardError {
+    /// A bad plan or request about plan `plan`.
+    pub fn plan(plan: &Digest, reason: impl Into<String>) -> Self {
+        ShardError::Plan {
+            plan: plan.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Signs `plan` (canonical JSON, DSSE payload type `payload_type`) and stores it as a blob;
+/// returns its digest, which names the plan from then on.
+pub fn store_plan<T: Serialize>(
+    store: &Store,
+    signer: &SecretKey,
+    payload_type: &str,
+    plan: &T,
+) -> Result<Digest, JobError> {
+    let payload = verify::canon::to_canonical_vec(plan)?;
+    let envelope = Envelope::sign(payload_type, &payload, &[signer]).to_bytes()?;
+    Ok(store.put_blob(envelope.into())?.0)
+}
+
+/// Reads plan `digest` of type `payload_type`, signed by a key of `trust`.
+pub fn open_plan<T: DeserializeOwned>(
+    store: &Store,
+    trust: &TrustSet,
+    payload_type: &str,
+    digest: &Digest,
+) -> Result<T, ShardError> {
+    let bad = |reason: String| ShardError::plan(digest, reason);
+    let bytes = store.get_blob(digest).map_err(|e| bad(e.to_string()))?;
+    let what = digest.to_string();
+    let (payload, _) = Envelope::from_bytes(&what, &bytes)
+        .and_then(|e| e.open(&what, payload_type, trust))
+        .map_err(|e| bad(e.to_string()))?;
+    serde_json::from_slice(&payload).map_err(|e| bad(format!("not a {payload_type} plan: {e}")))
+}
+
+/// The index entry of shard `shard` of plan `plan` of `job`.
+fn index_key(job: &str, plan: &Digest, shard: usize) -> String {
+    format!("scale/{job}/{}/shard-{shard}", plan.hex())
+}
+
+/// Stores a map unit's partial (canonical JSON) and its index entry; a unit run again, or
+/// twice at once, writes the same bytes to both. Returns the partial's digest.
+pub fn store_partial<T: Serialize>(
+    store: &Store,
+    job: &str,
+    plan: &Digest,
+    shard: usize,
+    partial: &T,
+) -> Result<Digest, JobError> {
+    let (digest, _) = store.put_blob(verify::canon::to_canonical_vec(partial)?.into())?;
+    store.put_create(
+        &index_key(job, plan, shard),
+        format!("{digest}\n").into_bytes().into(),
+    )?;
+    Ok(digest)
+}
+
+/// Finds shard `shard`'s partial through its index entry.
+pub fn load_partial<T: DeserializeOwned>(
+    store: &Store,
+    job: &str,
+    plan: &Digest,
+    shard: usize,
+) -> Result<T, JobError> {
+    let corrupt = |reason: String| ShardError::Corrupt {
+        plan: *plan,
+        shard,
+        reason,
+    };
+    let index = match store.get(&index_key(job, plan, shard)) {
+        Ok(bytes) => bytes,
+        Err(verify::Error::NotFound { .. }) => {
+            return Err(ShardError::Missing { plan: *plan, shard }.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let digest: Digest = std::str::from_utf8(&index)
+        .ok()
+        .and_then(|t| t.trim_end().parse().ok())
+        .ok_or_else(|| corrupt("its index entry is not a digest".into()))?;
+    let bytes = store
+        .get_blob(&digest)
+        .map_err(|e| corrupt(e.to_string()))?;
+    Ok(serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?)
+}
+
+/// Checks a shard number against a plan of `shards` shards.
+pub fn check_shard(plan: &Digest, shard: usize, shards: usize) -> Result<(), ShardError> {
+    if shard < shards {
+        Ok(())
+    } else {
+        Err(ShardError::plan(
+            plan,
+            format!(
+                "shard {shard} is out of range (the plan has {shards} shards, 0 to {})",
+                shards.saturating_sub(1)
+            ),
+        ))
+    }
+}
+
+/// Contiguous, balanced ranges over items of these sizes: shard `k` ends where the running
+/// total passes `k / shards` of the whole (some may be empty when there are fewer items
+/// than shards).
+pub fn bounds(sizes: &[u64], shards: usize) -> Vec<(usize, usize)> {
+    let shards = shards.max(1);
+    let total: u128 = sizes.iter().map(|&b| u128::from(b)).sum();
+    let mut out = Vec::with_capacity(shards);
+    let (mut start, mut seen, mut i) = (0usize, 0u128, 0usize);
+    for k in 1..=shards {
+        let target = total * k as u128 / shards as u128;
+        while i < sizes.len() && (k == shards || seen + u128::from(sizes[i]) / 2 < target) {
+            seen += u128::from(sizes[i]);
+            i += 1;
+        }
+        out.push((start, i));
+        start = i;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The ranges cover every item once, in order, as many as asked.
+        #[test]
+        fn bounds_cover_every_item_once(
+            sizes in prop::collection::vec(0u64..1_000, 0..40),
+            shards in 1usize..12,
+        ) {
+            let b = bounds(&sizes, shards);
+            prop_assert_eq!(b.len(), shards);
+            prop_assert_eq!(b.first().map(|r| r.0), Some(0));
+            prop_assert_eq!(b.last().map(|r| r.1), Some(sizes.len()));
+            prop_assert!(b.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 <= w[0].1));
+        }
+    }
+}
