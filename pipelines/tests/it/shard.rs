@@ -324,3 +324,111 @@ fn the_shard_commands_and_their_exit_codes() {
         "the shard comes from JOB_COMPLETION_INDEX"
     );
 }
+
+/// Screening split into 1, 5 and 8 ranges of a generated names file (with names on the list
+/// and rows that cannot be screened), units run in reverse: the merge publishes the
+/// `matches`, `coverage` and `quarantine` tables of `mez screen`, byte for byte.
+#[test]
+fn screening_map_and_merge_equal_mez_screen() {
+    use crate::{mez_command, succeeded, succeeded_json};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mez = |args: &[&str]| {
+        mez_command(d)
+            .args(["--store", "s", "--key", "ops.key"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    succeeded(
+        &mez_command(d)
+            .args(["keygen", "--out", "ops"])
+            .output()
+            .unwrap(),
+    );
+    std::fs::write(
+        d.join("list.csv"),
+        "id,name,type,aliases,dob,countries,programs\n\
+         L1,\"HADDAD, Omar Khalil\",individual,Omar Haddad,1971-04-02,Lebanon,TEST\n\
+         L2,Northwind Maritime Holdings LLC,entity,,,Panama,TEST\n\
+         L3,Ivan Petrovich Sokolov,individual,,1965,Russia,TEST\n",
+    )
+    .unwrap();
+    succeeded(&mez(&[
+        "regpack",
+        "build",
+        "--jurisdiction",
+        "test",
+        "--lists",
+        "list.csv",
+    ]));
+    succeeded(
+        &mez_command(d)
+            .args([
+                "gen",
+                "names",
+                "--out",
+                "names.csv",
+                "--count",
+                "3000",
+                "--seed",
+                "4",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let mut names = std::fs::read_to_string(d.join("names.csv")).unwrap();
+    for (i, extra) in [
+        "x1,Omar Khalil Hadad,1971-04-02,LB",
+        "x2,,,",
+        "x3,!!!,,",
+        "x4,NORTHWIND MARITIME HOLDINGS,,PA",
+        "x5,\"Sokolov, Ivan\",1965,RU",
+    ]
+    .iter()
+    .enumerate()
+    {
+        // Spread over the file, so that they land in different ranges.
+        let at = names.match_indices('\n').nth(500 * (i + 1)).unwrap().0 + 1;
+        names.insert_str(at, &format!("{extra}\n"));
+    }
+    std::fs::write(d.join("names.csv"), names).unwrap();
+    let regpack = "runs/regpack-test/latest";
+    let one = succeeded_json(&mez(&[
+        "--json",
+        "screen",
+        "--names",
+        "names.csv",
+        "--regpack",
+        regpack,
+    ]));
+    assert_eq!(one["quarantined"], 2);
+    assert!(one["tables"]["matches"]["rows"].as_u64().unwrap() >= 3);
+    for shards in ["1", "5", "8"] {
+        let planned = succeeded_json(&mez(&[
+            "--json",
+            "screen",
+            "plan",
+            "--names",
+            "names.csv",
+            "--regpack",
+            regpack,
+            "--shards",
+            shards,
+        ]));
+        let plan = planned["plan"].as_str().unwrap().to_owned();
+        let n: usize = shards.parse().unwrap();
+        for i in (0..n).rev() {
+            succeeded(&mez(&[
+                "screen",
+                "map",
+                "--plan",
+                &plan,
+                "--shard",
+                &i.to_string(),
+            ]));
+        }
+        let merged = succeeded_json(&mez(&["--json", "screen", "merge", "--plan", &plan]));
+        assert_eq!(merged["tables"], one["tables"], "{shards} shards");
+    }
+}

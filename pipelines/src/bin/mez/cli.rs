@@ -242,6 +242,62 @@ pub enum ScreenCommand {
     /// Precision, recall and F1 on labelled queries built from the lists, and the recall of
     /// the blocked search against brute force.
     Eval(ScreenEvalArgs),
+    /// Plan a screening over many machines: cut the names into ranges, sign and store the
+    /// plan (its digest is printed). Lists come from a published regpack.
+    Plan(ScreenPlanArgs),
+    /// Screen one range of a plan into a partial (idempotent; one unit of a cluster run).
+    Map(ShardMapArgs),
+    /// Merge the partials into exactly the tables `mez screen` writes, and publish.
+    Merge(ShardMergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenPlanArgs {
+    /// CSV file of names with a header (optional columns: id, dob, country); every map
+    /// worker must be able to read it at its absolute path.
+    #[arg(long, conflicts_with = "payments")]
+    pub names: Option<PathBuf>,
+    /// The column holding the names.
+    #[arg(long, default_value = "name")]
+    pub name_column: String,
+    /// Screen the debtors and creditors of a netting run (manifest digest or ref).
+    #[arg(long)]
+    pub payments: Option<String>,
+    /// The published regpack every unit screens against: manifest digest, or a ref.
+    #[arg(long)]
+    pub regpack: String,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    /// Number of map units.
+    #[arg(long)]
+    pub shards: usize,
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+/// One map unit of a plan.
+#[derive(Debug, Args)]
+pub struct ShardMapArgs {
+    /// The plan (sha256:<hex>), as its `plan` command printed it.
+    #[arg(long)]
+    pub plan: String,
+    /// Which map unit, from 0 (a Kubernetes Indexed Job passes $JOB_COMPLETION_INDEX).
+    #[arg(long, env = "JOB_COMPLETION_INDEX")]
+    pub shard: usize,
+    /// Public key files of the plan's signer and of the runs it reads, when not `--key`'s.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+/// The merge of a plan's partials.
+#[derive(Debug, Args)]
+pub struct ShardMergeArgs {
+    /// The plan (sha256:<hex>) whose partials to merge.
+    #[arg(long)]
+    pub plan: String,
+    /// Public keys of the plan's signer and of other writers on the chain.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 /// Where the lists come from (one of).
@@ -487,7 +543,7 @@ pub enum NettingCommand {
     /// store the plan (its digest is printed).
     Plan(NettingPlanArgs),
     /// Read one shard of a plan into a partial (idempotent; one unit of a cluster run).
-    Map(NettingMapArgs),
+    Map(ShardMapArgs),
     /// Net the partials of every shard into exactly what `netting run` writes, and publish.
     Merge(NettingMergeArgs),
 }
@@ -550,19 +606,6 @@ pub struct NettingPlanArgs {
     pub shards: usize,
     #[command(flatten)]
     pub settings: NettingSettingsArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct NettingMapArgs {
-    /// The plan (sha256:<hex>), as `mez netting plan` printed it.
-    #[arg(long)]
-    pub plan: String,
-    /// Which map unit, from 0 (a Kubernetes Indexed Job passes $JOB_COMPLETION_INDEX).
-    #[arg(long, env = "JOB_COMPLETION_INDEX")]
-    pub shard: usize,
-    /// Public key file of the plan's signer, when it is not `--key`'s.
-    #[arg(long = "trusted-key", value_name = "FILE")]
-    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

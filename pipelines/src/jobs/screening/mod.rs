@@ -31,6 +31,7 @@ mod normalize;
 pub mod run;
 mod score;
 mod screen;
+pub mod shard;
 
 pub use index::{IndexError, IndexedEntry, IndexedName, ListIndex, blocking_keys};
 pub use normalize::{Token, TokenKind, normalize, skeleton};

@@ -230,7 +230,7 @@ pub(crate) struct QueryReader {
 
 /// Which records of a names CSV to read: those from byte `start` (where record number
 /// `first_row` begins; 0 for the first record after the header) to byte `end`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CsvRange {
     pub start: u64,
     pub end: Option<u64>,

@@ -72,6 +72,20 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
+/// The exit status of a merge that failed: 1, naming the shard, when a partial is missing
+/// or damaged (its map unit must run again: the run found a failure); any other error
+/// stops the command (exit 2).
+pub(crate) fn shard_failure(error: pipelines::jobs::JobError) -> Result<ExitStatus> {
+    use pipelines::jobs::{JobError, shards::ShardError};
+    match error {
+        JobError::Shard(e @ (ShardError::Missing { .. } | ShardError::Corrupt { .. })) => {
+            eprintln!("mez: {e}");
+            Ok(ExitStatus::Failure)
+        }
+        e => Err(e.into()),
+    }
+}
+
 /// What a job command opens before it runs its job: the store, the signing key, the
 /// trusted keys (the signer's own among them) and the progress reporter.
 pub(crate) struct JobSetup {

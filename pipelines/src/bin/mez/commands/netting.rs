@@ -1,13 +1,13 @@
 use anyhow::{Context, Result};
-use pipelines::jobs::netting::shard::{self, NettingMerge, ShardError};
+use pipelines::jobs::netting::shard::{self, NettingMerge};
 use pipelines::jobs::netting::{ConflictRule, LegsMode, NettingConfig, NettingParams};
-use pipelines::jobs::{self, JobError, netting::Netting};
+use pipelines::jobs::{self, netting::Netting};
 use verify::Digest;
 
 use super::{ExitStatus, JobSetup};
 use crate::cli::{
-    ConflictsArg, NettingCommand, NettingMapArgs, NettingMergeArgs, NettingPlanArgs,
-    NettingRunArgs, NettingSettingsArgs,
+    ConflictsArg, NettingCommand, NettingMergeArgs, NettingPlanArgs, NettingRunArgs,
+    NettingSettingsArgs, ShardMapArgs,
 };
 use crate::settings::Settings;
 
@@ -140,7 +140,7 @@ fn plan(settings: &Settings, args: NettingPlanArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn map(settings: &Settings, args: NettingMapArgs) -> Result<ExitStatus> {
+fn map(settings: &Settings, args: ShardMapArgs) -> Result<ExitStatus> {
     let digest: Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let partial = shard::map(
@@ -162,13 +162,7 @@ fn merge(settings: &Settings, args: NettingMergeArgs) -> Result<ExitStatus> {
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let finished = match jobs::run::<NettingMerge>(&setup.context(), &digest) {
         Ok(finished) => finished,
-        // A shard whose partial is missing or damaged: the run found a failure (its map
-        // unit must run again), not a reason it could not run.
-        Err(JobError::Shard(e @ (ShardError::Missing { .. } | ShardError::Corrupt { .. }))) => {
-            eprintln!("mez: {e}");
-            return Ok(ExitStatus::Failure);
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => return super::shard_failure(e),
     };
     let conflicts = shard::open_plan(&setup.store, &setup.context().readers(), &digest)?
         .config

@@ -1,5 +1,6 @@
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use pipelines::jobs::screening::eval::{self as screening_eval, EvalParams, EvalReport};
+use pipelines::jobs::screening::shard as screening_shard;
 use pipelines::jobs::screening::{ListSource, QuerySource, ScreenParams, Screening, Thresholds};
 use pipelines::jobs::{self, screening::run::load_lists};
 use verify::store::Store;
@@ -11,6 +12,9 @@ use crate::settings::Settings;
 pub fn screen(settings: &Settings, args: ScreenArgs) -> Result<ExitStatus> {
     match args.command {
         Some(ScreenCommand::Eval(eval)) => evaluate(settings, eval),
+        Some(ScreenCommand::Plan(args)) => plan(settings, args),
+        Some(ScreenCommand::Map(args)) => map(settings, args),
+        Some(ScreenCommand::Merge(args)) => merge(settings, args),
         None => run(settings, args.run),
     }
 }
@@ -60,6 +64,80 @@ fn run(settings: &Settings, args: crate::cli::ScreenRunArgs) -> Result<ExitStatu
         thresholds: thresholds(&args.thresholds)?,
     };
     let finished = jobs::run::<Screening>(&setup.context(), &params)?;
+    let (summary, counts) = (finished.summary, finished.extra);
+    super::print_run(settings, &summary, "query rows")?;
+    note(
+        settings,
+        &format!(
+            "{} names screened: {} hits, {} to review, {} names with any match",
+            counts.queries, counts.hits, counts.reviews, counts.queries_with_matches
+        ),
+    );
+    Ok(ExitStatus::Success)
+}
+
+fn plan(settings: &Settings, args: crate::cli::ScreenPlanArgs) -> Result<ExitStatus> {
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let store = &setup.store;
+    let queries = match (&args.names, &args.payments) {
+        (Some(path), None) => QuerySource::Names {
+            path: path.clone(),
+            name_column: args.name_column.clone(),
+        },
+        (None, Some(p)) => QuerySource::Payments(manifest_digest(store, p)?),
+        _ => bail!("give the names: --names FILE or --payments DIGEST"),
+    };
+    let regpack = manifest_digest(store, &args.regpack)?;
+    let (digest, plan) = screening_shard::plan(
+        &setup.context(),
+        &regpack,
+        &queries,
+        thresholds(&args.thresholds)?,
+        args.shards,
+    )?;
+    let shards = match &plan.queries {
+        screening_shard::PlanQueries::Names { ranges, .. } => ranges.len(),
+        screening_shard::PlanQueries::Payments { ranges, .. } => ranges.len(),
+    };
+    if settings.json {
+        out_json(&serde_json::json!({ "plan": digest, "shards": shards }))?;
+    } else {
+        note(
+            settings,
+            &format!(
+                "{shards} ranges; run `mez screen map --plan {digest} --shard I` for I in \
+                 0..{shards}, then `mez screen merge --plan {digest}`"
+            ),
+        );
+        out(&digest.to_string())?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn map(settings: &Settings, args: crate::cli::ShardMapArgs) -> Result<ExitStatus> {
+    let digest: verify::Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let partial = screening_shard::map(
+        &setup.store,
+        &setup.context().readers(),
+        &digest,
+        args.shard,
+    )?;
+    if settings.json {
+        out_json(&serde_json::json!({ "shard": args.shard, "partial": partial }))?;
+    } else {
+        out(&partial.to_string())?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn merge(settings: &Settings, args: crate::cli::ShardMergeArgs) -> Result<ExitStatus> {
+    let digest: verify::Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let finished = match jobs::run::<screening_shard::ScreeningMerge>(&setup.context(), &digest) {
+        Ok(finished) => finished,
+        Err(e) => return super::shard_failure(e),
+    };
     let (summary, counts) = (finished.summary, finished.extra);
     super::print_run(settings, &summary, "query rows")?;
     note(
