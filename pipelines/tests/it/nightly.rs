@@ -15,7 +15,7 @@ fn mez(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// Copies a folder, without its `stack.lock` files.
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     copy_tree(from, to, &|name| name != "stack.lock");
 }
 

@@ -432,3 +432,92 @@ fn screening_map_and_merge_equal_mez_screen() {
         assert_eq!(merged["tables"], one["tables"], "{shards} shards");
     }
 }
+
+/// The nightly of the zones as one unit per (zone, pack kind), run in reverse order and one
+/// of them twice, then merged: the same packs, the same stack.lock files and the same
+/// `nightly` manifest as `mez nightly` on one machine.
+#[test]
+fn nightly_units_and_merge_equal_mez_nightly() {
+    use crate::{mez_command, succeeded, succeeded_json};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let repo = crate::manifest_dir().join("..");
+    for copy in ["one", "many"] {
+        crate::nightly::copy_dir(&repo.join("jurisdictions"), &d.join(copy));
+    }
+    succeeded(
+        &mez_command(d)
+            .args(["keygen", "--out", "ops"])
+            .output()
+            .unwrap(),
+    );
+    succeeded(
+        &mez_command(d)
+            .args([
+                "gen",
+                "sources",
+                "--out",
+                "sources",
+                "--entities",
+                "10",
+                "--jurisdictions",
+                "one",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let mez = |store: &str, args: &[&str]| {
+        mez_command(d)
+            .args(["--json", "--store", store, "--key", "ops.key"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let one = succeeded_json(&mez(
+        "s1",
+        &[
+            "nightly",
+            "--jurisdictions",
+            "one",
+            "--sources",
+            "sources",
+            "--as-of",
+            "2026-11-23",
+        ],
+    ));
+    let planned = succeeded_json(&mez(
+        "s2",
+        &[
+            "nightly",
+            "plan",
+            "--jurisdictions",
+            "many",
+            "--sources",
+            "sources",
+            "--as-of",
+            "2026-11-23",
+        ],
+    ));
+    let plan = planned["plan"].as_str().unwrap().to_owned();
+    let units = planned["shards"].as_u64().unwrap() as usize;
+    assert_eq!(units, 3 * one["packs"].as_array().unwrap().len() / 3);
+    for i in (0..units).rev().chain([0]) {
+        succeeded(&mez(
+            "s2",
+            &["nightly", "map", "--plan", &plan, "--shard", &i.to_string()],
+        ));
+    }
+    let merged = succeeded_json(&mez("s2", &["nightly", "merge", "--plan", &plan]));
+    assert_eq!(merged, one);
+    assert!(!one["locks_written"].as_array().unwrap().is_empty());
+    for zone in std::fs::read_dir(d.join("one")).unwrap() {
+        let zone = zone.unwrap();
+        if !zone.path().is_dir() {
+            continue;
+        }
+        let zone = zone.file_name();
+        let lock = |copy: &str| std::fs::read(d.join(copy).join(&zone).join("stack.lock")).ok();
+        assert!(lock("one").is_some(), "{zone:?}");
+        assert_eq!(lock("many"), lock("one"), "{zone:?}");
+    }
+}

@@ -119,7 +119,27 @@ pub struct GcArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct NightlyArgs {
+    #[command(subcommand)]
+    pub command: Option<NightlyCommand>,
+    #[command(flatten)]
+    pub run: NightlyRunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NightlyCommand {
+    /// Plan the nightly over many machines: one unit per zone and pack kind (the plan's
+    /// digest is printed). Zones and sources must be at the same paths for every worker.
+    Plan(NightlyRunArgs),
+    /// Build (or find) the pack of one unit (idempotent; one unit of a cluster run).
+    Map(ShardMapArgs),
+    /// Write every zone's stack.lock and publish the changed ones, as `mez nightly` does.
+    Merge(ShardMergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NightlyRunArgs {
     /// Folder of zones (`<zone-id>/zone.yaml`).
     #[arg(long, default_value = "jurisdictions")]
     pub jurisdictions: PathBuf,

@@ -43,6 +43,7 @@ use crate::zone;
 
 mod lock;
 mod locked;
+pub mod shard;
 mod sources;
 
 pub use lock::{lock_bytes, lock_path, write_lock};
@@ -241,7 +242,6 @@ fn outcome(
 /// Packs are signed at `params.as_of` (the clock of `ctx` is not used) and built without
 /// progress of their own.
 pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, JobError> {
-    let store = ctx.store;
     let zones = zone::load_all(&params.jurisdictions).map_err(|e| JobError::Input {
         path: e.path.clone(),
         reason: e.reason,
@@ -251,75 +251,125 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
         ..NightlyReport::default()
     };
     let clock = FixedClock(params.as_of);
-    let ctx = &Context {
-        clock: &clock,
-        reporter: &Silent,
-        ..*ctx
-    };
+    let ctx = &pack_context(ctx, &clock);
     // Fetched lists, when asked for, stand in for the sources folder's lists.
     let fetched = tempfile::tempdir().map_err(|e| JobError::input("temporary folder", e))?;
-    let lists_root = match &params.lists_from {
-        Some(run) => {
-            lay_out_fetched(ctx, run, fetched.path())?;
-            fetched.path().to_owned()
-        }
-        None => params.sources.clone(),
-    };
+    let lists_root = lists_root(ctx, params, fetched.path())?;
     if params.locked {
         return locked::check(ctx, params, &zones, &lists_root);
     }
-    let mut changed_locks = Vec::new();
     for z in &zones {
-        let id = z.zone.zone_id.as_str();
         for kind in KINDS {
-            let sources = match pack_sources(&z.zone, kind, &params.sources, &lists_root) {
-                Ok(Some(s)) => s,
-                Ok(None) => {
-                    report
-                        .packs
-                        .push(outcome(id, kind, "absent", None, "no sources".into()));
-                    continue;
-                }
-                Err(reason) => {
-                    report.packs.push(outcome(id, kind, "failed", None, reason));
-                    continue;
-                }
-            };
-            let key = build_key(kind, id, &sources.files)?;
-            let build_ref = format!("builds/{kind}/{id}/{key}");
-            // A pack is reused only when its manifest verifies against the trusted keys.
-            let built = store
-                .get_ref(&build_ref)?
-                .filter(|m| crate::artifact::publish::open_run(store, &ctx.readers(), m).is_ok());
-            if let Some(manifest) = built {
-                store.set_ref(&zone_ref(id, kind), &manifest)?;
-                report.packs.push(outcome(
-                    id,
-                    kind,
-                    "unchanged",
-                    Some(manifest),
-                    format!("build {key}"),
-                ));
-                continue;
-            }
-            match build_pack(ctx, id, kind, &sources) {
-                Ok(manifest) => {
-                    store.set_ref(&build_ref, &manifest)?;
-                    store.set_ref(&zone_ref(id, kind), &manifest)?;
-                    report.packs.push(outcome(
-                        id,
-                        kind,
-                        "built",
-                        Some(manifest),
-                        format!("build {key}"),
-                    ));
-                }
-                Err(e) => report
-                    .packs
-                    .push(outcome(id, kind, "failed", None, e.to_string())),
-            }
+            report
+                .packs
+                .push(pack_unit(ctx, &params.sources, &lists_root, z, kind)?);
         }
-        if write_lock(store, &ctx.readers(), z)? {
+    }
+    write_locks(ctx, &zones, &mut report)?;
+    Ok(report)
+}
+
+/// The context packs are built in: signed at the run's as-of time (never the wall clock),
+/// without progress of their own.
+fn pack_context<'a>(ctx: &Context<'a>, clock: &'a FixedClock) -> Context<'a> {
+    Context {
+        clock,
+        reporter: &Silent,
+        ..*ctx
+    }
+}
+
+/// The lists folder: fetched lists laid out in `fetched` when the run takes them from a
+/// fetch run, else the sources folder.
+fn lists_root(
+    ctx: &Context<'_>,
+    params: &NightlyParams,
+    fetched: &std::path::Path,
+) -> Result<PathBuf, JobError> {
+    match &params.lists_from {
+        Some(run) => {
+            lay_out_fetched(ctx, run, fetched)?;
+            Ok(fetched.to_owned())
+        }
+        None => Ok(params.sources.clone()),
+    }
+}
+
+/// One pack of one zone: reused when a pack of the same build key is in the store, else
+/// built and published on its own chain. A unit of work independent of every other pack
+/// (each has its own chain and refs), so units may run in any order or at once.
+fn pack_unit(
+    ctx: &Context<'_>,
+    sources_root: &std::path::Path,
+    lists_root: &std::path::Path,
+    z: &zone::LoadedZone,
+    kind: &str,
+) -> Result<PackOutcome, JobError> {
+    let store = ctx.store;
+    let id = z.zone.zone_id.as_str();
+    let sources = match pack_sources(&z.zone, kind, sources_root, lists_root) {
+        Ok(Some(s)) => s,
+        Ok(None) => return Ok(outcome(id, kind, "absent", None, "no sources".into())),
+        Err(reason) => return Ok(outcome(id, kind, "failed", None, reason)),
+    };
+    let key = build_key(kind, id, &sources.files)?;
+    let build_ref = format!("builds/{kind}/{id}/{key}");
+    if let Some(manifest) = built(ctx, &build_ref)? {
+        store.set_ref(&zone_ref(id, kind), &manifest)?;
+        return Ok(outcome(
+            id,
+            kind,
+            "unchanged",
+            Some(manifest),
+            format!("build {key}"),
+        ));
+    }
+    Ok(match build_pack(ctx, id, kind, &sources) {
+        Ok(manifest) => {
+            store.set_ref(&build_ref, &manifest)?;
+            store.set_ref(&zone_ref(id, kind), &manifest)?;
+            outcome(id, kind, "built", Some(manifest), format!("build {key}"))
+        }
+        Err(e) => outcome(id, kind, "failed", None, e.to_string()),
+    })
+}
+
+/// The pack already built under `build_ref`, when its manifest verifies against the
+/// trusted keys (only then is it reused).
+fn built(ctx: &Context<'_>, build_ref: &str) -> Result<Option<Digest>, JobError> {
+    Ok(ctx
+        .store
+        .get_ref(build_ref)?
+        .filter(|m| crate::artifact::publish::open_run(ctx.store, &ctx.readers(), m).is_ok()))
+}
+
+/// Whether the pack of a unit is in the store already (its sources' build key known).
+fn prebuilt(
+    ctx: &Context<'_>,
+    sources_root: &std::path::Path,
+    lists_root: &std::path::Path,
+    z: &zone::LoadedZone,
+    kind: &str,
+) -> Result<bool, JobError> {
+    let id = z.zone.zone_id.as_str();
+    let Ok(Some(sources)) = pack_sources(&z.zone, kind, sources_root, lists_root) else {
+        return Ok(false);
+    };
+    let key = build_key(kind, id, &sources.files)?;
+    Ok(built(ctx, &format!("builds/{kind}/{id}/{key}"))?.is_some())
+}
+
+/// Writes every zone's `stack.lock` from the store and, when any changed, publishes the
+/// changed locks on the `nightly` chain.
+fn write_locks(
+    ctx: &Context<'_>,
+    zones: &[zone::LoadedZone],
+    report: &mut NightlyReport,
+) -> Result<(), JobError> {
+    let mut changed_locks = Vec::new();
+    for z in zones {
+        let id = z.zone.zone_id.as_str();
+        if write_lock(ctx.store, &ctx.readers(), z)? {
             report.locks_written.push(id.to_owned());
             changed_locks.push((
                 id.to_owned(),
@@ -330,7 +380,7 @@ pub fn run(ctx: &Context<'_>, params: &NightlyParams) -> Result<NightlyReport, J
     if !changed_locks.is_empty() {
         report.manifest = Some(publish_locks(ctx, &changed_locks, &report.as_of)?.to_string());
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Publishes the changed locks as the nightly run's subjects on the `nightly` chain.

@@ -1,14 +1,84 @@
 use anyhow::{Context, Result};
 use pipelines::jobs::nightly::{self, NightlyParams};
+use verify::Digest;
 use verify::clock::Timestamp;
 use verify::keys::SecretKey;
 use verify::store::Store;
 
 use super::{ExitStatus, JobSetup, date_or_today, note, out, out_json};
-use crate::cli::{LockArgs, NightlyArgs};
+use crate::cli::{
+    LockArgs, NightlyArgs, NightlyCommand, NightlyRunArgs, ShardMapArgs, ShardMergeArgs,
+};
 use crate::settings::Settings;
 
 pub fn nightly(settings: &Settings, args: NightlyArgs) -> Result<ExitStatus> {
+    match args.command {
+        Some(NightlyCommand::Plan(args)) => plan(settings, args),
+        Some(NightlyCommand::Map(args)) => map(settings, args),
+        Some(NightlyCommand::Merge(args)) => merge(settings, args),
+        None => build(settings, args.run),
+    }
+}
+
+fn plan(settings: &Settings, args: NightlyRunArgs) -> Result<ExitStatus> {
+    anyhow::ensure!(
+        !args.locked,
+        "--locked is a check on one machine, not a plan"
+    );
+    let as_of = date_or_today(args.as_of.as_deref())?;
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let lists_from = match args.lists_from.as_deref() {
+        Some(run) => Some(super::manifest_digest(&setup.store, run)?),
+        None => None,
+    };
+    let params = NightlyParams {
+        jurisdictions: args.jurisdictions,
+        sources: args.sources,
+        as_of: Timestamp::from_unix(i64::from(as_of) * 86_400),
+        locked: false,
+        lists_from,
+    };
+    let (digest, plan) = nightly::shard::plan(&setup.context(), &params)?;
+    if settings.json {
+        out_json(&serde_json::json!({ "plan": digest, "shards": plan.units.len() }))?;
+    } else {
+        note(
+            settings,
+            &format!(
+                "{} units; run `mez nightly map --plan {digest} --shard I` for I in 0..{}, \
+                 then `mez nightly merge --plan {digest}`",
+                plan.units.len(),
+                plan.units.len()
+            ),
+        );
+        out(&digest.to_string())?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn map(settings: &Settings, args: ShardMapArgs) -> Result<ExitStatus> {
+    let digest: Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let partial = nightly::shard::map(&setup.context(), &digest, args.shard)?;
+    if settings.json {
+        out_json(&serde_json::json!({ "shard": args.shard, "partial": partial }))?;
+    } else {
+        out(&partial.to_string())?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn merge(settings: &Settings, args: ShardMergeArgs) -> Result<ExitStatus> {
+    let digest: Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let setup = JobSetup::open(settings, &args.trusted_keys)?;
+    let report = match nightly::shard::merge(&setup.context(), &digest) {
+        Ok(report) => report,
+        Err(e) => return super::shard_failure(e),
+    };
+    print_report(settings, &report, false)
+}
+
+fn build(settings: &Settings, args: NightlyRunArgs) -> Result<ExitStatus> {
     let as_of = date_or_today(args.as_of.as_deref())?;
     if args.as_of.is_none() && !args.locked {
         note(
@@ -33,9 +103,18 @@ pub fn nightly(settings: &Settings, args: NightlyArgs) -> Result<ExitStatus> {
         }
         nightly::run(&setup.context(), &params)?
     };
+    print_report(settings, &report, args.locked)
+}
+
+/// Prints a nightly report; exit 1 when a pack failed (or did not reproduce).
+fn print_report(
+    settings: &Settings,
+    report: &nightly::NightlyReport,
+    locked: bool,
+) -> Result<ExitStatus> {
     if settings.json {
         out_json(&report)?;
-    } else if args.locked {
+    } else if locked {
         out(
             "zone         pack         status     expected (locked manifest) / got (rebuilt statement)",
         )?;
