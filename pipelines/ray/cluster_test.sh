@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The Ray end-to-end test's cluster side (run by pipelines/tests/it/ray.rs), inside
 # `unshare --net --fork`: loopback is the only interface, so nothing leaves the machine.
-# Starts a Ray head and one more node and a SeaweedFS S3 server, nets WORK/day through the
-# Ray driver in 1, 3 and 7 shards and once more in 3 shards with a map worker killed
-# mid-task, and writes each merge's summary to WORK/ray-<name>.json. Stops what it started.
+# Starts a Ray head and one more node and a SeaweedFS S3 server; through the Ray driver,
+# nets WORK/day in 1, 3 and 7 shards and once more in 3 shards with a map worker killed
+# mid-task, screens WORK/names.csv in 5 ranges against a regpack of WORK/list.csv, and
+# runs the nightly of the zones in WORK/jur-ray on WORK/sources; writes each merge's summary
+# to WORK/ray-<name>.json. Stops what it started.
 #
 #   cluster_test.sh WORK MEZ PYTHON
 set -euo pipefail
@@ -47,12 +49,18 @@ done
 
 export AWS_ENDPOINT=http://127.0.0.1:8333 AWS_ALLOW_HTTP=true AWS_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=mez AWS_SECRET_ACCESS_KEY=mez
-drive() { # NAME SHARDS [MEZ]
-  "$python" "$here/mez_ray.py" --address 127.0.0.1:6379 --mez "${3:-$mez}" \
-    --store "s3://mez/$1" --key "$work/ops.key" --summary "$work/ray-$1.json" \
-    netting --input "$work/day" --shards "$2" >"$tmp/driver-$1.log"
+drive() { # NAME MEZ JOB PLAN-ARGUMENTS...
+  local name=$1 binary=$2
+  shift 2
+  "$python" "$here/mez_ray.py" --address 127.0.0.1:6379 --mez "$binary" \
+    --store "s3://mez/$name" --key "$work/ops.key" --summary "$work/ray-$name.json" \
+    "$@" >"$tmp/driver-$name.log"
 }
-for n in 1 3 7; do drive "shards-$n" "$n"; done
+for n in 1 3 7; do drive "shards-$n" "$mez" netting --input "$work/day" --shards "$n"; done
+"$mez" --quiet --store s3://mez/screen --key "$work/ops.key" \
+  regpack build --jurisdiction test --lists "$work/list.csv"
+drive screen "$mez" screen --names "$work/names.csv" --regpack runs/regpack-test/latest --shards 5
+drive nightly "$mez" nightly --jurisdictions "$work/jur-ray" --sources "$work/sources" --as-of 2026-11-23
 
 # A map unit whose worker is killed with SIGKILL while the unit runs: its mez is slowed
 # down by a wrapper so that the kill lands mid-task; Ray runs the unit again.
@@ -62,7 +70,7 @@ case "\$*" in *"netting map"*) sleep 4 ;; esac
 exec "$mez" "\$@"
 EOF
 chmod +x "$tmp/slow-mez"
-drive killed 3 "$tmp/slow-mez" &
+drive killed "$tmp/slow-mez" netting --input "$work/day" --shards 3 &
 driver=$!
 victim=
 for _ in $(seq 1 200); do

@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
-"""Runs a mez netting job on a Ray cluster, with the same result as one machine.
+"""Runs a mez job on a Ray cluster, with the same result as one machine.
 
     python pipelines/ray/mez_ray.py --address HOST:PORT --mez /path/to/mez \\
         --store s3://bucket/prefix --key ops.key [--trusted-key K.pub ...] \\
-        netting --input DIR_OR_URL ... --shards N [netting settings ...]
+        JOB PLAN-ARGUMENTS...
 
-The driver runs `mez netting plan` (which hashes the inputs and signs the plan), submits one
-Ray task per shard, each running `mez netting map --plan P --shard I` on whichever node
-Ray picks, and once every unit has finished runs `mez netting merge --plan P`, whose
-summary it prints. mez itself knows nothing of Ray: the units are the plain commands of the
-shard contract (see `pipelines/src/jobs/netting/shard.rs`), so a failed or killed task is
-simply run again (a unit run twice writes the same bytes), and the artifacts do not depend
-on how the units were scheduled.
+    JOB netting: --input DIR_OR_URL ... --shards N [--value-date D --conflicts keep-all ...]
+    JOB screen:  --names FILE (or --payments RUN) --regpack RUN --shards N [--threshold BP ...]
+    JOB nightly: --jurisdictions DIR --sources DIR --as-of YYYY-MM-DD
+
+The driver runs `mez JOB plan PLAN-ARGUMENTS` (which signs and stores the plan), submits
+one Ray task per unit, each running `mez JOB map --plan P --shard I` on whichever node Ray
+picks, and once every unit has finished runs `mez JOB merge --plan P`, whose summary it
+prints. mez itself knows nothing of Ray: the units are the plain commands of the shard
+contract (see `pipelines/src/jobs/shards.rs`), so a failed or killed task is simply run
+again (a unit run twice writes the same bytes), and the artifacts do not depend on how the
+units were scheduled.
 
 Every node needs the mez binary at `--mez`, the key files, read access to the inputs
 where the plan names them (a shared filesystem, or object URLs) and the store; the
 `AWS_*`, `GOOGLE_*`, `AZURE_*` and `MEZ_*` variables of the driver are passed to the units.
-Settings after `--shards` (e.g. `--value-date`, `--conflicts keep-all`) go to the plan.
 """
 import argparse
 import json
@@ -45,11 +48,14 @@ def run_mez(binary, common, args, env):
     return done.returncode, report, done.stderr
 
 
+JOBS = ("netting", "screen", "nightly")
+
+
 @ray.remote(num_cpus=1, max_retries=3, retry_exceptions=True)
-def map_unit(binary, common, plan, shard, env):
+def map_unit(binary, common, job, plan, shard, env):
     """One map unit; raises (and Ray retries it) when mez fails."""
     code, report, stderr = run_mez(
-        binary, common, ["netting", "map", "--plan", plan, "--shard", str(shard)], env
+        binary, common, [job, "map", "--plan", plan, "--shard", str(shard)], env
     )
     if code != 0:
         raise RuntimeError(f"shard {shard}: mez exited {code}: {stderr.strip()}")
@@ -66,12 +72,10 @@ def main(argv=None):
     parser.add_argument(
         "--summary", help="also write the merge's summary (JSON) to this file: Ray itself may print to stdout"
     )
-    sub = parser.add_subparsers(dest="job", required=True)
-    netting = sub.add_parser("netting", help="settlement netting over pacs.008 files")
-    netting.add_argument("--input", nargs="+", required=True)
-    netting.add_argument("--shards", type=int, required=True)
-    netting.add_argument("--strict", action="store_true")
-    args, settings = parser.parse_known_args(argv)
+    parser.add_argument("--strict", action="store_true", help="netting: exit 1 when records were quarantined")
+    parser.add_argument("job", choices=JOBS)
+    parser.add_argument("plan_args", nargs=argparse.REMAINDER, help="the arguments of `mez JOB plan`")
+    args = parser.parse_args(argv)
 
     env = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIXES)}
     common = ["--store", args.store, "--key", args.key]
@@ -79,24 +83,18 @@ def main(argv=None):
 
     started = time.monotonic()
     code, plan, stderr = run_mez(
-        args.mez,
-        common,
-        ["netting", "plan", "--input", *args.input, "--shards", str(args.shards), *settings],
-        env,
+        args.mez, common + trusted, [args.job, "plan", *args.plan_args], env
     )
     if code != 0 or plan is None:
         sys.stderr.write(stderr)
         return code or 2
-    digest = plan["plan"]
-    print(
-        f"plan {digest}: {plan['inputs']} files, {plan['bytes']} bytes, {args.shards} shards",
-        file=sys.stderr,
-    )
+    digest, units = plan["plan"], plan["units"]
+    print(f"plan {digest}: {units} units", file=sys.stderr)
 
     ray.init(address=args.address, log_to_driver=False, logging_level="ERROR")
     pending = [
-        map_unit.remote(args.mez, common + trusted, digest, shard, env)
-        for shard in range(args.shards)
+        map_unit.remote(args.mez, common + trusted, args.job, digest, shard, env)
+        for shard in range(units)
     ]
     done = 0
     while pending:
@@ -108,12 +106,12 @@ def main(argv=None):
             return 1
         done += 1
         print(
-            f"map units: {done}/{args.shards} done ({time.monotonic() - started:.1f} s)",
+            f"map units: {done}/{units} done ({time.monotonic() - started:.1f} s)",
             file=sys.stderr,
         )
 
-    merge = ["netting", "merge", "--plan", digest, *trusted]
-    if args.strict:
+    merge = [args.job, "merge", "--plan", digest, *trusted]
+    if args.strict and args.job == "netting":
         merge.append("--strict")
     code, summary, stderr = run_mez(args.mez, common, merge, env)
     sys.stderr.write(stderr)

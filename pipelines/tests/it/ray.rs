@@ -1,7 +1,8 @@
-//! The netting job on a real Ray cluster (a head and one more node, with a SeaweedFS S3
-//! store, all inside a network namespace of their own), through the driver in
-//! `pipelines/ray/`: in 1, 3 and 7 shards, and with a map worker killed mid-task, every
-//! table is byte-identical to `mez netting run` on one machine.
+//! Jobs on a real Ray cluster (a head and one more node, with a SeaweedFS S3 store, all
+//! inside a network namespace of their own), through the driver in `pipelines/ray/`:
+//! netting in 1, 3 and 7 shards and with a map worker killed mid-task, screening in 5
+//! ranges, the nightly of the zones as one task per pack: every table, and every lock, is
+//! byte-identical to the one-machine run.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -53,7 +54,7 @@ fn tables(summary: &serde_json::Value) -> BTreeMap<String, String> {
 }
 
 #[test]
-fn netting_on_a_ray_cluster_is_byte_identical_to_one_machine() {
+fn jobs_on_a_ray_cluster_are_byte_identical_to_one_machine() {
     let Some(python) = cluster_parts() else {
         return;
     };
@@ -107,6 +108,95 @@ fn netting_on_a_ray_cluster_is_byte_identical_to_one_machine() {
     ));
     assert_eq!(one.len(), 9);
 
+    // Screening: generated names against a regpack of a list of our own.
+    std::fs::write(
+        d.join("list.csv"),
+        "id,name,type,aliases,dob,countries,programs\n\
+         L1,\"HADDAD, Omar Khalil\",individual,Omar Haddad,1971-04-02,Lebanon,TEST\n\
+         L2,Northwind Maritime Holdings LLC,entity,,,Panama,TEST\n",
+    )
+    .unwrap();
+    succeeded(
+        &mez_command(d)
+            .args([
+                "gen",
+                "names",
+                "--out",
+                "names.csv",
+                "--count",
+                "2000",
+                "--seed",
+                "9",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let mut names = std::fs::read_to_string(d.join("names.csv")).unwrap();
+    names.push_str("x1,Omar Khalil Hadad,1971-04-02,LB\nx2,,,\nx3,Northwind Maritime,,PA\n");
+    std::fs::write(d.join("names.csv"), names).unwrap();
+    let local = |args: &[&str]| {
+        mez_command(d)
+            .args(["--json", "--store", "screen-one", "--key", "ops.key"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    succeeded(&local(&[
+        "regpack",
+        "build",
+        "--jurisdiction",
+        "test",
+        "--lists",
+        "list.csv",
+    ]));
+    let screened = tables(&succeeded_json(&local(&[
+        "screen",
+        "--names",
+        "names.csv",
+        "--regpack",
+        "runs/regpack-test/latest",
+    ])));
+
+    // The nightly of the zones, on generated sources.
+    let repo = crate::manifest_dir().join("..");
+    for copy in ["jur-one", "jur-ray"] {
+        crate::nightly::copy_dir(&repo.join("jurisdictions"), &d.join(copy));
+    }
+    succeeded(
+        &mez_command(d)
+            .args([
+                "gen",
+                "sources",
+                "--out",
+                "sources",
+                "--entities",
+                "10",
+                "--jurisdictions",
+                "jur-one",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let nightly = succeeded_json(
+        &mez_command(d)
+            .args([
+                "--json",
+                "--store",
+                "nightly-one",
+                "--key",
+                "ops.key",
+                "nightly",
+                "--jurisdictions",
+                "jur-one",
+                "--sources",
+                "sources",
+                "--as-of",
+                "2026-11-23",
+            ])
+            .output()
+            .unwrap(),
+    );
+
     let script = crate::manifest_dir().join("ray/cluster_test.sh");
     let o = Command::new("unshare")
         .args(["--net", "--fork", "bash"])
@@ -130,4 +220,26 @@ fn netting_on_a_ray_cluster_is_byte_identical_to_one_machine() {
     }
     let victim = std::fs::read_to_string(d.join("ray-killed.victim")).unwrap();
     assert_ne!(victim.trim(), "none", "no map worker was killed");
+    let read = |run: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(d.join(format!("ray-{run}.json"))).unwrap())
+            .unwrap()
+    };
+    assert_eq!(tables(&read("screen")), screened, "screening");
+    assert!(screened["matches"] != "", "{screened:?}");
+    assert_eq!(read("nightly"), nightly, "nightly report");
+    let mut locks = 0;
+    for zone in std::fs::read_dir(d.join("jur-one")).unwrap() {
+        let zone = zone.unwrap();
+        let lock = zone.path().join("stack.lock");
+        if lock.is_file() {
+            let ray = d.join("jur-ray").join(zone.file_name()).join("stack.lock");
+            assert_eq!(
+                std::fs::read(&ray).ok(),
+                std::fs::read(&lock).ok(),
+                "{ray:?}"
+            );
+            locks += 1;
+        }
+    }
+    assert_eq!(locks, 6, "the six zones' locks");
 }

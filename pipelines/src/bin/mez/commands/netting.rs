@@ -123,6 +123,7 @@ fn plan(settings: &Settings, args: NettingPlanArgs) -> Result<ExitStatus> {
             "inputs": plan.inputs.len(),
             "bytes": plan.inputs.iter().map(|i| i.bytes).sum::<u64>(),
             "shards": plan.shards,
+            "units": plan.shards.len(),
         }))?;
     } else {
         super::note(

@@ -40,7 +40,11 @@ fn plan(settings: &Settings, args: NightlyRunArgs) -> Result<ExitStatus> {
     };
     let (digest, plan) = nightly::shard::plan(&setup.context(), &params)?;
     if settings.json {
-        out_json(&serde_json::json!({ "plan": digest, "shards": plan.units.len() }))?;
+        out_json(&serde_json::json!({
+            "plan": digest,
+            "shards": plan.units.len(),
+            "units": plan.units.len(),
+        }))?;
     } else {
         note(
             settings,

@@ -100,7 +100,7 @@ fn plan(settings: &Settings, args: crate::cli::ScreenPlanArgs) -> Result<ExitSta
         screening_shard::PlanQueries::Payments { ranges, .. } => ranges.len(),
     };
     if settings.json {
-        out_json(&serde_json::json!({ "plan": digest, "shards": shards }))?;
+        out_json(&serde_json::json!({ "plan": digest, "shards": shards, "units": shards }))?;
     } else {
         note(
             settings,
