@@ -9,6 +9,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use verify::Digest;
+use verify::digest::HashingReader;
 use verify::dsse::Envelope;
 use verify::keys::{SecretKey, TrustSet};
 use verify::store::Store;
@@ -123,6 +124,42 @@ pub fn load_partial<T: DeserializeOwned>(
         .get_blob(&digest)
         .map_err(|e| corrupt(e.to_string()))?;
     Ok(serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?)
+}
+
+/// A blob opened for streaming, its bytes hashed as they are read: partials can be larger
+/// than memory. On a local store the blob's file is read where it is; otherwise it is
+/// downloaded into `staging` first.
+pub fn open_blob(
+    store: &Store,
+    digest: &Digest,
+    staging: &std::path::Path,
+) -> Result<HashingReader<std::io::BufReader<std::fs::File>>, String> {
+    let key = verify::store::blob_key(digest);
+    let path = match store.local_root() {
+        Some(root) => root.join(&key),
+        None => {
+            let path = staging.join(digest.hex());
+            store.download(&key, &path).map_err(|e| e.to_string())?;
+            path
+        }
+    };
+    let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(HashingReader::new(std::io::BufReader::new(file)))
+}
+
+/// Reads the rest of a blob opened by [`open_blob`] and checks that everything read hashes
+/// to `digest`.
+pub fn check_blob(
+    mut reader: HashingReader<std::io::BufReader<std::fs::File>>,
+    digest: &Digest,
+) -> Result<(), String> {
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| e.to_string())?;
+    let (found, _) = reader.read_so_far();
+    if found == *digest {
+        Ok(())
+    } else {
+        Err(format!("blob {digest} hashes to {found}"))
+    }
 }
 
 /// Checks a shard number against a plan of `shards` shards.

@@ -450,14 +450,11 @@ impl Job for NettingMerge {
                         shard: partial.shard,
                         reason,
                     };
-                    let bytes = store
-                        .get_blob(&partial.payments)
+                    let staging = store.staging_dir()?;
+                    let mut blob = shards::open_blob(store, &partial.payments, staging.path())
+                        .map_err(corrupt)?;
+                    let mut stream = arrow::ipc::reader::StreamReader::try_new(&mut blob, None)
                         .map_err(|e| corrupt(e.to_string()))?;
-                    let mut stream = arrow::ipc::reader::StreamReader::try_new(
-                        std::io::Cursor::new(bytes),
-                        None,
-                    )
-                    .map_err(|e| corrupt(e.to_string()))?;
                     for part in &partial.files {
                         let summary = part
                             .summary()
@@ -480,6 +477,8 @@ impl Job for NettingMerge {
                             .into());
                         }
                     }
+                    drop(stream);
+                    shards::check_blob(blob, &partial.payments).map_err(corrupt)?;
                 }
                 Ok(())
             },

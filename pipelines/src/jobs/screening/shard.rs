@@ -356,16 +356,16 @@ impl Job for ScreeningMerge {
                 shard: partial.shard,
                 reason,
             };
-            let bytes = store
-                .get_blob(&partial.matches)
+            let mut blob =
+                shards::open_blob(store, &partial.matches, staging.path()).map_err(corrupt)?;
+            let mut stream = arrow::ipc::reader::StreamReader::try_new(&mut blob, None)
                 .map_err(|e| corrupt(e.to_string()))?;
-            let stream =
-                arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
-                    .map_err(|e| corrupt(e.to_string()))?;
-            for batch in stream {
+            for batch in &mut stream {
                 let batch = batch.map_err(|e| corrupt(e.to_string()))?;
                 writer.write(&shifted(&batch, counts.queries).map_err(corrupt)?)?;
             }
+            drop(stream);
+            shards::check_blob(blob, &partial.matches).map_err(corrupt)?;
             let (queries, hits, reviews, with_matches) = partial.counts;
             if partial.screened.len() as u64 != queries {
                 return Err(corrupt("its counts disagree with its queries".into()).into());
