@@ -80,16 +80,33 @@ fn index_key(job: &str, plan: &Digest, shard: usize) -> String {
     format!("scale/{job}/{}/shard-{shard}", plan.hex())
 }
 
-/// Stores a map unit's partial (canonical JSON) and its index entry; a unit run again, or
-/// twice at once, writes the same bytes to both. Returns the partial's digest.
+/// What every partial says of itself, around what its job stores in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+struct Stamped<T> {
+    kind: String,
+    plan: Digest,
+    shard: usize,
+    body: T,
+}
+
+/// Stores a map unit's partial (canonical JSON: `kind`, plan, shard and `body`) and its
+/// index entry; a unit run again, or twice at once, writes the same bytes to both. Returns
+/// the partial's digest.
 pub fn store_partial<T: Serialize>(
     store: &Store,
     job: &str,
+    kind: &str,
     plan: &Digest,
     shard: usize,
-    partial: &T,
+    body: &T,
 ) -> Result<Digest, JobError> {
-    let (digest, _) = store.put_blob(verify::canon::to_canonical_vec(partial)?.into())?;
+    let stamped = Stamped {
+        kind: kind.to_owned(),
+        plan: *plan,
+        shard,
+        body,
+    };
+    let (digest, _) = store.put_blob(verify::canon::to_canonical_vec(&stamped)?.into())?;
     store.put_create(
         &index_key(job, plan, shard),
         format!("{digest}\n").into_bytes().into(),
@@ -97,10 +114,12 @@ pub fn store_partial<T: Serialize>(
     Ok(digest)
 }
 
-/// Finds shard `shard`'s partial through its index entry.
+/// Finds shard `shard`'s partial through its index entry, and checks that it is a `kind`
+/// partial of this plan and shard (one of another plan is refused as such, not merged).
 pub fn load_partial<T: DeserializeOwned>(
     store: &Store,
     job: &str,
+    kind: &str,
     plan: &Digest,
     shard: usize,
 ) -> Result<T, JobError> {
@@ -123,7 +142,18 @@ pub fn load_partial<T: DeserializeOwned>(
     let bytes = store
         .get_blob(&digest)
         .map_err(|e| corrupt(e.to_string()))?;
-    Ok(serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?)
+    let stamped: Stamped<T> = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    if stamped.kind != kind || stamped.plan != *plan || stamped.shard != shard {
+        return Err(ShardError::plan(
+            plan,
+            format!(
+                "the partial of shard {shard} is shard {} of {} plan {}",
+                stamped.shard, stamped.kind, stamped.plan
+            ),
+        )
+        .into());
+    }
+    Ok(stamped.body)
 }
 
 /// A blob opened for streaming, its bytes hashed as they are read: partials can be larger

@@ -177,7 +177,7 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
     store.put_create(&index(&plan3, 1), foreign).unwrap();
     let err = merge(&store, &plan3).unwrap_err().to_string();
     assert!(
-        err.contains("the partial of shard 1 belongs to shard 1 of plan"),
+        err.contains("the partial of shard 1 is shard 1 of mez.netting.partial/v1 plan"),
         "{err}"
     );
     assert!(matches!(
@@ -195,7 +195,7 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
         let digest: Digest = std::str::from_utf8(&text).unwrap().trim().parse().unwrap();
         serde_json::from_slice(&store.get_blob(&digest).unwrap()).unwrap()
     };
-    let payments: Digest = partial["payments"].as_str().unwrap().parse().unwrap();
+    let payments: Digest = partial["body"]["payments"].as_str().unwrap().parse().unwrap();
     let key = verify::store::blob_key(&payments);
     let bytes = store.get(&key).unwrap();
     let root = store_dir.path();

@@ -273,16 +273,10 @@ pub enum ScreenCommand {
 
 #[derive(Debug, Args)]
 pub struct ScreenPlanArgs {
-    /// CSV file of names with a header (optional columns: id, dob, country); every map
-    /// worker must be able to read it at its absolute path.
-    #[arg(long, conflicts_with = "payments")]
-    pub names: Option<PathBuf>,
-    /// The column holding the names.
-    #[arg(long, default_value = "name")]
-    pub name_column: String,
-    /// Screen the debtors and creditors of a netting run (manifest digest or ref).
-    #[arg(long)]
-    pub payments: Option<String>,
+    /// The names (a plan's `--names` file must be readable by every map worker at its
+    /// absolute path).
+    #[command(flatten)]
+    pub queries: QueryArgs,
     /// The published regpack every unit screens against: manifest digest, or a ref.
     #[arg(long)]
     pub regpack: String,
@@ -345,8 +339,9 @@ pub struct ThresholdArgs {
     pub hit_threshold: u32,
 }
 
+/// Where the names to screen come from (one of).
 #[derive(Debug, Args)]
-pub struct ScreenRunArgs {
+pub struct QueryArgs {
     /// CSV file of names with a header (optional columns: id, dob, country).
     #[arg(long, conflicts_with = "payments")]
     pub names: Option<PathBuf>,
@@ -356,6 +351,12 @@ pub struct ScreenRunArgs {
     /// Screen the debtors and creditors of a netting run (manifest digest or ref).
     #[arg(long)]
     pub payments: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenRunArgs {
+    #[command(flatten)]
+    pub queries: QueryArgs,
     #[command(flatten)]
     pub lists: ListsArgs,
     #[command(flatten)]

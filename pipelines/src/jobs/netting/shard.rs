@@ -191,9 +191,6 @@ struct FilePart {
 /// What a map unit wrote for its shard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Partial {
-    kind: String,
-    plan: Digest,
-    shard: usize,
     files: Vec<FilePart>,
     /// The Arrow IPC stream of the shard's payments batches, in input order.
     payments: Digest,
@@ -377,13 +374,10 @@ pub fn map(
     let (payments, _) = Digest::of_file(&payments_path)?;
     store.put_blob_file(&payments_path, &payments)?;
     let partial = Partial {
-        kind: PARTIAL_KIND.into(),
-        plan: *digest,
-        shard,
         files: parts,
         payments,
     };
-    shards::store_partial(store, JOB, digest, shard, &partial)
+    shards::store_partial(store, JOB, PARTIAL_KIND, digest, shard, &partial)
 }
 
 /// The merge of a sharded run, published like `mez netting run` (see [`crate::jobs::run`]).
@@ -410,17 +404,7 @@ impl Job for NettingMerge {
                 shard,
                 reason,
             };
-            let partial: Partial = shards::load_partial(store, JOB, digest, shard)?;
-            if partial.kind != PARTIAL_KIND || partial.plan != *digest || partial.shard != shard {
-                return Err(ShardError::plan(
-                    digest,
-                    format!(
-                        "the partial of shard {shard} belongs to shard {} of plan {}",
-                        partial.shard, partial.plan
-                    ),
-                )
-                .into());
-            }
+            let partial: Partial = shards::load_partial(store, JOB, PARTIAL_KIND, digest, shard)?;
             let planned = &plan.inputs[first..end];
             let matches = partial.files.len() == planned.len()
                 && partial
@@ -431,7 +415,7 @@ impl Job for NettingMerge {
             if !matches {
                 return Err(corrupt("its files are not the shard's".into()).into());
             }
-            partials.push(partial);
+            partials.push((shard, partial));
         }
         let total: u64 = plan.inputs.iter().map(|i| i.bytes).sum();
         ctx.reporter
@@ -444,10 +428,10 @@ impl Job for NettingMerge {
             &plan.chain,
             (&files_read, file_count),
             |consume| {
-                for partial in &partials {
+                for (shard, partial) in &partials {
                     let corrupt = |reason: String| ShardError::Corrupt {
                         plan: *digest,
-                        shard: partial.shard,
+                        shard: *shard,
                         reason,
                     };
                     let staging = store.staging_dir()?;

@@ -43,9 +43,6 @@ pub struct Plan {
 /// What a unit wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Partial {
-    kind: String,
-    plan: Digest,
-    shard: usize,
     zone: String,
     pack: String,
     status: String,
@@ -137,16 +134,13 @@ pub fn map(ctx: &Context<'_>, digest: &Digest, shard: usize) -> Result<Digest, J
         outcome.status = "built".into();
     }
     let partial = Partial {
-        kind: PARTIAL_KIND.into(),
-        plan: *digest,
-        shard,
         zone: outcome.zone,
         pack: outcome.kind,
         status: outcome.status,
         manifest: outcome.manifest,
         detail: outcome.detail,
     };
-    shards::store_partial(ctx.store, JOB, digest, shard, &partial)
+    shards::store_partial(ctx.store, JOB, PARTIAL_KIND, digest, shard, &partial)
 }
 
 /// Merges the units of plan `digest`: writes every zone's lock and, when any changed,
@@ -159,19 +153,13 @@ pub fn merge(ctx: &Context<'_>, digest: &Digest) -> Result<NightlyReport, JobErr
         ..NightlyReport::default()
     };
     for (shard, (zone_id, kind, _)) in plan.units.iter().enumerate() {
-        let partial: Partial = shards::load_partial(ctx.store, JOB, digest, shard)?;
-        if partial.kind != PARTIAL_KIND
-            || partial.plan != *digest
-            || partial.shard != shard
-            || (&partial.zone, &partial.pack) != (zone_id, kind)
-        {
-            return Err(ShardError::plan(
-                digest,
-                format!(
-                    "the partial of unit {shard} is of unit {} of plan {}",
-                    partial.shard, partial.plan
-                ),
-            )
+        let partial: Partial = shards::load_partial(ctx.store, JOB, PARTIAL_KIND, digest, shard)?;
+        if (&partial.zone, &partial.pack) != (zone_id, kind) {
+            return Err(ShardError::Corrupt {
+                plan: *digest,
+                shard,
+                reason: format!("it is the pack {} of {}", partial.pack, partial.zone),
+            }
             .into());
         }
         report.packs.push(PackOutcome {

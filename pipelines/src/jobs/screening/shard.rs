@@ -87,9 +87,6 @@ impl Plan {
 /// What a map unit wrote for its range.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Partial {
-    kind: String,
-    plan: Digest,
-    shard: usize,
     counts: (u64, u64, u64, u64),
     /// Every query id screened, in order.
     screened: Vec<String>,
@@ -272,9 +269,6 @@ pub fn map(
     let (matches, _) = Digest::of_file(&path)?;
     store.put_blob_file(&path, &matches)?;
     let partial = Partial {
-        kind: PARTIAL_KIND.into(),
-        plan: *digest,
-        shard,
         counts: (
             counts.queries,
             counts.hits,
@@ -297,7 +291,7 @@ pub fn map(
             .collect(),
         matches,
     };
-    shards::store_partial(store, JOB, digest, shard, &partial)
+    shards::store_partial(store, JOB, PARTIAL_KIND, digest, shard, &partial)
 }
 
 /// `batch` with `query_row` shifted by `offset`.
@@ -325,21 +319,9 @@ impl Job for ScreeningMerge {
     fn produce(ctx: &Context<'_>, digest: &Digest) -> Result<Produced<ScreenCounts>, JobError> {
         let store = ctx.store;
         let plan = open_plan(store, &ctx.readers(), digest)?;
-        let mut partials: Vec<Partial> = Vec::with_capacity(plan.shards());
-        for shard in 0..plan.shards() {
-            let partial: Partial = shards::load_partial(store, JOB, digest, shard)?;
-            if partial.kind != PARTIAL_KIND || partial.plan != *digest || partial.shard != shard {
-                return Err(ShardError::plan(
-                    digest,
-                    format!(
-                        "the partial of shard {shard} belongs to shard {} of plan {}",
-                        partial.shard, partial.plan
-                    ),
-                )
-                .into());
-            }
-            partials.push(partial);
-        }
+        let partials = (0..plan.shards())
+            .map(|shard| shards::load_partial(store, JOB, PARTIAL_KIND, digest, shard))
+            .collect::<Result<Vec<Partial>, JobError>>()?;
         let staging = store.staging_dir()?;
         let path = staging.path().join("matches.parquet");
         let mut writer = TableWriter::create(&path, "matches", &matches_schema(), &["query_row"])?;
@@ -350,10 +332,10 @@ impl Job for ScreeningMerge {
             Some(partials.len() as u64),
             "shards",
         );
-        for partial in partials {
+        for (shard, partial) in partials.into_iter().enumerate() {
             let corrupt = |reason: String| ShardError::Corrupt {
                 plan: *digest,
-                shard: partial.shard,
+                shard,
                 reason,
             };
             let mut blob =

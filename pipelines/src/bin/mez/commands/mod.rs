@@ -72,6 +72,27 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
+/// A plan digest as `--plan` gives it.
+pub(crate) fn plan_digest(text: &str) -> Result<::verify::Digest> {
+    use anyhow::Context as _;
+    text.parse()
+        .with_context(|| format!("--plan {text:?} is not sha256:<hex>"))
+}
+
+/// What a map unit prints: its partial's digest.
+pub(crate) fn print_partial(
+    settings: &Settings,
+    shard: usize,
+    partial: &::verify::Digest,
+) -> Result<ExitStatus> {
+    if settings.json {
+        out_json(&serde_json::json!({ "shard": shard, "partial": partial }))?;
+    } else {
+        out(&partial.to_string())?;
+    }
+    Ok(ExitStatus::Success)
+}
+
 /// The exit status of a merge that failed: 1, naming the shard, when a partial is missing
 /// or damaged (its map unit must run again: the run found a failure); any other error
 /// stops the command (exit 2).

@@ -2,7 +2,6 @@ use anyhow::{Context, Result};
 use pipelines::jobs::netting::shard::{self, NettingMerge};
 use pipelines::jobs::netting::{ConflictRule, LegsMode, NettingConfig, NettingParams};
 use pipelines::jobs::{self, netting::Netting};
-use verify::Digest;
 
 use super::{ExitStatus, JobSetup};
 use crate::cli::{
@@ -142,7 +141,7 @@ fn plan(settings: &Settings, args: NettingPlanArgs) -> Result<ExitStatus> {
 }
 
 fn map(settings: &Settings, args: ShardMapArgs) -> Result<ExitStatus> {
-    let digest: Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let digest = super::plan_digest(&args.plan)?;
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let partial = shard::map(
         &setup.store,
@@ -150,16 +149,11 @@ fn map(settings: &Settings, args: ShardMapArgs) -> Result<ExitStatus> {
         &digest,
         args.shard,
     )?;
-    if settings.json {
-        super::out_json(&serde_json::json!({ "shard": args.shard, "partial": partial }))?;
-    } else {
-        super::out(&partial.to_string())?;
-    }
-    Ok(ExitStatus::Success)
+    super::print_partial(settings, args.shard, &partial)
 }
 
 fn merge(settings: &Settings, args: NettingMergeArgs) -> Result<ExitStatus> {
-    let digest: Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let digest = super::plan_digest(&args.plan)?;
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let finished = match jobs::run::<NettingMerge>(&setup.context(), &digest) {
         Ok(finished) => finished,

@@ -1,6 +1,5 @@
 use anyhow::{Context, Result};
 use pipelines::jobs::nightly::{self, NightlyParams};
-use verify::Digest;
 use verify::clock::Timestamp;
 use verify::keys::SecretKey;
 use verify::store::Store;
@@ -61,19 +60,14 @@ fn plan(settings: &Settings, args: NightlyRunArgs) -> Result<ExitStatus> {
 }
 
 fn map(settings: &Settings, args: ShardMapArgs) -> Result<ExitStatus> {
-    let digest: Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let digest = super::plan_digest(&args.plan)?;
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let partial = nightly::shard::map(&setup.context(), &digest, args.shard)?;
-    if settings.json {
-        out_json(&serde_json::json!({ "shard": args.shard, "partial": partial }))?;
-    } else {
-        out(&partial.to_string())?;
-    }
-    Ok(ExitStatus::Success)
+    super::print_partial(settings, args.shard, &partial)
 }
 
 fn merge(settings: &Settings, args: ShardMergeArgs) -> Result<ExitStatus> {
-    let digest: Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let digest = super::plan_digest(&args.plan)?;
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let report = match nightly::shard::merge(&setup.context(), &digest) {
         Ok(report) => report,

@@ -1,4 +1,4 @@
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use pipelines::jobs::screening::eval::{self as screening_eval, EvalParams, EvalReport};
 use pipelines::jobs::screening::shard as screening_shard;
 use pipelines::jobs::screening::{ListSource, QuerySource, ScreenParams, Screening, Thresholds};
@@ -47,17 +47,22 @@ fn list_source(store: &Store, args: &ListsArgs) -> Result<ListSource> {
     }
 }
 
+/// The names the flags name.
+fn query_source(store: &Store, args: &crate::cli::QueryArgs) -> Result<QuerySource> {
+    match (&args.names, &args.payments) {
+        (Some(path), None) => Ok(QuerySource::Names {
+            path: path.clone(),
+            name_column: args.name_column.clone(),
+        }),
+        (None, Some(p)) => Ok(QuerySource::Payments(manifest_digest(store, p)?)),
+        _ => bail!("give the names: --names FILE or --payments DIGEST"),
+    }
+}
+
 fn run(settings: &Settings, args: crate::cli::ScreenRunArgs) -> Result<ExitStatus> {
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let store = &setup.store;
-    let queries = match (&args.names, &args.payments) {
-        (Some(path), None) => QuerySource::Names {
-            path: path.clone(),
-            name_column: args.name_column.clone(),
-        },
-        (None, Some(p)) => QuerySource::Payments(manifest_digest(store, p)?),
-        _ => bail!("give the names: --names FILE or --payments DIGEST"),
-    };
+    let queries = query_source(store, &args.queries)?;
     let params = ScreenParams {
         lists: list_source(store, &args.lists)?,
         queries,
@@ -79,14 +84,7 @@ fn run(settings: &Settings, args: crate::cli::ScreenRunArgs) -> Result<ExitStatu
 fn plan(settings: &Settings, args: crate::cli::ScreenPlanArgs) -> Result<ExitStatus> {
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let store = &setup.store;
-    let queries = match (&args.names, &args.payments) {
-        (Some(path), None) => QuerySource::Names {
-            path: path.clone(),
-            name_column: args.name_column.clone(),
-        },
-        (None, Some(p)) => QuerySource::Payments(manifest_digest(store, p)?),
-        _ => bail!("give the names: --names FILE or --payments DIGEST"),
-    };
+    let queries = query_source(store, &args.queries)?;
     let regpack = manifest_digest(store, &args.regpack)?;
     let (digest, plan) = screening_shard::plan(
         &setup.context(),
@@ -115,7 +113,7 @@ fn plan(settings: &Settings, args: crate::cli::ScreenPlanArgs) -> Result<ExitSta
 }
 
 fn map(settings: &Settings, args: crate::cli::ShardMapArgs) -> Result<ExitStatus> {
-    let digest: verify::Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let digest = super::plan_digest(&args.plan)?;
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let partial = screening_shard::map(
         &setup.store,
@@ -132,7 +130,7 @@ fn map(settings: &Settings, args: crate::cli::ShardMapArgs) -> Result<ExitStatus
 }
 
 fn merge(settings: &Settings, args: crate::cli::ShardMergeArgs) -> Result<ExitStatus> {
-    let digest: verify::Digest = args.plan.parse().context("--plan is not sha256:<hex>")?;
+    let digest = super::plan_digest(&args.plan)?;
     let setup = JobSetup::open(settings, &args.trusted_keys)?;
     let finished = match jobs::run::<screening_shard::ScreeningMerge>(&setup.context(), &digest) {
         Ok(finished) => finished,
