@@ -195,7 +195,11 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
         let digest: Digest = std::str::from_utf8(&text).unwrap().trim().parse().unwrap();
         serde_json::from_slice(&store.get_blob(&digest).unwrap()).unwrap()
     };
-    let payments: Digest = partial["body"]["payments"].as_str().unwrap().parse().unwrap();
+    let payments: Digest = partial["body"]["payments"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let key = verify::store::blob_key(&payments);
     let bytes = store.get(&key).unwrap();
     let root = store_dir.path();
@@ -520,4 +524,74 @@ fn nightly_units_and_merge_equal_mez_nightly() {
         assert!(lock("one").is_some(), "{zone:?}");
         assert_eq!(lock("many"), lock("one"), "{zone:?}");
     }
+}
+
+/// Inputs under an S3 prefix: the plan names each by its object URL, and every map unit
+/// fetches its own objects; the merge equals `mez netting run` over the same files.
+#[test]
+fn a_plan_over_object_store_inputs_sends_each_unit_to_its_objects() {
+    use crate::{mez_command, succeeded, succeeded_json};
+    let Some(server) = crate::support::s3_server() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    day(&d.join("day"), 5, 3);
+    succeeded(
+        &mez_command(d)
+            .args(["keygen", "--out", "ops"])
+            .output()
+            .unwrap(),
+    );
+    let bucket = crate::support::s3_store(server, "shard-inputs");
+    let prefix = format!("{}/day/", bucket.url().trim_end_matches('/'));
+    for f in std::fs::read_dir(d.join("day")).unwrap() {
+        let f = f.unwrap();
+        let key = format!("day/{}", f.file_name().to_string_lossy());
+        bucket
+            .put_create(&key, std::fs::read(f.path()).unwrap().into())
+            .unwrap();
+    }
+    let env = crate::support::s3_env(server);
+    let mez = |args: &[&str]| {
+        mez_command(d)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .args(["--json", "--store", "s", "--key", "ops.key"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let planned = succeeded_json(&mez(&[
+        "netting", "plan", "--input", &prefix, "--shards", "3",
+    ]));
+    let plan = planned["plan"].as_str().unwrap().to_owned();
+    for i in 0..3 {
+        succeeded(&mez(&[
+            "netting",
+            "map",
+            "--plan",
+            &plan,
+            "--shard",
+            &i.to_string(),
+        ]));
+    }
+    let merged = succeeded_json(&mez(&["netting", "merge", "--plan", &plan]));
+    let one = succeeded_json(&mez(&["netting", "run", "--input", "day"]));
+    assert_eq!(merged["tables"], one["tables"]);
+    // The plan names the objects by URL, not by the planner's temporary copies.
+    let stored = verify::store::Store::open(d.join("s").to_str().unwrap()).unwrap();
+    let digest: Digest = plan.parse().unwrap();
+    let opened = shard::open_plan(&stored, &trust_of(d), &digest).unwrap();
+    assert!(
+        opened
+            .inputs
+            .iter()
+            .all(|i| i.location.starts_with(&prefix)),
+        "{:?}",
+        opened.inputs
+    );
+}
+
+fn trust_of(dir: &Path) -> TrustSet {
+    TrustSet::new([verify::keys::PublicKey::read(&dir.join("ops.pub")).unwrap()])
 }
