@@ -68,6 +68,7 @@ mod cli;
 mod conflicts;
 mod fetch;
 mod generator;
+mod interop;
 mod lawpack;
 mod netting;
 mod nightly;
