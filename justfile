@@ -28,6 +28,7 @@ lint:
 bench:
     bash pipelines/benches/verify_store.sh
     bash pipelines/benches/netting.sh
+    bash pipelines/benches/scale.sh
     bash pipelines/benches/screening.sh
     bash pipelines/benches/tensor_nightly.sh
     cargo bench -p ingest --bench akn
