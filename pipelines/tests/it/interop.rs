@@ -1,7 +1,8 @@
-//! Our signed manifests as the reference implementations auditors use see them: every
-//! manifest kind of a whole `mez demo` store verified by securesystemslib (DSSE envelope,
-//! Ed25519 signature) and in-toto-attestation (Statement v1), subjects against the blobs,
-//! and tampered envelopes rejected by them too (`pipelines/interop/dsse_intoto.py`).
+//! What we sign, as the implementations auditors already trust see it (`pipelines/interop/`):
+//! every manifest kind verified by securesystemslib (DSSE, Ed25519) and in-toto-attestation
+//! (Statement v1); every checkpoint by Go's `golang.org/x/mod/sumdb/note`; every inclusion
+//! and consistency proof by an RFC 9162 implementation of its own; tampered copies refused
+//! by each.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -92,4 +93,146 @@ fn every_manifest_kind_verifies_with_securesystemslib_and_in_toto() {
             "{job}: {report:#}"
         );
     }
+}
+
+/// Go with `golang.org/x/mod/sumdb/note` (Debian `golang-go`, `golang-golang-x-mod-dev`);
+/// `false`, saying so, when absent (a failure under `MEZ_REQUIRE_INTEROP=1`).
+fn go_with_note() -> bool {
+    let ok = Command::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+        && std::path::Path::new("/usr/share/gocode/src/golang.org/x/mod/sumdb/note").is_dir();
+    if !ok {
+        assert!(
+            std::env::var("MEZ_REQUIRE_INTEROP").as_deref() != Ok("1"),
+            "MEZ_REQUIRE_INTEROP=1 but Go or golang.org/x/mod/sumdb/note is missing"
+        );
+        eprintln!(
+            "SKIPPED the checkpoint interoperability test: apt-get install golang-go \
+             golang-golang-x-mod-dev"
+        );
+    }
+    ok
+}
+
+/// Every checkpoint of a store (two demo runs: chains of several sizes) verified by the
+/// Go checksum database's signed-note package, a changed root refused by it; every
+/// inclusion proof (leaf hashes computed from the receipt files) and every consistency
+/// proof between verified checkpoints checked by an independent RFC 9162 implementation
+/// in Python, changed proofs refused (`pipelines/interop/`).
+#[test]
+fn checkpoints_verify_with_go_sumdb_note_and_proofs_with_an_independent_rfc9162() {
+    if !go_with_note() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let zones = crate::manifest_dir().join("../jurisdictions");
+    for extra in [
+        vec![
+            "--jurisdictions",
+            zones.to_str().unwrap(),
+            "--entities",
+            "20",
+        ],
+        vec!["--no-zones", "--seed", "7"],
+    ] {
+        crate::succeeded(
+            &crate::mez_command(d)
+                .args([
+                    "--quiet",
+                    "demo",
+                    "--transfers",
+                    "200",
+                    "--transactions",
+                    "200",
+                ])
+                .args(&extra)
+                .output()
+                .unwrap(),
+        );
+    }
+    let mut checkpoints: Vec<PathBuf> = Vec::new();
+    let mut pending = vec![d.join("outputs/log")];
+    while let Some(p) = pending.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|x| x == "note") {
+                checkpoints.push(path);
+            }
+        }
+    }
+    checkpoints.sort();
+    let cache = d.join("go-cache");
+    let o = Command::new("go")
+        .arg("run")
+        .arg(crate::manifest_dir().join("interop/note_verify.go"))
+        .arg(d.join("outputs/demo.pub"))
+        .args(&checkpoints)
+        .env("GOPATH", "/usr/share/gocode")
+        .env("GO111MODULE", "off")
+        .env("GOCACHE", &cache)
+        .output()
+        .unwrap();
+    let verified = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{verified}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines: Vec<serde_json::Value> = verified
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), checkpoints.len());
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["ok"] == true && l["tamper_rejected"] == true)
+    );
+    assert!(
+        lines.iter().any(|l| l["size"].as_u64().unwrap() >= 4),
+        "a chain of several receipts"
+    );
+    std::fs::write(d.join("checkpoints.jsonl"), &verified).unwrap();
+
+    let o = Command::new("python3")
+        .arg(crate::manifest_dir().join("interop/rfc9162.py"))
+        .arg(env!("CARGO_BIN_EXE_mez"))
+        .arg(d.join("outputs"))
+        .arg(d.join("checkpoints.jsonl"))
+        .current_dir(d)
+        .env_remove("MEZ_STORE")
+        .env_remove("MEZ_KEY")
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    assert!(o.status.success(), "{report:#}");
+    let receipts = std::fs::read_dir(d.join("outputs/log"))
+        .unwrap()
+        .map(|c| {
+            std::fs::read_dir(c.unwrap().path().join("receipts"))
+                .unwrap()
+                .count()
+        })
+        .sum::<usize>();
+    assert_eq!(
+        report["inclusion"].as_u64().unwrap() as usize,
+        receipts,
+        "{report:#}"
+    );
+    assert!(report["consistency"].as_u64().unwrap() >= 3, "{report:#}");
+    assert!(
+        report["tampered_rejected"].as_u64().unwrap() > 0,
+        "{report:#}"
+    );
 }
