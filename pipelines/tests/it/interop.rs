@@ -2,7 +2,7 @@
 //! every manifest kind verified by securesystemslib (DSSE, Ed25519) and in-toto-attestation
 //! (Statement v1); every checkpoint by Go's `golang.org/x/mod/sumdb/note`; every inclusion
 //! and consistency proof by an RFC 9162 implementation of its own; tampered copies refused
-//! by each.
+//! by each; every table read alike by pyarrow, polars, DuckDB and Spark.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -235,4 +235,93 @@ fn checkpoints_verify_with_go_sumdb_note_and_proofs_with_an_independent_rfc9162(
         report["tampered_rejected"].as_u64().unwrap() > 0,
         "{report:#}"
     );
+}
+
+/// Every table of a whole `mez demo` store read by pyarrow, polars, DuckDB and Apache Spark
+/// (local mode): the same rows, the same kind of value in every column and the same values
+/// as `mez export --format jsonl` (`pipelines/interop/parquet_engines.py`).
+#[test]
+fn every_table_reads_the_same_in_pyarrow_polars_duckdb_and_spark() {
+    let Some(python) = interop_python() else {
+        return;
+    };
+    let engines = Command::new(&python)
+        .args(["-c", "import pyarrow, polars, duckdb, pyspark"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+        && Command::new("java")
+            .arg("-version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !engines {
+        assert!(
+            std::env::var("MEZ_REQUIRE_INTEROP").as_deref() != Ok("1"),
+            "MEZ_REQUIRE_INTEROP=1 but pyarrow, polars, duckdb, pyspark or a JDK is missing"
+        );
+        eprintln!(
+            "SKIPPED the Parquet engines test: pyarrow, polars, duckdb, pyspark or java missing"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let zones = crate::manifest_dir().join("../jurisdictions");
+    crate::succeeded(
+        &crate::mez_command(d)
+            .args([
+                "--quiet",
+                "demo",
+                "--transfers",
+                "300",
+                "--transactions",
+                "300",
+                "--entities",
+                "20",
+                "--jurisdictions",
+                zones.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap(),
+    );
+    let exports = d.join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let mut tables = 0;
+    for blob in std::fs::read_dir(d.join("outputs/blobs/sha256")).unwrap() {
+        let blob = blob.unwrap().path();
+        let bytes = std::fs::read(&blob).unwrap();
+        if !bytes.starts_with(b"PAR1") {
+            continue;
+        }
+        let hex = blob.file_name().unwrap().to_str().unwrap().to_owned();
+        let out = exports.join(format!("{hex}.jsonl"));
+        crate::succeeded(
+            &crate::mez_command(d)
+                .args([
+                    "--key",
+                    "outputs/demo.key",
+                    "export",
+                    &format!("sha256:{hex}"),
+                ])
+                .args(["--format", "jsonl", "--out", out.to_str().unwrap()])
+                .output()
+                .unwrap(),
+        );
+        tables += 1;
+    }
+    let o = Command::new(&python)
+        .arg(crate::manifest_dir().join("interop/parquet_engines.py"))
+        .arg(d.join("outputs"))
+        .arg(&exports)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    assert!(o.status.success(), "{report:#}");
+    assert_eq!(report["tables"], tables, "{report:#}");
+    assert!(report["rows"].as_u64().unwrap() > 1000, "{report:#}");
 }
