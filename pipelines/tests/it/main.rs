@@ -74,6 +74,7 @@ mod netting;
 mod nightly;
 mod ray;
 mod regpack;
+mod report_page;
 mod reproducible;
 mod roots;
 mod samples;

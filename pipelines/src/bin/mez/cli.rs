@@ -85,6 +85,20 @@ pub enum Command {
     /// Store maintenance.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Verify the store and write one self-contained HTML page of it for an auditor: chains,
+    /// runs with inputs and outputs, each object's verdict, netting charts. Exit 1 when
+    /// something did not verify (the page says what).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where to write the page.
+    #[arg(long, default_value = "report.html")]
+    pub out: PathBuf,
+    /// Public key file (.pub) to trust; repeat for several.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@ mod nightly;
 mod progress;
 mod publish;
 mod regpack;
+mod report;
 mod screen;
 mod sql;
 mod store;
@@ -69,6 +70,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Tensor(args) => tensor::tensor(&settings, args),
         Command::Publish(args) => publish::publish(&settings, args),
         Command::Store(args) => store::store(&settings, args),
+        Command::Report(args) => report::report(&settings, args),
     }
 }
 
