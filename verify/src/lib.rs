@@ -33,6 +33,7 @@ pub mod manifest;
 pub mod merkle;
 pub mod receipt;
 pub mod store;
+pub mod vc;
 
 pub use digest::Digest;
 pub use error::{Error, Result};

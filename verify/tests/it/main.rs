@@ -13,6 +13,7 @@ fn manifest_dir() -> std::path::PathBuf {
 
 mod audit;
 mod backends;
+mod credentials;
 mod malformed;
 mod mmr_model;
 mod publication;
