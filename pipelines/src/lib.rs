@@ -12,6 +12,7 @@
 //! the system clock; this library takes a clock and a reporter from it.
 
 pub mod artifact;
+pub mod attest;
 pub mod audit_page;
 pub mod generators;
 pub mod jobs;

@@ -64,6 +64,7 @@ fn run_job<J: pipelines::jobs::Job>(
 mod support;
 
 mod artifact;
+mod attest;
 mod cli;
 mod conflicts;
 mod fetch;

@@ -89,6 +89,37 @@ pub enum Command {
     /// runs with inputs and outputs, each object's verdict, netting charts. Exit 1 when
     /// something did not verify (the page says what).
     Report(ReportArgs),
+    /// A run as a W3C Verifiable Credential 2.0 with an eddsa-jcs-2022 proof, issued by the
+    /// run's signer (`--key`); `mez attest verify FILE` checks one.
+    Attest(AttestArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AttestArgs {
+    #[command(subcommand)]
+    pub command: Option<AttestCommand>,
+    /// The run: a manifest digest, or a ref such as runs/netting/latest.
+    pub run: Option<String>,
+    /// Where to write the credential (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Public key files of other signers whose runs may be attested.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Check a credential: its proof, that its issuer is trusted, and (when the store holds
+    /// the run) that its outputs are the run's. Exit 0 valid, 1 refused, 2 unreadable.
+    Verify {
+        /// The credential (JSON).
+        file: PathBuf,
+        /// Public key file (.pub) of a trusted issuer; repeat for several.
+        #[arg(long = "trusted-key", value_name = "FILE")]
+        trusted_keys: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

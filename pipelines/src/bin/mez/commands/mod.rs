@@ -8,6 +8,7 @@ use anyhow::Result;
 use crate::cli::{Cli, Command};
 use crate::settings::Settings;
 
+mod attest;
 mod canon;
 mod demo;
 mod export;
@@ -71,6 +72,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Publish(args) => publish::publish(&settings, args),
         Command::Store(args) => store::store(&settings, args),
         Command::Report(args) => report::report(&settings, args),
+        Command::Attest(args) => attest::attest(&settings, args),
     }
 }
 
