@@ -1,6 +1,6 @@
 //! `mez attest`: runs of a demo store as W3C Verifiable Credentials (eddsa-jcs-2022), the
-//! same bytes every time, checked by `mez attest verify`; changed credentials, strangers'
-//! keys and claims the store contradicts are refused.
+//! same bytes every time, checked by `mez attest verify` and by Digital Bazaar's
+//! independent implementation (npm); changed credentials and strangers' keys are refused.
 
 use std::path::Path;
 use std::process::Output;
@@ -74,6 +74,13 @@ fn runs_become_credentials_that_verify_and_changes_are_refused() {
     );
     let o = mez(d, &["attest", "verify", "netting.vc.json"]);
     assert!(String::from_utf8_lossy(&succeeded_output(&o)).starts_with("valid: issued by"));
+    // Digital Bazaar's Data Integrity implementation (npm) agrees.
+    if let Some(modules) = vc_node_modules() {
+        assert_eq!(
+            digital_bazaar(&modules, &d.join("netting.vc.json")),
+            Some(0)
+        );
+    }
 
     // Changed after signing: the proof fails.
     let mut changed = vc.clone();
@@ -82,6 +89,9 @@ fn runs_become_credentials_that_verify_and_changes_are_refused() {
     let o = mez(d, &["attest", "verify", "changed.json"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("does not verify"));
+    if let Some(modules) = vc_node_modules() {
+        assert_eq!(digital_bazaar(&modules, &d.join("changed.json")), Some(1));
+    }
     // A valid proof by a key nobody trusts.
     succeeded(
         &mez_command(d)
@@ -133,6 +143,53 @@ fn runs_become_credentials_that_verify_and_changes_are_refused() {
         .map(|n| n.as_u64().unwrap())
         .sum();
     assert_eq!(cells, tensor["tables"]["tensor"]["rows"].as_u64().unwrap());
+    if let Some(modules) = vc_node_modules() {
+        std::fs::write(d.join("tensor.vc.json"), vc.to_string()).unwrap();
+        assert_eq!(digital_bazaar(&modules, &d.join("tensor.vc.json")), Some(0));
+    }
+}
+
+/// Digital Bazaar's jsonld-signatures, data-integrity and eddsa-jcs-2022-cryptosuite from
+/// npm (`MEZ_VC_NODE_MODULES`, else the folder `.ci/run` fills), with node; `None`, saying
+/// so, when absent (a failure under `MEZ_REQUIRE_INTEROP=1`).
+fn vc_node_modules() -> Option<std::path::PathBuf> {
+    let modules = std::env::var_os("MEZ_VC_NODE_MODULES")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| std::path::PathBuf::from(h).join(".cache/mez/vc-node/node_modules"))
+        })
+        .filter(|m| m.join("@digitalbazaar/eddsa-jcs-2022-cryptosuite").is_dir())
+        .filter(|_| {
+            std::process::Command::new("node")
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if modules.is_none() {
+        assert!(
+            std::env::var("MEZ_REQUIRE_INTEROP").as_deref() != Ok("1"),
+            "MEZ_REQUIRE_INTEROP=1 but node or the Digital Bazaar packages are missing"
+        );
+        eprintln!("SKIPPED the independent credential check: node or its npm packages are missing");
+    }
+    modules
+}
+
+/// The exit code of Digital Bazaar's verification of `credential`.
+fn digital_bazaar(modules: &Path, credential: &Path) -> Option<i32> {
+    let o = std::process::Command::new("node")
+        .arg(crate::manifest_dir().join("interop/vc_verify.mjs"))
+        .arg(credential)
+        .env("NODE_PATH", modules)
+        .output()
+        .unwrap();
+    eprintln!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.status.code()
 }
 
 fn succeeded_output(o: &Output) -> Vec<u8> {
