@@ -37,7 +37,7 @@ impl Reporter for Bars {
             (Some(_), "bytes") => {
                 "{msg:20} [{bar:40}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}"
             }
-            (Some(_), _) => "{msg:20} [{bar:40}] {pos}/{len} {per_sec}",
+            (Some(_), _) => "{msg:20} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
             (None, _) => "{msg:20} {spinner} {elapsed}",
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
