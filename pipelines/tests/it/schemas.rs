@@ -59,3 +59,165 @@ fn manifests_and_receipts_match_their_schemas() {
         assert!(!receipt_schema.is_valid(&receipt));
     }
 }
+
+/// What the commands print with `--json` validates against `schemas/cli/`: every run of a
+/// whole demo, the audit, the plans, units and merges of the three sharded jobs, a
+/// screening and a nightly.
+#[test]
+fn command_outputs_match_their_schemas() {
+    use crate::{mez_command, succeeded_json};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cli = |name: &str| validator(&format!("cli/{name}.schema.json"));
+    let (summary, plan, partial, nightly, audit) = (
+        cli("run-summary"),
+        cli("shard-plan"),
+        cli("shard-partial"),
+        cli("nightly-report"),
+        cli("verify-report"),
+    );
+    let mez = |args: &[&str]| {
+        succeeded_json(
+            &mez_command(d)
+                .args(["--json", "--key", "outputs/demo.key"])
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    };
+    let zones = crate::manifest_dir().join("../jurisdictions");
+    // The demo makes its key (outputs/demo.key), which every later command signs with.
+    let demo = succeeded_json(
+        &mez_command(d)
+            .args([
+                "--json",
+                "demo",
+                "--transfers",
+                "200",
+                "--transactions",
+                "300",
+            ])
+            .args([
+                "--entities",
+                "10",
+                "--jurisdictions",
+                zones.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap(),
+    );
+    for run in demo["runs"].as_array().unwrap() {
+        assert_valid(&summary, run, "a demo run");
+    }
+    assert_valid(&audit, &demo["verify"], "demo's audit");
+    assert_valid(
+        &audit,
+        &mez(&["verify", "--trusted-key", "outputs/demo.pub"]),
+        "verify",
+    );
+
+    // The sharded jobs: plan, one unit, merge.
+    crate::succeeded(
+        &mez_command(d)
+            .args([
+                "gen",
+                "pacs008",
+                "--out",
+                "day",
+                "--transactions",
+                "300",
+                "--files",
+                "2",
+            ])
+            .output()
+            .unwrap(),
+    );
+    crate::succeeded(
+        &mez_command(d)
+            .args(["gen", "names", "--out", "names.csv", "--count", "50"])
+            .output()
+            .unwrap(),
+    );
+    crate::nightly::copy_dir(&zones, &d.join("zones"));
+    crate::succeeded(
+        &mez_command(d)
+            .args([
+                "gen",
+                "sources",
+                "--out",
+                "sources",
+                "--entities",
+                "5",
+                "--jurisdictions",
+                "zones",
+            ])
+            .output()
+            .unwrap(),
+    );
+    for (job, args) in [
+        ("netting", vec!["--input", "day", "--shards", "2"]),
+        (
+            "screen",
+            vec![
+                "--names",
+                "names.csv",
+                "--regpack",
+                "runs/regpack-sg/latest",
+                "--shards",
+                "2",
+            ],
+        ),
+        (
+            "nightly",
+            vec![
+                "--jurisdictions",
+                "zones",
+                "--sources",
+                "sources",
+                "--as-of",
+                "2026-11-23",
+            ],
+        ),
+    ] {
+        let mut planning = vec![job, "plan"];
+        planning.extend(&args);
+        let planned = mez(&planning);
+        assert_valid(&plan, &planned, job);
+        let digest = planned["plan"].as_str().unwrap().to_owned();
+        for unit in 0..planned["units"].as_u64().unwrap() {
+            let mapped = mez(&[job, "map", "--plan", &digest, "--shard", &unit.to_string()]);
+            assert_valid(&partial, &mapped, job);
+        }
+        let merged = mez(&[job, "merge", "--plan", &digest]);
+        assert_valid(
+            if job == "nightly" { &nightly } else { &summary },
+            &merged,
+            job,
+        );
+    }
+    let screened = mez(&[
+        "screen",
+        "--names",
+        "names.csv",
+        "--regpack",
+        "runs/regpack-sg/latest",
+    ]);
+    assert_valid(&summary, &screened, "screen");
+    let built = mez(&[
+        "nightly",
+        "--jurisdictions",
+        "zones",
+        "--sources",
+        "sources",
+        "--as-of",
+        "2026-11-24",
+    ]);
+    assert_valid(&nightly, &built, "nightly");
+    // The schemas can fail: a count that is not an integer, an unknown pack status.
+    let mut bad = screened.clone();
+    bad["quarantined"] = serde_json::json!(0.5);
+    assert!(!summary.is_valid(&bad));
+    let mut bad = built.clone();
+    bad["packs"][0]["status"] = "maybe".into();
+    assert!(!nightly.is_valid(&bad));
+}
