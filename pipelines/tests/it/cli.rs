@@ -722,22 +722,7 @@ fn processes_racing_on_one_chain_all_publish() {
 #[test]
 fn every_table_of_a_demo_store_exports_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
-    let zones = crate::manifest_dir().join("../jurisdictions");
-    let o = mez(
-        dir.path(),
-        &[
-            "demo",
-            "--transfers",
-            "300",
-            "--transactions",
-            "300",
-            "--entities",
-            "20",
-            "--jurisdictions",
-            zones.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    crate::zones_demo(dir.path(), "300", "20");
     // Every Parquet blob of the store: the tables of every run.
     let mut tables = Vec::new();
     let mut pending = vec![dir.path().join("outputs")];

@@ -24,13 +24,9 @@ fn interop_python() -> Option<PathBuf> {
                 .is_ok_and(|o| o.status.success())
         });
     if python.is_none() {
-        assert!(
-            std::env::var("MEZ_REQUIRE_INTEROP").as_deref() != Ok("1"),
-            "MEZ_REQUIRE_INTEROP=1 but no Python with securesystemslib and in-toto-attestation"
-        );
-        eprintln!(
-            "SKIPPED the DSSE/in-toto interoperability test: pip install securesystemslib \
-             in-toto-attestation cryptography into ~/.cache/mez/interop-venv"
+        crate::missing(
+            "MEZ_REQUIRE_INTEROP",
+            "a Python with securesystemslib and in-toto-attestation (~/.cache/mez/interop-venv)",
         );
     }
     python
@@ -43,24 +39,7 @@ fn every_manifest_kind_verifies_with_securesystemslib_and_in_toto() {
     };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let zones = crate::manifest_dir().join("../jurisdictions");
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args([
-                "--quiet",
-                "demo",
-                "--transfers",
-                "300",
-                "--transactions",
-                "300",
-                "--entities",
-                "20",
-                "--jurisdictions",
-                zones.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap(),
-    );
+    crate::zones_demo(d, "300", "20");
     let o = Command::new(&python)
         .arg(crate::manifest_dir().join("interop/dsse_intoto.py"))
         .arg(d.join("outputs"))
@@ -104,13 +83,9 @@ fn go_with_note() -> bool {
         .is_ok_and(|o| o.status.success())
         && std::path::Path::new("/usr/share/gocode/src/golang.org/x/mod/sumdb/note").is_dir();
     if !ok {
-        assert!(
-            std::env::var("MEZ_REQUIRE_INTEROP").as_deref() != Ok("1"),
-            "MEZ_REQUIRE_INTEROP=1 but Go or golang.org/x/mod/sumdb/note is missing"
-        );
-        eprintln!(
-            "SKIPPED the checkpoint interoperability test: apt-get install golang-go \
-             golang-golang-x-mod-dev"
+        crate::missing(
+            "MEZ_REQUIRE_INTEROP",
+            "Go with golang.org/x/mod/sumdb/note (golang-go, golang-golang-x-mod-dev)",
         );
     }
     ok
@@ -254,35 +229,15 @@ fn every_table_reads_the_same_in_pyarrow_polars_duckdb_and_spark() {
             .output()
             .is_ok_and(|o| o.status.success());
     if !engines {
-        assert!(
-            std::env::var("MEZ_REQUIRE_INTEROP").as_deref() != Ok("1"),
-            "MEZ_REQUIRE_INTEROP=1 but pyarrow, polars, duckdb, pyspark or a JDK is missing"
-        );
-        eprintln!(
-            "SKIPPED the Parquet engines test: pyarrow, polars, duckdb, pyspark or java missing"
+        crate::missing(
+            "MEZ_REQUIRE_INTEROP",
+            "pyarrow, polars, duckdb, pyspark or a JDK",
         );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let zones = crate::manifest_dir().join("../jurisdictions");
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args([
-                "--quiet",
-                "demo",
-                "--transfers",
-                "300",
-                "--transactions",
-                "300",
-                "--entities",
-                "20",
-                "--jurisdictions",
-                zones.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap(),
-    );
+    crate::zones_demo(d, "300", "20");
     let exports = d.join("exports");
     std::fs::create_dir_all(&exports).unwrap();
     let mut tables = 0;

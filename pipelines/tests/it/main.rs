@@ -40,6 +40,42 @@ fn succeeded_json(o: &std::process::Output) -> serde_json::Value {
     serde_json::from_str(&succeeded(o)).unwrap_or(serde_json::Value::Null)
 }
 
+/// A whole `mez --json demo` run in `dir` (its store `outputs/`, its key
+/// `outputs/demo.key`): transfers, the netting of a generated day, and for the repository's
+/// six zones the nightly, screening and tensor. Returns its report.
+fn zones_demo(dir: &std::path::Path, transactions: &str, entities: &str) -> serde_json::Value {
+    let zones = manifest_dir().join("../jurisdictions");
+    succeeded_json(
+        &mez_command(dir)
+            .args([
+                "--json",
+                "demo",
+                "--transfers",
+                "300",
+                "--transactions",
+                transactions,
+            ])
+            .args([
+                "--entities",
+                entities,
+                "--jurisdictions",
+                zones.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap(),
+    )
+}
+
+/// An outside tool a test needs is missing: it is skipped, saying so, unless the variable
+/// `require` is 1 (as CI sets it), when it fails.
+fn missing(require: &str, what: &str) {
+    assert!(
+        std::env::var(require).as_deref() != Ok("1"),
+        "{require}=1 but {what} is missing"
+    );
+    eprintln!("SKIPPED: {what} is missing");
+}
+
 /// Runs job `J` on `store`, signed by `signer` at the fixed time `unix_seconds`, silently,
 /// and returns what it published.
 fn run_job<J: pipelines::jobs::Job>(

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::{mez_command, succeeded_json};
+use crate::mez_command;
 
 fn count(html: &str, needle: &str) -> usize {
     html.matches(needle).count()
@@ -38,11 +38,10 @@ fn chromium() -> Option<&'static str> {
             .is_ok_and(|o| o.status.success())
     });
     if found.is_none() {
-        assert!(
-            std::env::var("MEZ_REQUIRE_INTEROP").as_deref() != Ok("1"),
-            "MEZ_REQUIRE_INTEROP=1 but headless Chromium is missing (apt-get install chromium)"
+        crate::missing(
+            "MEZ_REQUIRE_INTEROP",
+            "headless Chromium (apt-get install chromium)",
         );
-        eprintln!("SKIPPED the browser part of the report test: chromium is not installed");
     }
     found
 }
@@ -51,24 +50,7 @@ fn chromium() -> Option<&'static str> {
 fn the_audit_page_shows_what_verify_found_and_loads_in_a_browser() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let zones = crate::manifest_dir().join("../jurisdictions");
-    let demo = succeeded_json(
-        &mez_command(d)
-            .args([
-                "--json",
-                "demo",
-                "--transfers",
-                "300",
-                "--transactions",
-                "400",
-                "--entities",
-                "20",
-                "--jurisdictions",
-                zones.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap(),
-    );
+    let demo = crate::zones_demo(d, "400", "20");
     let verified = &demo["verify"];
     let (code, html) = report(d);
     assert_eq!(code, Some(0));

@@ -85,27 +85,8 @@ fn command_outputs_match_their_schemas() {
                 .unwrap(),
         )
     };
+    let demo = crate::zones_demo(d, "300", "10");
     let zones = crate::manifest_dir().join("../jurisdictions");
-    // The demo makes its key (outputs/demo.key), which every later command signs with.
-    let demo = succeeded_json(
-        &mez_command(d)
-            .args([
-                "--json",
-                "demo",
-                "--transfers",
-                "200",
-                "--transactions",
-                "300",
-            ])
-            .args([
-                "--entities",
-                "10",
-                "--jurisdictions",
-                zones.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap(),
-    );
     for run in demo["runs"].as_array().unwrap() {
         assert_valid(&summary, run, "a demo run");
     }
