@@ -796,3 +796,62 @@ fn every_table_of_a_demo_store_exports_in_every_format() {
     }
     assert!(nested_checked > 0, "no list value was exported");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`) a long job shows its progress
+/// — bytes, bytes/s, ETA — and under `NO_COLOR` nothing we print carries a colour code
+/// (none of our output is coloured at all).
+#[test]
+fn progress_shows_on_a_terminal_without_colour() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        crate::missing(
+            "MEZ_REQUIRE_INTEROP",
+            "util-linux script (a pseudo-terminal)",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let generated = mez(
+        d,
+        &[
+            "gen",
+            "pacs008",
+            "--out",
+            "day",
+            "--transactions",
+            "20000",
+            "--files",
+            "4",
+        ],
+    );
+    assert_eq!(code(&generated), 0);
+    assert_eq!(code(&mez(d, &["keygen", "--out", "ops"])), 0);
+    let command = format!(
+        "{} --store s --key ops.key netting run --input day",
+        env!("CARGO_BIN_EXE_mez")
+    );
+    let o = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .env_remove("MEZ_STORE")
+        .env_remove("MEZ_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0);
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(shown.contains("reading and netting pacs.008"), "{shown}");
+    assert!(shown.contains("/s") && shown.contains("eta"), "{shown}");
+    // Select Graphic Rendition sequences (ESC [ … m) are colours and styles: none.
+    let sgr = shown.match_indices("\u{1b}[").any(|(at, _)| {
+        shown[at + 2..]
+            .chars()
+            .find(|c| !c.is_ascii_digit() && *c != ';')
+            == Some('m')
+    });
+    assert!(!sgr, "a colour code in {shown:?}");
+}

@@ -194,6 +194,120 @@ fn command_outputs_match_their_schemas() {
         "2026-11-24",
     ]);
     assert_valid(&nightly, &built, "nightly");
+    // The other commands that print a document with --json.
+    let (keygen, generated, sql, gc, page, attested, log) = (
+        cli("keygen"),
+        cli("gen"),
+        cli("sql"),
+        cli("store-gc"),
+        cli("report"),
+        cli("attest-verify"),
+        cli("log"),
+    );
+    assert_valid(&keygen, &mez(&["keygen", "--out", "other"]), "keygen");
+    for args in [
+        vec![
+            "gen",
+            "pacs008",
+            "--out",
+            "day2",
+            "--transactions",
+            "50",
+            "--files",
+            "1",
+        ],
+        vec!["gen", "names", "--out", "n2.csv", "--count", "5"],
+        vec![
+            "gen",
+            "sources",
+            "--out",
+            "s2",
+            "--entities",
+            "2",
+            "--jurisdictions",
+            "zones",
+        ],
+    ] {
+        assert_valid(&generated, &mez(&args), args[1]);
+    }
+    assert_valid(
+        &sql,
+        &mez(&[
+            "sql",
+            "SELECT currency, count(*) AS n FROM payments GROUP BY 1",
+        ]),
+        "sql",
+    );
+    assert_valid(&gc, &mez(&["store", "gc"]), "store gc");
+    assert_valid(&page, &mez(&["report", "--out", "r.html"]), "report");
+    let netting = demo["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["job"] == "netting")
+        .unwrap();
+    let credential = mez_command(d)
+        .args([
+            "--key",
+            "outputs/demo.key",
+            "attest",
+            netting["manifest"].as_str().unwrap(),
+        ])
+        .args(["--out", "run.vc.json"])
+        .output()
+        .unwrap();
+    crate::succeeded(&credential);
+    assert_valid(
+        &attested,
+        &mez(&["attest", "verify", "run.vc.json"]),
+        "attest verify",
+    );
+    std::fs::write(d.join("leaves.txt"), "00\n01\n").unwrap();
+    assert_valid(
+        &log,
+        &mez(&["log", "root", "--leaves", "leaves.txt"]),
+        "log root",
+    );
+    let proof = mez(&["log", "prove-inclusion", "--chain", "demo", "--index", "0"]);
+    assert_valid(&log, &proof, "log prove-inclusion");
+    let hashes: Vec<String> = proof["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_owned())
+        .collect();
+    let mut args = vec![
+        "log".to_owned(),
+        "verify-inclusion".into(),
+        "--size".into(),
+        proof["size"].to_string(),
+        "--index".into(),
+        "0".into(),
+        "--leaf-hash".into(),
+        proof["leaf_hash"].as_str().unwrap().into(),
+        "--root".into(),
+        proof["root"].as_str().unwrap().into(),
+    ];
+    if !hashes.is_empty() {
+        args.push("--proof".into());
+        args.extend(hashes);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let verdict = mez(&args);
+    assert_valid(&log, &verdict, "log verify-inclusion");
+    assert_eq!(verdict["valid"], true);
+    assert_valid(
+        &log,
+        &mez(&[
+            "log",
+            "prove-consistency",
+            "--chain",
+            "demo",
+            "--old-size",
+            "1",
+        ]),
+        "log prove-consistency",
+    );
     // The schemas can fail: a count that is not an integer, an unknown pack status.
     let mut bad = screened.clone();
     bad["quarantined"] = serde_json::json!(0.5);

@@ -22,15 +22,22 @@ fn sources(settings: &Settings, args: GenSourcesArgs) -> Result<ExitStatus> {
         args.entities,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    note(
-        settings,
-        &format!(
-            "wrote {} files for {} zones to {}",
-            generated.files.len(),
-            generated.zones,
-            args.out.display()
-        ),
-    );
+    if settings.json {
+        out_json(&serde_json::json!({
+            "files": generated.files.len(),
+            "zones": generated.zones,
+        }))?;
+    } else {
+        note(
+            settings,
+            &format!(
+                "wrote {} files for {} zones to {}",
+                generated.files.len(),
+                generated.zones,
+                args.out.display()
+            ),
+        );
+    }
     Ok(ExitStatus::Success)
 }
 
@@ -41,10 +48,14 @@ fn names(settings: &Settings, args: GenNamesArgs) -> Result<ExitStatus> {
     };
     gen_names::write_names(&args.out, params)
         .with_context(|| format!("writing {}", args.out.display()))?;
-    note(
-        settings,
-        &format!("wrote {} names to {}", args.count, args.out.display()),
-    );
+    if settings.json {
+        out_json(&serde_json::json!({ "names": args.count }))?;
+    } else {
+        note(
+            settings,
+            &format!("wrote {} names to {}", args.count, args.out.display()),
+        );
+    }
     Ok(ExitStatus::Success)
 }
 

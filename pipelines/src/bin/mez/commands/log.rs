@@ -29,7 +29,11 @@ pub fn log(settings: &Settings, command: LogCommand) -> Result<ExitStatus> {
                     mmr.append(&data);
                 }
             }
-            out(&hex::encode(mmr.root()))?;
+            if settings.json {
+                out_json(&serde_json::json!({ "root": hex::encode(mmr.root()) }))?;
+            } else {
+                out(&hex::encode(mmr.root()))?;
+            }
             Ok(ExitStatus::Success)
         }
         LogCommand::VerifyInclusion {
@@ -42,7 +46,10 @@ pub fn log(settings: &Settings, command: LogCommand) -> Result<ExitStatus> {
             let leaf = parse_hash("--leaf-hash", &leaf_hash)?;
             let root = parse_hash("--root", &root)?;
             let proof = parse_proof(&proof)?;
-            verdict(merkle::verify_inclusion(index, size, &leaf, &proof, &root))
+            verdict(
+                settings,
+                merkle::verify_inclusion(index, size, &leaf, &proof, &root),
+            )
         }
         LogCommand::VerifyConsistency {
             old_size,
@@ -54,9 +61,10 @@ pub fn log(settings: &Settings, command: LogCommand) -> Result<ExitStatus> {
             let old_root = parse_hash("--old-root", &old_root)?;
             let new_root = parse_hash("--new-root", &new_root)?;
             let proof = parse_proof(&proof)?;
-            verdict(merkle::verify_consistency(
-                old_size, new_size, &old_root, &new_root, &proof,
-            ))
+            verdict(
+                settings,
+                merkle::verify_consistency(old_size, new_size, &old_root, &new_root, &proof),
+            )
         }
         LogCommand::ProveInclusion {
             chain: id,
@@ -120,15 +128,19 @@ fn parse_proof(proof: &[String]) -> Result<Vec<Hash>> {
         .collect()
 }
 
-fn verdict(result: verify::Result<()>) -> Result<ExitStatus> {
-    match result {
-        Ok(()) => {
-            out("valid")?;
-            Ok(ExitStatus::Success)
-        }
-        Err(e) => {
-            out(&format!("invalid: {e}"))?;
-            Ok(ExitStatus::Failure)
-        }
+fn verdict(settings: &Settings, result: verify::Result<()>) -> Result<ExitStatus> {
+    let (valid, reason) = match &result {
+        Ok(()) => (true, None),
+        Err(e) => (false, Some(e.to_string())),
+    };
+    if settings.json {
+        out_json(&serde_json::json!({ "valid": valid, "reason": reason }))?;
+    } else {
+        out(&reason.map_or_else(|| "valid".to_owned(), |r| format!("invalid: {r}")))?;
     }
+    Ok(if valid {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
