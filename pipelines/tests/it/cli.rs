@@ -637,6 +637,7 @@ fn verify_needs_a_store_and_remembers_what_it_saw() {
     let o = mez(
         d,
         &[
+            "--json",
             "--key",
             "outputs/demo.key",
             "publish",
@@ -645,6 +646,7 @@ fn verify_needs_a_store_and_remembers_what_it_saw() {
         ],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    crate::schemas::assert_cli_output("publish", &serde_json::from_slice(&o.stdout).unwrap());
     let o = mez(d, &["verify", "--trusted-key", "outputs/demo.pub"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     // Nothing in a clean store is garbage.

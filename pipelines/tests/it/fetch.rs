@@ -109,6 +109,8 @@ fn lists_are_fetched_stored_by_digest_and_failures_reported() {
     ]);
     assert_eq!(code, 1, "two sources failed: {err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    crate::schemas::assert_cli_output("lists-fetch", &v);
+    crate::schemas::assert_cli_output("run-summary", &v["run"]);
     let failed = v["failed"].as_array().unwrap();
     assert_eq!(failed.len(), 2, "{v}");
     assert_eq!(failed[0][0], "eu/fsf.xml");

@@ -12,6 +12,11 @@ fn validator(name: &str) -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap()
 }
 
+/// `doc` validates against `schemas/cli/<name>.schema.json` (for tests elsewhere).
+pub(crate) fn assert_cli_output(name: &str, doc: &serde_json::Value) {
+    assert_valid(&validator(&format!("cli/{name}.schema.json")), doc, name);
+}
+
 fn assert_valid(v: &jsonschema::Validator, doc: &serde_json::Value, what: &str) {
     let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{what}: {errors:#?}");
@@ -87,6 +92,7 @@ fn command_outputs_match_their_schemas() {
     };
     let demo = crate::zones_demo(d, "300", "10");
     let zones = crate::manifest_dir().join("../jurisdictions");
+    assert_cli_output("demo", &demo);
     for run in demo["runs"].as_array().unwrap() {
         assert_valid(&summary, run, "a demo run");
     }
@@ -308,6 +314,73 @@ fn command_outputs_match_their_schemas() {
         ]),
         "log prove-consistency",
     );
+    // Locks, pack diffs, tensor proofs and leaves, the matcher's evaluation.
+    let (lock, diff, tensor, eval) = (
+        cli("lock"),
+        cli("pack-diff"),
+        cli("tensor"),
+        cli("screen-eval"),
+    );
+    assert_valid(
+        &lock,
+        &mez(&["lock", "zones/sg/zone.yaml", "--check"]),
+        "lock",
+    );
+    // Two zones' packs, by the refs their runs set.
+    let latest = |chain: &str| {
+        std::fs::read_to_string(d.join("outputs/refs/runs").join(chain).join("latest"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let laws = [latest("lawpack-sg"), latest("lawpack-ae-adgm")];
+    let regs = [latest("regpack-sg"), latest("regpack-ae-adgm")];
+    let changes = mez(&["lawpack", "diff", &laws[0], &laws[1]]);
+    assert!(!changes.as_array().unwrap().is_empty());
+    assert_valid(&diff, &changes, "lawpack diff");
+    let changes = mez(&["regpack", "diff", &regs[0], &regs[1]]);
+    assert_valid(&diff, &changes, "regpack diff");
+    let cell = mez(&[
+        "sql",
+        "SELECT entity_id, domain FROM \"tensor-sg\".tensor ORDER BY 1, 2 LIMIT 1",
+    ]);
+    let (entity, domain) = (
+        cell[0]["entity_id"].as_str().unwrap().to_owned(),
+        cell[0]["domain"].as_str().unwrap().to_owned(),
+    );
+    let proof = mez(&[
+        "tensor", "prove", "--zone", "sg", "--entity", &entity, "--domain", &domain,
+    ]);
+    assert_valid(&tensor, &proof, "tensor prove");
+    let leaf = mez(&[
+        "tensor",
+        "leaf",
+        "--entity",
+        &entity,
+        "--jurisdiction",
+        proof["jurisdiction_id"].as_str().unwrap(),
+        "--domain",
+        &domain,
+        "--as-of",
+        proof["as_of"].as_str().unwrap(),
+        "--state",
+        proof["state"].as_str().unwrap(),
+    ]);
+    assert_valid(&tensor, &leaf, "tensor leaf");
+    assert_eq!(leaf["leaf_hash"], proof["leaf_hash"]);
+    let measured = mez(&[
+        "screen",
+        "eval",
+        "--regpack",
+        "runs/regpack-sg/latest",
+        "--positives",
+        "40",
+        "--negatives",
+        "40",
+        "--brute-force-sample",
+        "10",
+    ]);
+    assert_valid(&eval, &measured, "screen eval");
     // The schemas can fail: a count that is not an integer, an unknown pack status.
     let mut bad = screened.clone();
     bad["quarantined"] = serde_json::json!(0.5);

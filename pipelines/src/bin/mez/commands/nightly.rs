@@ -193,13 +193,21 @@ pub fn lock(settings: &Settings, args: LockArgs) -> Result<ExitStatus> {
     let trust = settings.reader_trust(&args.trusted_keys)?;
     let bytes = nightly::lock_bytes(&store, &trust, &zone)?;
     let path = nightly::lock_path(&zone);
-    if args.check {
+    let (status, exit) = if args.check {
         let current =
             std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         if current == bytes {
-            note(settings, &format!("{}: up to date", path.display()));
-            return Ok(ExitStatus::Success);
+            ("up to date", ExitStatus::Success)
+        } else {
+            ("differs", ExitStatus::Failure)
         }
+    } else {
+        std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+        ("written", ExitStatus::Success)
+    };
+    if settings.json {
+        out_json(&serde_json::json!({ "lock": path, "status": status }))?;
+    } else if status == "differs" {
         note(
             settings,
             &format!(
@@ -208,9 +216,8 @@ pub fn lock(settings: &Settings, args: LockArgs) -> Result<ExitStatus> {
                 args.zone.display()
             ),
         );
-        return Ok(ExitStatus::Failure);
+    } else {
+        note(settings, &format!("{}: {status}", path.display()));
     }
-    std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-    note(settings, &format!("wrote {}", path.display()));
-    Ok(ExitStatus::Success)
+    Ok(exit)
 }
