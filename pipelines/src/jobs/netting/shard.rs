@@ -319,7 +319,7 @@ pub fn map(
     let payments_path = staging.path().join("payments.arrow");
     let out =
         std::fs::File::create(&payments_path).map_err(|e| JobError::input(&payments_path, e))?;
-    let mut writer = arrow::ipc::writer::StreamWriter::try_new(
+    let mut writer = crate::jobs::shards::partial_stream_writer(
         std::io::BufWriter::new(out),
         &table::payments_schema(),
     )

@@ -215,7 +215,7 @@ pub fn map(
     let path = staging.path().join("matches.arrow");
     let out = std::fs::File::create(&path).map_err(|e| JobError::input(&path, e))?;
     let mut writer =
-        arrow::ipc::writer::StreamWriter::try_new(std::io::BufWriter::new(out), &matches_schema())
+        crate::jobs::shards::partial_stream_writer(std::io::BufWriter::new(out), &matches_schema())
             .map_err(|e| JobError::input(&path, e))?;
     let mut counts = ScreenCounts::default();
     let mut screened = Vec::new();
