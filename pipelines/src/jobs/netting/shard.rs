@@ -387,9 +387,10 @@ pub struct NettingMerge;
 impl Job for NettingMerge {
     /// The plan's digest.
     type Params = Digest;
-    type Extra = ();
+    /// The plan's conflict rule (what the held or netted conflicts of the summary mean).
+    type Extra = ConflictRule;
 
-    fn produce(ctx: &Context<'_>, digest: &Digest) -> Result<Produced<()>, JobError> {
+    fn produce(ctx: &Context<'_>, digest: &Digest) -> Result<Produced<ConflictRule>, JobError> {
         let store = ctx.store;
         let plan = open_plan(store, &ctx.readers(), digest)?;
         let config = plan
@@ -467,5 +468,10 @@ impl Job for NettingMerge {
                 Ok(())
             },
         )
+        .map(|produced| Produced {
+            run: produced.run,
+            tables: produced.tables,
+            extra: config.conflicts,
+        })
     }
 }

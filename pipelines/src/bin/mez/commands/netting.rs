@@ -159,15 +159,7 @@ fn merge(settings: &Settings, args: NettingMergeArgs) -> Result<ExitStatus> {
         Ok(finished) => finished,
         Err(e) => return super::shard_failure(e),
     };
-    let conflicts = shard::open_plan(&setup.store, &setup.context().readers(), &digest)?
-        .config
-        .conflicts;
-    let rule = if conflicts == "keep-all" {
-        ConflictRule::KeepAll
-    } else {
-        ConflictRule::Hold
-    };
-    report(settings, &finished.summary, args.strict, rule)
+    report(settings, &finished.summary, args.strict, finished.extra)
 }
 
 /// The input roots as given, for the operator (tables name inputs relative to them).

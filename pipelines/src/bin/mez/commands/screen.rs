@@ -69,6 +69,14 @@ fn run(settings: &Settings, args: crate::cli::ScreenRunArgs) -> Result<ExitStatu
         thresholds: thresholds(&args.thresholds)?,
     };
     let finished = jobs::run::<Screening>(&setup.context(), &params)?;
+    print_screening(settings, finished)
+}
+
+/// What a screening run (or merge) prints: its summary and what it found.
+fn print_screening(
+    settings: &Settings,
+    finished: jobs::Finished<pipelines::jobs::screening::ScreenCounts>,
+) -> Result<ExitStatus> {
     let (summary, counts) = (finished.summary, finished.extra);
     super::print_run(settings, &summary, "query rows")?;
     note(
@@ -136,16 +144,7 @@ fn merge(settings: &Settings, args: crate::cli::ShardMergeArgs) -> Result<ExitSt
         Ok(finished) => finished,
         Err(e) => return super::shard_failure(e),
     };
-    let (summary, counts) = (finished.summary, finished.extra);
-    super::print_run(settings, &summary, "query rows")?;
-    note(
-        settings,
-        &format!(
-            "{} names screened: {} hits, {} to review, {} names with any match",
-            counts.queries, counts.hits, counts.reviews, counts.queries_with_matches
-        ),
-    );
-    Ok(ExitStatus::Success)
+    print_screening(settings, finished)
 }
 
 fn evaluate(settings: &Settings, args: ScreenEvalArgs) -> Result<ExitStatus> {
