@@ -143,12 +143,7 @@ fn vc_node_modules() -> Option<std::path::PathBuf> {
                 .map(|h| std::path::PathBuf::from(h).join(".cache/mez/vc-node/node_modules"))
         })
         .filter(|m| m.join("@digitalbazaar/eddsa-jcs-2022-cryptosuite").is_dir())
-        .filter(|_| {
-            std::process::Command::new("node")
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+        .filter(|_| crate::runs("node", &["--version"]));
     if modules.is_none() {
         crate::missing(
             "MEZ_REQUIRE_INTEROP",

@@ -804,11 +804,7 @@ fn every_table_of_a_demo_store_exports_in_every_format() {
 /// (none of our output is coloured at all).
 #[test]
 fn progress_shows_on_a_terminal_without_colour() {
-    let has_script = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_script {
+    if !crate::runs("script", &["--version"]) {
         crate::missing(
             "MEZ_REQUIRE_INTEROP",
             "util-linux script (a pseudo-terminal)",

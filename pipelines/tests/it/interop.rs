@@ -17,12 +17,7 @@ fn interop_python() -> Option<PathBuf> {
             std::env::var_os("HOME")
                 .map(|h| PathBuf::from(h).join(".cache/mez/interop-venv/bin/python"))
         })
-        .filter(|p| {
-            Command::new(p)
-                .args(["-c", "import securesystemslib, in_toto_attestation"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+        .filter(|p| crate::runs(p, &["-c", "import securesystemslib, in_toto_attestation"]));
     if python.is_none() {
         crate::missing(
             "MEZ_REQUIRE_INTEROP",
@@ -77,10 +72,7 @@ fn every_manifest_kind_verifies_with_securesystemslib_and_in_toto() {
 /// Go with `golang.org/x/mod/sumdb/note` (Debian `golang-go`, `golang-golang-x-mod-dev`);
 /// `false`, saying so, when absent (a failure under `MEZ_REQUIRE_INTEROP=1`).
 fn go_with_note() -> bool {
-    let ok = Command::new("go")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    let ok = crate::runs("go", &["version"])
         && std::path::Path::new("/usr/share/gocode/src/golang.org/x/mod/sumdb/note").is_dir();
     if !ok {
         crate::missing(
@@ -220,14 +212,8 @@ fn every_table_reads_the_same_in_pyarrow_polars_duckdb_and_spark() {
     let Some(python) = interop_python() else {
         return;
     };
-    let engines = Command::new(&python)
-        .args(["-c", "import pyarrow, polars, duckdb, pyspark"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-        && Command::new("java")
-            .arg("-version")
-            .output()
-            .is_ok_and(|o| o.status.success());
+    let engines = crate::runs(&python, &["-c", "import pyarrow, polars, duckdb, pyspark"])
+        && crate::runs("java", &["-version"]);
     if !engines {
         crate::missing(
             "MEZ_REQUIRE_INTEROP",

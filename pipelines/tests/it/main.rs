@@ -66,6 +66,14 @@ fn zones_demo(dir: &std::path::Path, transactions: &str, entities: &str) -> serd
     )
 }
 
+/// Whether `program` runs with `args` and exits 0 (an outside tool is installed and works).
+fn runs(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> bool {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 /// An outside tool a test needs is missing: it is skipped, saying so, unless the variable
 /// `require` is 1 (as CI sets it), when it fails.
 fn missing(require: &str, what: &str) {

@@ -21,12 +21,7 @@ fn cluster_parts() -> Option<PathBuf> {
                 .map(|h| PathBuf::from(h).join(".cache/mez/ray-venv/bin/python"))
         })
         .filter(|p| p.is_file());
-    let has = |program: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {program}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
+    let has = |program: &str| crate::runs("sh", &["-c", &format!("command -v {program}")]);
     let missing = match &python {
         None => Some("Python with Ray (pip install ray==2.60.0 into ~/.cache/mez/ray-venv)"),
         Some(_) if !has("weed") => Some("SeaweedFS (weed)"),

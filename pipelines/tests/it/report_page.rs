@@ -31,12 +31,9 @@ fn report(d: &Path) -> (Option<i32>, String) {
 /// Headless Chromium (Debian `chromium`), when installed (required under
 /// `MEZ_REQUIRE_INTEROP=1`).
 fn chromium() -> Option<&'static str> {
-    let found = ["chromium", "chromium-browser"].into_iter().find(|c| {
-        Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
+    let found = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| crate::runs(c, &["--version"]));
     if found.is_none() {
         crate::missing(
             "MEZ_REQUIRE_INTEROP",
