@@ -427,6 +427,18 @@ pub struct ScreenEvalArgs {
     pub brute_force_sample: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// A labelled pair set to report per class instead of the built-in one: CSV with the
+    /// header class,kind,label,query,listed (label same|different, kind
+    /// person|company|vessel).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_pairs")]
+    pub pairs: Option<PathBuf>,
+    /// Skip the labelled pair set.
+    #[arg(long)]
+    pub no_pairs: bool,
+    /// Also write the generated labelled queries as CSV (id,category,name,target with the
+    /// target entry as list:uid, empty for negatives), to screen them with other tools.
+    #[arg(long, value_name = "FILE")]
+    pub dump_queries: Option<PathBuf>,
     /// Public key file (.pub) whose runs may be read; repeat for several. The public key of
     /// `--key` is trusted too.
     #[arg(long = "trusted-key", value_name = "FILE")]

@@ -12,6 +12,10 @@
 //! — a listed name with its rarest word swapped for a common surname. A negative counts as
 //! a false positive when anything at all is reported. Everything is seeded, so two runs over
 //! the same lists give the same report.
+//!
+//! Beside the generated queries, a labelled pair set ([`super::pairs`]: the project's own,
+//! or one given with `--pairs`) is screened against the same lists and reported per class
+//! of variation.
 
 use std::collections::BTreeSet;
 
@@ -20,12 +24,13 @@ use serde::Serialize;
 
 use crate::generators::SplitMix64;
 use crate::generators::names as gen_names;
+use crate::jobs::screening::pairs::{LabelledPair, PairsOutcome, evaluate_pairs};
 use crate::jobs::screening::{
     Hit, ListIndex, Query, Scratch, Thresholds, TokenKind, normalize, screen, screen_brute_force,
 };
 
 /// Parameters of an evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalParams {
     pub positives: usize,
     pub negatives: usize,
@@ -33,6 +38,8 @@ pub struct EvalParams {
     /// How many labelled queries are also run through the brute-force scorer.
     pub brute_force_sample: usize,
     pub thresholds: Thresholds,
+    /// A labelled pair set evaluated against the same lists (see [`super::pairs`]).
+    pub pairs: Vec<LabelledPair>,
 }
 
 /// A query with what it should find.
@@ -59,7 +66,7 @@ pub struct Confusion {
 }
 
 impl Confusion {
-    fn finish(mut self) -> Self {
+    pub(super) fn finish(mut self) -> Self {
         let ratio =
             |a: u64, b: u64| u32::try_from((a * 10_000).checked_div(b).unwrap_or(0)).unwrap_or(0);
         self.precision_bp = ratio(
@@ -113,6 +120,8 @@ pub struct EvalReport {
     pub at_hit: Confusion,
     pub categories: Vec<CategoryOutcome>,
     pub blocking: BlockingOutcome,
+    /// The labelled pair set, per class.
+    pub pairs: PairsOutcome,
     /// Up to 20 missed positives and 20 false positives, for reading.
     pub examples: Vec<String>,
 }
@@ -193,6 +202,46 @@ fn to_cyrillic(latin: &str) -> String {
         }
     }
     out
+}
+
+/// Legal-form abbreviations and a spelling in full (for `legal_form_expanded`).
+const EXPANSIONS: &[(&str, &str)] = &[
+    ("ltd", "Limited"),
+    ("llc", "Limited Liability Company"),
+    ("jsc", "Joint Stock Company"),
+    ("ojsc", "Open Joint Stock Company"),
+    ("cjsc", "Closed Joint Stock Company"),
+    ("pjsc", "Public Joint Stock Company"),
+    ("ag", "Aktiengesellschaft"),
+    ("gmbh", "Gesellschaft mit beschraenkter Haftung"),
+    ("sa", "Sociedad Anonima"),
+    ("corp", "Corporation"),
+    ("inc", "Incorporated"),
+    ("co", "Company"),
+    ("plc", "Public Limited Company"),
+    ("ooo", "Limited Liability Company"),
+    ("oao", "Open Joint Stock Company"),
+    ("zao", "Closed Joint Stock Company"),
+    ("fze", "Free Zone Establishment"),
+    ("bv", "Besloten Vennootschap"),
+];
+
+/// Spellings of one sound in different romanisations (for `romanisation`).
+const ROMANISATIONS: &[(&str, &str)] = &[
+    ("sh", "s"),
+    ("x", "sh"),
+    ("zh", "j"),
+    ("ch", "tch"),
+    ("ee", "i"),
+    ("oo", "u"),
+    ("ou", "u"),
+    ("y", "i"),
+    ("ts", "z"),
+    ("uu", "u"),
+];
+
+fn entity_type_is(entry_type: &str) -> bool {
+    entry_type == "entity"
 }
 
 fn pick<'a, T>(rng: &mut SplitMix64, items: &'a [T]) -> &'a T {
@@ -319,6 +368,103 @@ pub fn perturb(
             (lower.is_ascii() && lower.chars().any(|c| c.is_ascii_alphabetic()))
                 .then(|| to_cyrillic(&lower))
         }
+        "legal_form_dropped" => (entity_type_is(entry_type))
+            .then(|| {
+                let kept: Vec<&str> = w
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|x| normalize(x).iter().all(|t| t.kind != TokenKind::Legal))
+                    .collect();
+                kept.join(" ")
+            })
+            .filter(|k| *k != name && normalize(k).iter().any(|t| t.kind == TokenKind::Strong)),
+        "legal_form_expanded" => {
+            let mut changed = false;
+            let out: Vec<String> = w
+                .iter()
+                .map(|x| {
+                    let bare = x.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+                    let key = bare.to_ascii_lowercase().replace('.', "");
+                    match EXPANSIONS.iter().find(|(abbr, _)| *abbr == key) {
+                        Some((_, long)) => {
+                            changed = true;
+                            (*long).to_owned()
+                        }
+                        None => x.clone(),
+                    }
+                })
+                .collect();
+            changed.then(|| out.join(" "))
+        }
+        "joined" => {
+            let strong = strong_words(&w, 2);
+            let pairs: Vec<usize> = strong
+                .iter()
+                .copied()
+                .filter(|&i| strong.contains(&(i + 1)))
+                .collect();
+            (!pairs.is_empty()).then(|| {
+                let i = *pick(rng, &pairs);
+                let mut r = w.clone();
+                let next = r.remove(i + 1);
+                r[i] = format!(
+                    "{}{}",
+                    r[i].trim_matches(|c: char| !c.is_ascii_alphanumeric()),
+                    next.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                );
+                r.join(" ")
+            })
+        }
+        "split" => edit_word(rng, name, 8, &|rng, word| {
+            let at = 3 + rng.below(word.len() as u64 - 5) as usize;
+            Some(format!("{} {}", &word[..at], &word[at..]))
+        }),
+        "initials" => {
+            // A given name as its initial: not the family name, which lists write first
+            // ("SECHIN, Igor Ivanovich") or, without a comma, last.
+            let strong = strong_words(&w, 3);
+            (entry_type == "individual" && strong.len() >= 3).then_some(())?;
+            let family = if name.contains(',') {
+                strong[0]
+            } else {
+                strong[strong.len() - 1]
+            };
+            let given: Vec<usize> = strong.into_iter().filter(|&i| i != family).collect();
+            let i = *pick(rng, &given);
+            let mut r = w.clone();
+            r[i] = format!("{}.", &r[i][..1]);
+            Some(r.join(" "))
+        }
+        "two_typos" => edit_word(rng, name, 6, &|rng, word| {
+            let mut b: Vec<u8> = word.bytes().collect();
+            for _ in 0..2 {
+                let i = 1 + rng.below(b.len() as u64 - 1) as usize;
+                b[i] = b'a' + rng.below(26) as u8;
+            }
+            String::from_utf8(b).ok()
+        }),
+        "romanisation" => edit_word(rng, name, 3, &|rng, word| {
+            let lower = word.to_ascii_lowercase();
+            let rules: Vec<&(&str, &str)> = ROMANISATIONS
+                .iter()
+                .filter(|(a, _)| lower.contains(a))
+                .collect();
+            if rules.is_empty() {
+                return None;
+            }
+            let (from, to) = **pick(rng, &rules);
+            Some(lower.replacen(from, to, 1))
+        }),
+        "acronym" => {
+            let strong = strong_words(&w, 2);
+            (entry_type == "entity" && (3..=6).contains(&strong.len()) && strong.len() == w.len())
+                .then(|| {
+                    strong
+                        .iter()
+                        .map(|&i| w[i].chars().next().unwrap_or('x').to_ascii_uppercase())
+                        .collect()
+                })
+        }
         "formatting" => Some(
             name.to_uppercase()
                 .replace([',', '.'], " ")
@@ -331,6 +477,14 @@ pub fn perturb(
 }
 
 const POSITIVE_CATEGORIES: &[&str] = &[
+    "legal_form_dropped",
+    "legal_form_expanded",
+    "joined",
+    "split",
+    "initials",
+    "two_typos",
+    "romanisation",
+    "acronym",
     "typo",
     "transposition",
     "token_order",
@@ -570,5 +724,8 @@ pub fn evaluate(index: &ListIndex, params: &EvalParams) -> EvalReport {
     .unwrap_or(0);
     b.blocked_scored_mean = scored.checked_div(b.queries).unwrap_or(0);
     report.blocking = b;
+    if !params.pairs.is_empty() {
+        report.pairs = evaluate_pairs(index, &params.pairs, params.thresholds);
+    }
     report
 }

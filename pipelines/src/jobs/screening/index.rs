@@ -5,10 +5,17 @@
 //! (tens of thousands of tokens for OFAC + UN) next to the names themselves:
 //!
 //! - each strong or numeric vocabulary token is filed under keys: the token itself; its
-//!   one-character deletions (tokens of 3+ letters) and two-character deletions (8+
+//!   one-character deletions (tokens of 3+ letters) and two-character deletions (6+
 //!   letters), so that a query token within edit distance ~2 shares a key (the
-//!   symmetric-deletion method); and a consonant skeleton (`muhammad`, `mohamed` →
-//!   `mmt`) for transliteration variants that are further apart in letters;
+//!   symmetric-deletion method); a consonant skeleton (`muhammad`, `mohamed` → `mmt`) for
+//!   transliteration variants that are further apart in letters; its phonetic key (`xi`,
+//!   `shi` → `si`); and its nickname families (`bill`, `villiam`);
+//! - each pair of neighbouring words that may have been written as one ("Sergei Lavrov" →
+//!   `sergeilavrov`, [`super::score::join_pairs`]) is filed as a *joined* entry under the
+//!   joined text and its one-character deletions, so that a query token
+//!   "SergeiLavrov" reaches the name, and a query's own joined pairs reach a listed
+//!   "SERGEILAVROV";
+//! - names that are one short word, or whose words spell one, are filed by acronym;
 //! - each token has a posting list of the names that hold it, and a rarity weight from its
 //!   inverse document frequency over entries, in integer fixed point.
 //!
@@ -16,11 +23,15 @@
 //! are always confirmed by their Jaro-Winkler similarity.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use arrow::array::{Array, AsArray, RecordBatch};
 
 use super::evidence::{self, BirthDate};
 use super::normalize::{Token, TokenKind, normalize, skeleton};
+use super::score::{
+    TAIL_TYPO_PREFIX, acronym_form, acronyms_spelled, deletion_budget, join_pairs, joined_text,
+};
 
 /// Rarity weight of a token found in one entry only; rarer tokens cannot exist.
 const RARITY_BASE: u32 = 100;
@@ -47,8 +58,21 @@ pub struct IndexedName {
     pub tokens: Vec<Token>,
     /// Sum of the rarity weights of the strong tokens.
     pub strong_weight: u64,
-    /// Sum of the weights of the weak and numeric tokens.
+    /// Sum of the weights of the other tokens (particles, numbers, initials, legal forms).
     pub other_weight: u64,
+    /// The name has particles (which a query's name word may match) …
+    pub has_weak: bool,
+    /// … or initials.
+    pub has_initials: bool,
+}
+
+/// A joined entry: two neighbouring words of listed names written together.
+#[derive(Debug, Clone)]
+struct JoinedEntry {
+    text: String,
+    /// The most rarity weight of name words one occurrence stands for.
+    weight: u32,
+    postings: Vec<u32>,
 }
 
 /// The searchable form of one or more sanctions lists.
@@ -56,14 +80,49 @@ pub struct IndexedName {
 pub struct ListIndex {
     pub entries: Vec<IndexedEntry>,
     pub names: Vec<IndexedName>,
-    vocab: Vec<String>,
+    vocab: Vec<Token>,
     vocab_id: HashMap<String, u32>,
     rarity: Vec<u32>,
     postings: Vec<Vec<u32>>,
-    keys: HashMap<u64, Vec<u32>>,
+    joined: Vec<JoinedEntry>,
+    /// Key → range of `key_ids`: ids below `vocab.len()` are vocabulary tokens, the others
+    /// joined entries.
+    keys: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
+    key_ids: Vec<u32>,
     exact: HashMap<String, Vec<u32>>,
-    /// The weak tokens of the vocabulary (legal forms, particles): few, and not indexed.
+    /// Names that are one short word, by that word; names whose words spell an acronym, by
+    /// each acronym they spell.
+    acronym_form: HashMap<String, Vec<u32>>,
+    spelled: HashMap<String, Vec<u32>>,
+    /// The weak tokens of the vocabulary (particles): few, and not indexed.
     weak_vocab: Vec<u32>,
+}
+
+/// Keys are FNV-1a hashes already: the map uses them as they are.
+#[derive(Debug, Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// What a blocking key led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reached {
+    Token(u32),
+    Joined(u32),
 }
 
 /// Why the index could not be built.
@@ -83,6 +142,28 @@ fn fnv(tag: u8, bytes: &[u8]) -> u64 {
     h
 }
 
+fn push_deletions(t: &[u8], depth: usize, out: &mut Vec<u64>) {
+    if depth == 0 || t.len() < 3 {
+        return;
+    }
+    let mut buf = Vec::with_capacity(t.len());
+    for i in 0..t.len() {
+        buf.clear();
+        buf.extend_from_slice(&t[..i]);
+        buf.extend_from_slice(&t[i + 1..]);
+        out.push(fnv(1, &buf));
+        if depth >= 2 {
+            for j in i + 1..t.len() {
+                buf.clear();
+                buf.extend_from_slice(&t[..i]);
+                buf.extend_from_slice(&t[i + 1..j]);
+                buf.extend_from_slice(&t[j + 1..]);
+                out.push(fnv(1, &buf));
+            }
+        }
+    }
+}
+
 /// The blocking keys of a token (see the module documentation).
 pub fn blocking_keys(token: &Token, out: &mut Vec<u64>) {
     out.clear();
@@ -91,21 +172,18 @@ pub fn blocking_keys(token: &Token, out: &mut Vec<u64>) {
     if token.kind != TokenKind::Strong {
         return;
     }
-    if t.len() >= 3 {
+    push_deletions(t, deletion_budget(t.len()), out);
+    if (6..8).contains(&t.len()) {
+        // Two letters lost after an agreeing start (see `score::tail_typo`).
+        let p = TAIL_TYPO_PREFIX;
         let mut buf = Vec::with_capacity(t.len());
-        for i in 0..t.len() {
-            buf.clear();
-            buf.extend_from_slice(&t[..i]);
-            buf.extend_from_slice(&t[i + 1..]);
-            out.push(fnv(1, &buf));
-            if t.len() >= 8 {
-                for j in i + 1..t.len() {
-                    buf.clear();
-                    buf.extend_from_slice(&t[..i]);
-                    buf.extend_from_slice(&t[i + 1..j]);
-                    buf.extend_from_slice(&t[j + 1..]);
-                    out.push(fnv(1, &buf));
-                }
+        for i in p..t.len() {
+            for j in i + 1..t.len() {
+                buf.clear();
+                buf.extend_from_slice(&t[..i]);
+                buf.extend_from_slice(&t[i + 1..j]);
+                buf.extend_from_slice(&t[j + 1..]);
+                out.push(fnv(1, &buf));
             }
         }
     }
@@ -113,6 +191,23 @@ pub fn blocking_keys(token: &Token, out: &mut Vec<u64>) {
     if s.len() >= 3 {
         out.push(fnv(2, s.as_bytes()));
     }
+    if !token.phonetic.is_empty() {
+        out.push(fnv(4, token.phonetic.as_bytes()));
+    }
+    for g in token.nicknames {
+        out.push(fnv(5, &g.to_le_bytes()));
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The keys of two words written together: the text and its one-character deletions —
+/// the reach of [`super::score::join_similarity_bp`].
+pub fn joined_keys(text: &str, out: &mut Vec<u64>) {
+    out.clear();
+    let t = text.as_bytes();
+    out.push(fnv(1, t));
+    push_deletions(t, deletion_budget(t.len()).min(1), out);
     out.sort_unstable();
     out.dedup();
 }
@@ -244,72 +339,158 @@ impl ListIndex {
                 tokens,
                 strong_weight: 0,
                 other_weight: 0,
+                has_weak: false,
+                has_initials: false,
             });
         }
         index.build_vocabulary();
         Ok(index)
     }
 
+    /// The index with more entries and names (e.g. a labelled evaluation set screened
+    /// against real lists): `names` are (entry index into `entries`, name text, kind).
+    pub fn extended(
+        &self,
+        entries: Vec<IndexedEntry>,
+        names: Vec<(usize, String, String)>,
+    ) -> Self {
+        let base = self.entries.len();
+        let mut index = ListIndex {
+            entries: self.entries.clone(),
+            names: self.names.clone(),
+            ..ListIndex::default()
+        };
+        index.entries.extend(entries);
+        for (entry, text, kind) in names {
+            let tokens = normalize(&text);
+            if tokens.is_empty() {
+                continue;
+            }
+            index.names.push(IndexedName {
+                entry: (base + entry) as u32,
+                text,
+                kind,
+                weak: false,
+                tokens,
+                strong_weight: 0,
+                other_weight: 0,
+                has_weak: false,
+                has_initials: false,
+            });
+        }
+        index.build_vocabulary();
+        index
+    }
+
     fn build_vocabulary(&mut self) {
         // Document frequency over entries, so many aliases of one entry count once.
-        let mut df: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let mut df: BTreeMap<&str, (Vec<u32>, &Token)> = BTreeMap::new();
         for name in &self.names {
             for t in &name.tokens {
-                df.entry(t.text.as_str()).or_default().push(name.entry);
+                df.entry(t.text.as_str())
+                    .or_insert_with(|| (Vec::new(), t))
+                    .0
+                    .push(name.entry);
             }
         }
         let n_entries = self.entries.len().max(1) as u64;
         let mut rarity = Vec::with_capacity(df.len());
         let mut vocab = Vec::with_capacity(df.len());
-        for (text, mut ents) in df {
+        for (_, (mut ents, token)) in df {
             ents.sort_unstable();
             ents.dedup();
             let ratio = (n_entries / ents.len() as u64).max(1);
             rarity.push(RARITY_BASE + RARITY_BASE * log2_sixteenths(ratio) / 16);
-            vocab.push(text.to_owned());
+            vocab.push(token.clone());
         }
         self.vocab_id = vocab
             .iter()
             .enumerate()
-            .map(|(i, t)| (t.clone(), i as u32))
+            .map(|(i, t)| (t.text.clone(), i as u32))
             .collect();
         self.vocab = vocab;
         self.rarity = rarity;
         self.postings = vec![Vec::new(); self.vocab.len()];
-        let mut kinds = vec![TokenKind::Weak; self.vocab.len()];
+        let mut joined_id: HashMap<String, u32> = HashMap::new();
         for (n, name) in self.names.iter_mut().enumerate() {
+            let n = n as u32;
             let (mut strong, mut other) = (0u64, 0u64);
             for t in &name.tokens {
                 let v = self.vocab_id[&t.text] as usize;
-                kinds[v] = t.kind;
-                self.postings[v].push(n as u32);
-                if t.kind == TokenKind::Strong {
-                    strong += u64::from(self.rarity[v]);
-                } else {
-                    other += super::score::fixed_weight(t.kind);
+                self.postings[v].push(n);
+                match t.kind {
+                    TokenKind::Strong => strong += u64::from(self.rarity[v]),
+                    kind => other += super::score::fixed_weight(kind),
                 }
             }
             name.strong_weight = strong;
             name.other_weight = other;
-            let joined = joined(&name.tokens);
-            self.exact.entry(joined).or_default().push(n as u32);
+            name.has_weak = name.tokens.iter().any(|t| t.kind == TokenKind::Weak);
+            name.has_initials = name.tokens.iter().any(|t| t.kind == TokenKind::Initials);
+            self.exact.entry(joined(&name.tokens)).or_default().push(n);
+            for pair in join_pairs(&name.tokens) {
+                let text = joined_text(&name.tokens, pair);
+                let w: u32 = [pair.0, pair.1]
+                    .iter()
+                    .filter(|&&k| name.tokens[k].kind == TokenKind::Strong)
+                    .map(|&k| self.rarity[self.vocab_id[&name.tokens[k].text] as usize])
+                    .sum();
+                let next = self.joined.len() as u32;
+                let id = *joined_id.entry(text.clone()).or_insert(next);
+                if id == next {
+                    self.joined.push(JoinedEntry {
+                        text,
+                        weight: 0,
+                        postings: Vec::new(),
+                    });
+                }
+                let e = &mut self.joined[id as usize];
+                e.weight = e.weight.max(w);
+                if e.postings.last() != Some(&n) {
+                    e.postings.push(n);
+                }
+            }
+            if let Some(form) = acronym_form(&name.tokens) {
+                self.acronym_form
+                    .entry(form.to_owned())
+                    .or_default()
+                    .push(n);
+            }
+            for spelled in acronyms_spelled(&name.tokens) {
+                self.spelled.entry(spelled).or_default().push(n);
+            }
         }
         // Postings keep a name once per occurrence of the token ("Luca Luca Rossi"), so
         // that the candidate-side bound counts every occurrence's weight.
         let mut keys = Vec::new();
-        for (v, text) in self.vocab.iter().enumerate() {
-            if kinds[v] == TokenKind::Weak {
-                self.weak_vocab.push(v as u32);
-                continue;
+        let mut filed: Vec<(u64, u32)> = Vec::new();
+        for (v, token) in self.vocab.iter().enumerate() {
+            match token.kind {
+                TokenKind::Weak => {
+                    self.weak_vocab.push(v as u32);
+                    continue;
+                }
+                TokenKind::Strong | TokenKind::Numeric => {}
+                // Initials and legal forms match no name word through the index (see
+                // the bound in `screen`).
+                TokenKind::Initials | TokenKind::Legal => continue,
             }
-            let token = Token {
-                text: text.clone(),
-                kind: kinds[v],
-            };
-            blocking_keys(&token, &mut keys);
-            for k in &keys {
-                self.keys.entry(*k).or_default().push(v as u32);
-            }
+            blocking_keys(token, &mut keys);
+            filed.extend(keys.iter().map(|&k| (k, v as u32)));
+        }
+        let base = self.vocab.len() as u32;
+        for (j, entry) in self.joined.iter().enumerate() {
+            joined_keys(&entry.text, &mut keys);
+            filed.extend(keys.iter().map(|&k| (k, base + j as u32)));
+        }
+        filed.sort_unstable();
+        filed.dedup();
+        self.key_ids = filed.iter().map(|(_, id)| *id).collect();
+        let mut from = 0;
+        for run in filed.chunk_by(|a, b| a.0 == b.0) {
+            let to = from + run.len();
+            self.keys.insert(run[0].0, (from as u32, to as u32));
+            from = to;
         }
     }
 
@@ -325,21 +506,34 @@ impl ListIndex {
         RARITY_BASE + RARITY_BASE * log2_sixteenths(self.entries.len().max(1) as u64) / 16
     }
 
-    /// Vocabulary tokens sharing a blocking key with `token`.
-    pub fn similar_tokens(&self, token: &Token, keys: &mut Vec<u64>, out: &mut Vec<u32>) {
+    /// What the keys in `keys` lead to (sorted, each once).
+    pub fn reached(&self, keys: &[u64], out: &mut Vec<u32>) {
         out.clear();
-        blocking_keys(token, keys);
-        for k in keys.iter() {
-            if let Some(v) = self.keys.get(k) {
-                out.extend_from_slice(v);
+        for k in keys {
+            if let Some(&(from, to)) = self.keys.get(k) {
+                out.extend_from_slice(&self.key_ids[from as usize..to as usize]);
             }
         }
         out.sort_unstable();
         out.dedup();
     }
 
-    pub fn vocab_text(&self, v: u32) -> &str {
+    /// What an id of [`ListIndex::reached`] is.
+    pub fn resolve(&self, id: u32) -> Reached {
+        let base = self.vocab.len() as u32;
+        if id < base {
+            Reached::Token(id)
+        } else {
+            Reached::Joined(id - base)
+        }
+    }
+
+    pub fn vocab_token(&self, v: u32) -> &Token {
         &self.vocab[v as usize]
+    }
+
+    pub fn vocab_text(&self, v: u32) -> &str {
+        &self.vocab[v as usize].text
     }
 
     pub fn vocab_rarity(&self, v: u32) -> u32 {
@@ -350,14 +544,30 @@ impl ListIndex {
         &self.postings[v as usize]
     }
 
-    /// Names whose normalised form equals `tokens` exactly.
+    /// A joined entry's text, weight and names.
+    pub fn joined_entry(&self, j: u32) -> (&str, u32, &[u32]) {
+        let e = &self.joined[j as usize];
+        (&e.text, e.weight, &e.postings)
+    }
+
+    /// Names whose normalised form has the same tokens as `tokens`, in any order.
     pub fn exact(&self, tokens: &[Token]) -> &[u32] {
         self.exact.get(&joined(tokens)).map_or(&[], Vec::as_slice)
     }
 
+    /// Names that are the one short word `form`.
+    pub fn by_acronym_form(&self, form: &str) -> &[u32] {
+        self.acronym_form.get(form).map_or(&[], Vec::as_slice)
+    }
+
+    /// Names whose words spell the acronym `spelled`.
+    pub fn by_spelled(&self, spelled: &str) -> &[u32] {
+        self.spelled.get(spelled).map_or(&[], Vec::as_slice)
+    }
+
     /// The weak tokens of the vocabulary.
-    pub fn weak_vocabulary(&self) -> impl Iterator<Item = &str> {
-        self.weak_vocab.iter().map(|&v| self.vocab_text(v))
+    pub fn weak_vocabulary(&self) -> impl Iterator<Item = &Token> {
+        self.weak_vocab.iter().map(|&v| self.vocab_token(v))
     }
 
     pub fn vocabulary_len(&self) -> usize {
@@ -365,12 +575,12 @@ impl ListIndex {
     }
 }
 
+/// The tokens' texts in sorted order, space-separated: the key of the exact pass, the same
+/// whatever the order of the words.
 fn joined(tokens: &[Token]) -> String {
-    tokens
-        .iter()
-        .map(|t| t.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    texts.sort_unstable();
+    texts.join(" ")
 }
 
 #[cfg(test)]
@@ -401,10 +611,7 @@ mod tests {
 
     #[test]
     fn one_typo_shares_a_key() {
-        let t = |s: &str| Token {
-            text: s.into(),
-            kind: TokenKind::Strong,
-        };
+        let t = |s: &str| Token::new(s, TokenKind::Strong);
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for (x, y) in [
             ("hussein", "husein"),

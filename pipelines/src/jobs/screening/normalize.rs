@@ -1,11 +1,20 @@
 //! Names → tokens.
 
 /// What a token counts for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TokenKind {
+    /// A name word, weighted by its rarity.
     Strong,
+    /// An honorific, particle or stopword (MR, HAJI, AL, BIN, THE): kept, weighted low.
     Weak,
+    /// Digits, or a number written as a word ("third" → `3`): must be equal to match.
     Numeric,
+    /// A legal form or vessel designator, as one symbol ([`super::legal_forms`]): compared
+    /// only when both names carry one.
+    Legal,
+    /// One letter, or two or three consonants ("J", "JC"): initials of given names, which
+    /// match a word (or a run of words) starting with them.
+    Initials,
 }
 
 /// A normalised token.
@@ -13,74 +22,49 @@ pub enum TokenKind {
 pub struct Token {
     pub text: String,
     pub kind: TokenKind,
+    /// Phonetic key of a strong token ([`super::variants::phonetic_key`]), else empty.
+    pub phonetic: String,
+    /// The nickname families of a strong token ([`super::variants::nickname_groups`]).
+    pub nicknames: &'static [u32],
 }
 
-/// Legal forms, honorifics, particles and stopwords: kept as weak tokens, never deleted.
+impl Token {
+    /// A token of `kind` with its phonetic key and nickname families.
+    pub fn new(text: impl Into<String>, kind: TokenKind) -> Self {
+        let text = text.into();
+        let (phonetic, nicknames) = if kind == TokenKind::Strong {
+            (
+                super::variants::phonetic_key(&text),
+                super::variants::nickname_groups(&text),
+            )
+        } else {
+            (String::new(), &[][..])
+        };
+        Token {
+            text,
+            kind,
+            phonetic,
+            nicknames,
+        }
+    }
+}
+
+/// Honorifics, particles and stopwords: kept as weak tokens, never deleted.
 const WEAK: &[&str] = &[
-    "a",
-    "ab",
-    "abu",
-    "ag",
-    "al",
-    "and",
-    "as",
-    "bin",
-    "bint",
-    "bv",
-    "co",
-    "company",
-    "corp",
-    "corporation",
-    "de",
-    "der",
-    "dr",
-    "el",
-    "fzc",
-    "fzco",
-    "fze",
-    "gmbh",
-    "group",
-    "haji",
-    "hajji",
-    "holding",
-    "holdings",
-    "ibn",
-    "inc",
-    "incorporated",
-    "jsc",
-    "kg",
-    "la",
-    "le",
-    "limited",
-    "llc",
-    "llp",
-    "lp",
-    "ltd",
-    "mr",
-    "mrs",
-    "ms",
-    "mullah",
-    "nv",
-    "oao",
-    "of",
-    "ojsc",
-    "ooo",
-    "pjsc",
-    "plc",
-    "pte",
-    "pty",
-    "sa",
-    "sarl",
-    "sas",
-    "shaikh",
-    "sheikh",
-    "spa",
-    "srl",
-    "the",
-    "van",
-    "von",
-    "zao",
+    "a", "abu", "al", "and", "bin", "bint", "da", "das", "de", "del", "della", "der", "di", "do",
+    "dos", "dr", "du", "el", "group", "haji", "hajji", "holding", "holdings", "ibn", "la", "le",
+    "mr", "mrs", "ms", "mullah", "of", "shaikh", "sheikh", "the", "van", "von", "y",
 ];
+
+/// Whether a word is initials: one letter, or two or three letters with no vowel.
+fn is_initials(word: &str) -> bool {
+    word.len() == 1
+        || (word.len() <= 3
+            && word.bytes().all(|b| b.is_ascii_lowercase())
+            && !word
+                .bytes()
+                .any(|b| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')))
+}
 
 /// Normalises a name into tokens (see the module documentation).
 pub fn normalize(name: &str) -> Vec<Token> {
@@ -89,28 +73,39 @@ pub fn normalize(name: &str) -> Vec<Token> {
     let ascii = deunicode::deunicode(name)
         .to_ascii_lowercase()
         .replace(['.', '\'', '`'], "");
-    ascii
+    let words: Vec<&str> = ascii
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
-        .map(|t| {
-            if t.bytes().all(|b| b.is_ascii_digit()) {
-                Token {
-                    text: t.to_owned(),
-                    kind: TokenKind::Numeric,
-                }
-            } else if WEAK.binary_search(&t).is_ok() {
-                Token {
-                    text: t.to_owned(),
-                    kind: TokenKind::Weak,
-                }
-            } else {
-                Token {
-                    text: fold(t),
-                    kind: TokenKind::Strong,
-                }
-            }
-        })
-        .collect()
+        .collect();
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let t = words[i];
+        if let Some((symbol, len)) = super::legal_forms::legal_form_at(&words[i..]) {
+            out.push(Token::new(symbol, TokenKind::Legal));
+            i += len;
+            continue;
+        }
+        i += 1;
+        let token = if t.bytes().all(|b| b.is_ascii_digit()) {
+            Token::new(t, TokenKind::Numeric)
+        } else if let Some(n) = super::variants::number_word(t) {
+            Token::new(n, TokenKind::Numeric)
+        } else if WEAK.binary_search(&t).is_ok() {
+            Token::new(t, TokenKind::Weak)
+        } else if is_initials(t) {
+            // Initials fold as the words they stand for begin ("W" → "v", like "William").
+            let folded: String = t
+                .chars()
+                .filter_map(|c| fold(&c.to_string()).chars().next())
+                .collect();
+            Token::new(folded, TokenKind::Initials)
+        } else {
+            Token::new(fold(t), TokenKind::Strong)
+        };
+        out.push(token);
+    }
+    out
 }
 
 /// Spellings that transliteration systems use for one sound, folded to one: Russian
@@ -126,7 +121,7 @@ const FOLDS: &[(&str, &str)] = &[
     ("x", "ks"),
 ];
 
-fn fold(token: &str) -> String {
+pub(super) fn fold(token: &str) -> String {
     let mut out = String::with_capacity(token.len() + 2);
     let mut rest = token;
     while let Some(c) = rest.chars().next() {
@@ -205,9 +200,21 @@ mod tests {
             t("11420 CORP."),
             vec![
                 ("11420".into(), TokenKind::Numeric),
-                ("corp".into(), TokenKind::Weak)
+                ("corp".into(), TokenKind::Legal)
             ]
         );
+        // Every spelling of a legal form is one symbol; initials and numbers as words.
+        assert_eq!(t("Siemens Aktiengesellschaft"), t("SIEMENS AG"),);
+        assert_eq!(t("OAO Gazprom"), t("Open Joint Stock Company Gazprom"));
+        assert_eq!(
+            t("J.-C. Juncker")[..2],
+            [
+                ("j".into(), TokenKind::Initials),
+                ("c".into(), TokenKind::Initials)
+            ]
+        );
+        assert_eq!(t("JC Juncker")[0], ("jc".into(), TokenKind::Initials));
+        assert_eq!(t("Grace Third"), t("GRACE 3rd"));
         assert_eq!(normalize("Владимир Путин")[0].text, "vladimir");
         // Russian and English transliterations of one name meet.
         assert_eq!(t("Моджтаба Хосровтадж"), t("Mojtaba Khosrowtaj"));

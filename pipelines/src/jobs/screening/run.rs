@@ -137,13 +137,22 @@ pub fn matches_schema() -> SchemaRef {
     ]))
 }
 
-/// The explanation of a hit, as compact JSON: the alias, token pairs, guard and evidence.
+/// The explanation of a hit, as compact JSON: the alias, token pairs with the rule that
+/// matched each (exact, fuzzy, phonetic, nickname, initial, joined, split, legal_form,
+/// legal_form_dropped, acronym, unmatched), guard and evidence.
 pub fn explanation(index: &ListIndex, hit: &Hit) -> String {
     let name = &index.names[hit.name as usize];
     let tokens: Vec<serde_json::Value> = hit
         .pairs
         .iter()
-        .map(|p| serde_json::json!({"query": p.query, "matched": p.candidate, "bp": p.similarity_bp}))
+        .map(|p| {
+            serde_json::json!({
+                "query": p.query,
+                "matched": p.candidate,
+                "bp": p.similarity_bp,
+                "rule": p.rule.as_str(),
+            })
+        })
         .collect();
     serde_json::json!({
         "alias": name.text,

@@ -1,21 +1,27 @@
 //! Screening one query against a [`ListIndex`]: an exact pass, a blocked fuzzy pass with an
 //! upper-bound filter, full scoring of the survivors, evidence, and one decision per entry.
 //!
-//! The blocked pass reaches candidates through the query's strong tokens (numeric tokens
-//! when it has none): each is looked up under its blocking keys, the vocabulary tokens found
-//! are confirmed by Jaro-Winkler (at least [`BLOCK_FLOOR_BP`]), and their posting lists give
-//! the names. For each name reached, an upper bound of its score is computed from what was
-//! seen (matched tokens at their similarity, unseen strong tokens 0 — by the gate of
-//! [`token_similarity_bp`] a token pair not reached through the index does not match —
-//! weak and numeric tokens at full similarity); only names whose bound reaches the review
-//! threshold are scored in full. [`screen_brute_force`] scores every
-//! name, and the evaluation harness measures how much of its result the blocked pass keeps.
+//! The blocked pass reaches candidates through the query's name words: each is looked up
+//! under its blocking keys (reaching listed words and listed pairs of words written
+//! together), and so is each pair of neighbouring query words written together (reaching
+//! listed words); what is found is confirmed by the scorer's own relations
+//! ([`token_relation`], [`join_similarity_bp`]), and posting lists give the names. For each
+//! name reached, an upper bound of its score is computed from what was seen: matched tokens
+//! at their similarity, unseen name words 0 — by the gates of the relations, a pair not
+//! reached through the index does not match — and what the index does not file at its best
+//! (the query's particles, initials, numbers and legal forms at full similarity; a listed
+//! name's particles and initials as if they matched every query word). Only names whose
+//! bound reaches the review line are scored in full. Names not reached share no name word
+//! with the query and are capped below the line (unless the line is that low: then every
+//! name is scored); acronyms and exact names are added directly. [`screen_brute_force`] scores every name, and must
+//! report exactly the same — a property test and the evaluation harness check it.
 
 use super::evidence::{self, BirthDate, Evidence};
-use super::index::ListIndex;
+use super::index::{ListIndex, Reached, blocking_keys, joined_keys};
 use super::normalize::{Token, TokenKind, normalize};
 use super::score::{
-    self, BLOCK_FLOOR_BP, Match, TokenPair, WEAK_ONLY_CAP, fixed_weight, token_similarity_bp,
+    self, INITIAL_BP, Match, TokenPair, WEAK_ONLY_CAP, acronym_form, acronyms_spelled,
+    fixed_weight, join_pairs, join_similarity_bp, joined_text, token_relation,
 };
 
 /// Default lowest score reported (decision `review`).
@@ -129,6 +135,28 @@ impl Scratch {
         }
     }
 
+    /// Records that the current query token reaches `names` at similarity `s` (nothing if
+    /// 0), through a vocabulary item of candidate-side weight `cw`.
+    fn reach(&mut self, generation: u32, s: u32, cw: u64, names: &[u32]) {
+        if s == 0 {
+            return;
+        }
+        for &n in names {
+            let i = n as usize;
+            if self.token_stamp[i] != generation {
+                self.token_stamp[i] = generation;
+                self.token_best[i] = s;
+                self.token_names.push(n);
+            } else if s > self.token_best[i] {
+                self.token_best[i] = s;
+            }
+            // Every candidate item this query token reaches may count on the candidate's
+            // side (over-counting only loosens the bound).
+            self.touch(n);
+            self.hit_c[i] += cw;
+        }
+    }
+
     fn next_generation(&mut self) -> u32 {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
@@ -136,14 +164,6 @@ impl Scratch {
             self.generation = 1;
         }
         self.generation
-    }
-}
-
-fn token_similarity(query: &Token, vocab: &str) -> u32 {
-    if query.kind == TokenKind::Numeric {
-        if query.text == vocab { 10_000 } else { 0 }
-    } else {
-        token_similarity_bp(&query.text, vocab)
     }
 }
 
@@ -254,65 +274,93 @@ pub fn screen(
     if tokens.is_empty() {
         return vec![];
     }
+    let evidence_room = u64::from(max_evidence_bp(query));
+    // Names that share no name word with the query score at most the weak-only cap (unless
+    // they are the same name: the exact pass); the blocked pass reaches all the others.
+    // When the cap itself reaches the review line, every name is scored.
+    if u64::from(WEAK_ONLY_CAP) + evidence_room >= u64::from(thresholds.review_bp) {
+        let n = u32::try_from(index.names.len()).unwrap_or(u32::MAX);
+        scratch.scored = index.names.len();
+        return decide(index, query, &tokens, 0..n, thresholds);
+    }
+    if !tokens.iter().any(|t| t.kind == TokenKind::Strong) {
+        let names = index.exact(&tokens).to_vec();
+        scratch.scored = names.len();
+        return decide(index, query, &tokens, names.into_iter(), thresholds);
+    }
     scratch.fit(index.names.len());
     let weight = |t: &Token| match t.kind {
         TokenKind::Strong => u64::from(index.rarity(&t.text)),
         kind => fixed_weight(kind),
     };
-    let has_strong = tokens.iter().any(|t| t.kind == TokenKind::Strong);
-    let blocking: Vec<&Token> = tokens
-        .iter()
-        .filter(|t| {
-            if has_strong {
-                t.kind == TokenKind::Strong
-            } else {
-                t.kind == TokenKind::Numeric
-            }
-        })
+    let blocking: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].kind == TokenKind::Strong)
+        .collect();
+    let pairs: Vec<((usize, usize), String)> = join_pairs(&tokens)
+        .into_iter()
+        .map(|p| (p, joined_text(&tokens, p)))
         .collect();
     let w_total: u64 = tokens.iter().map(weight).sum();
-    let w_block: u64 = blocking.iter().map(|t| weight(t)).sum();
-    // What blocking tokens could gain from a candidate's weak tokens, which the index does
-    // not file (a strong "abd" still matches a weak "abu").
-    let mut weak_allowance = 0u64;
-    for t in &blocking {
+    let w_block: u64 = blocking.iter().map(|&i| weight(&tokens[i])).sum();
+    // What blocking tokens could gain from a candidate's particles and initials, which
+    // the index does not file (a strong "abd" still matches a weak "abu", "joachim" an
+    // initial "j").
+    let (mut weak_allowance, mut initial_allowance) = (0u64, 0u64);
+    let mut keys = std::mem::take(&mut scratch.keys);
+    let mut reached = std::mem::take(&mut scratch.similar);
+    for &i in &blocking {
+        let t = &tokens[i];
         let w = weight(t);
         let best_weak = index
             .weak_vocabulary()
-            .map(|v| token_similarity(t, v))
+            .map(|v| token_relation(t, v).0)
             .max()
             .unwrap_or(0);
         weak_allowance += w * u64::from(best_weak);
+        initial_allowance += w * u64::from(INITIAL_BP);
         let generation = scratch.next_generation();
         scratch.token_names.clear();
-        let mut keys = std::mem::take(&mut scratch.keys);
-        let mut similar = std::mem::take(&mut scratch.similar);
-        index.similar_tokens(t, &mut keys, &mut similar);
-        for &v in &similar {
-            let s = token_similarity(t, index.vocab_text(v));
-            if s < BLOCK_FLOOR_BP {
+        // The token itself: vocabulary tokens and joined entries.
+        blocking_keys(t, &mut keys);
+        index.reached(&keys, &mut reached);
+        for &id in &reached {
+            let (s, cw, names) = match index.resolve(id) {
+                Reached::Token(v) => (
+                    token_relation(t, index.vocab_token(v)).0,
+                    index.vocab_rarity(v),
+                    index.postings(v),
+                ),
+                Reached::Joined(j) => {
+                    let (text, cw, names) = index.joined_entry(j);
+                    (join_similarity_bp(&t.text, text), cw, names)
+                }
+            };
+            scratch.reach(generation, s, u64::from(cw), names);
+        }
+        // The token written together with a neighbour: listed name words.
+        for ((a, b), text) in &pairs {
+            if *a != i && *b != i {
                 continue;
             }
-            let cw = u64::from(index.vocab_rarity(v));
-            for &n in index.postings(v) {
-                let i = n as usize;
-                if scratch.token_stamp[i] != generation {
-                    scratch.token_stamp[i] = generation;
-                    scratch.token_best[i] = s;
-                    scratch.token_names.push(n);
-                } else if s > scratch.token_best[i] {
-                    scratch.token_best[i] = s;
+            joined_keys(text, &mut keys);
+            index.reached(&keys, &mut reached);
+            for &id in &reached {
+                let Reached::Token(v) = index.resolve(id) else {
+                    continue;
+                };
+                let vt = index.vocab_token(v);
+                if vt.kind != TokenKind::Strong {
+                    continue;
                 }
-                // Every candidate token this query token reaches may count on the
-                // candidate's side (over-counting only loosens the bound).
-                if !scratch.touched_flag[i] {
-                    scratch.touch(n);
-                }
-                scratch.hit_c[i] += cw;
+                let s = join_similarity_bp(&vt.text, text);
+                scratch.reach(
+                    generation,
+                    s,
+                    u64::from(index.vocab_rarity(v)),
+                    index.postings(v),
+                );
             }
         }
-        scratch.keys = keys;
-        scratch.similar = similar;
         let names = std::mem::take(&mut scratch.token_names);
         for &n in &names {
             let i = n as usize;
@@ -320,26 +368,29 @@ pub fn screen(
         }
         scratch.token_names = names;
     }
-    let query_has_weak = tokens.iter().any(|t| t.kind == TokenKind::Weak);
-    let exact = index.exact(&tokens);
-    let evidence_room = u64::from(max_evidence_bp(query));
+    scratch.keys = keys;
+    scratch.similar = reached;
+    let query_reaches_any = tokens
+        .iter()
+        .any(|t| matches!(t.kind, TokenKind::Weak | TokenKind::Initials));
     let mut candidates: Vec<u32> = Vec::new();
     for &n in &scratch.touched {
         let i = n as usize;
         let name = &index.names[i];
-        // Query tokens not reached through the index do not match (similarity 0); weak
-        // and numeric query tokens may match fully.
-        let allowance = if name.other_weight > 0 {
-            weak_allowance
-        } else {
-            0
-        };
+        // Query tokens not reached through the index do not match (similarity 0); the
+        // query's other tokens may match fully.
+        let allowance = if name.has_weak { weak_allowance } else { 0 }
+            + if name.has_initials {
+                initial_allowance
+            } else {
+                0
+            };
         let q_ub = (scratch.acc_q[i] + allowance + (w_total - w_block) * 10_000)
             .checked_div(w_total)
             .unwrap_or(0);
         let hit_c = scratch.hit_c[i].min(name.strong_weight);
-        // Strong candidate tokens not reached can still match a weak query token.
-        let weak_reach = if query_has_weak {
+        // Name words not reached can still match a query's particle or initials.
+        let weak_reach = if query_reaches_any {
             name.strong_weight - hit_c
         } else {
             0
@@ -355,7 +406,13 @@ pub fn screen(
         scratch.touched_flag[n as usize] = false;
     }
     scratch.touched.clear();
-    candidates.extend_from_slice(exact);
+    candidates.extend_from_slice(index.exact(&tokens));
+    if let Some(form) = acronym_form(&tokens) {
+        candidates.extend_from_slice(index.by_spelled(form));
+    }
+    for spelled in acronyms_spelled(&tokens) {
+        candidates.extend_from_slice(index.by_acronym_form(&spelled));
+    }
     candidates.sort_unstable();
     candidates.dedup();
     scratch.scored = candidates.len();

@@ -1,5 +1,6 @@
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use pipelines::jobs::screening::eval::{self as screening_eval, EvalParams, EvalReport};
+use pipelines::jobs::screening::pairs::{BUILTIN_PAIRS, parse_pairs};
 use pipelines::jobs::screening::shard as screening_shard;
 use pipelines::jobs::screening::{ListSource, QuerySource, ScreenParams, Screening, Thresholds};
 use pipelines::jobs::{self, screening::run::load_lists};
@@ -161,13 +162,27 @@ fn evaluate(settings: &Settings, args: ScreenEvalArgs) -> Result<ExitStatus> {
         ListSource::Files { .. } => verify::keys::TrustSet::default(),
     };
     let lists = load_lists(&store, &trust, &source)?;
+    let pairs = match (&args.pairs, args.no_pairs) {
+        (_, true) => vec![],
+        (Some(path), false) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the pair set {}", path.display()))?;
+            parse_pairs(&text).with_context(|| path.display().to_string())?
+        }
+        (None, false) => parse_pairs(BUILTIN_PAIRS)?,
+    };
     let params = EvalParams {
         positives: args.positives,
         negatives: args.negatives,
         seed: args.seed,
         brute_force_sample: args.brute_force_sample,
         thresholds: thresholds(&args.thresholds)?,
+        pairs,
     };
+    if let Some(path) = &args.dump_queries {
+        dump_queries(&lists.index, &params, path)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     let report = screening_eval::evaluate(&lists.index, &params);
     if settings.json {
         out_json(&report)?;
@@ -175,6 +190,26 @@ fn evaluate(settings: &Settings, args: ScreenEvalArgs) -> Result<ExitStatus> {
         print_report(&report)?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// The generated labelled queries as CSV.
+fn dump_queries(
+    index: &pipelines::jobs::screening::ListIndex,
+    params: &EvalParams,
+    path: &std::path::Path,
+) -> Result<()> {
+    let (queries, _) = screening_eval::labelled_queries(index, params);
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(["id", "category", "name", "target"])?;
+    for q in &queries {
+        let target = q.target.map_or(String::new(), |e| {
+            let e = &index.entries[e as usize];
+            format!("{}:{}", e.list, e.source_uid)
+        });
+        w.write_record([q.query.id.as_str(), q.category, &q.query.name, &target])?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 fn pct(bp: u32) -> String {
@@ -218,7 +253,33 @@ fn print_report(r: &EvalReport) -> Result<()> {
         b.blocked_scored_mean,
         b.brute_force_scored
     ))?;
-    for e in &r.examples {
+    let p = &r.pairs;
+    if p.pairs > 0 {
+        out(&format!(
+            "labelled pairs: {}; at review: precision {}  recall {}  F1 {}; at hit: F1 {}",
+            p.pairs,
+            pct(p.at_review.precision_bp),
+            pct(p.at_review.recall_bp),
+            pct(p.at_review.f1_bp),
+            pct(p.at_hit.f1_bp)
+        ))?;
+        out(
+            "class            same  diff   precision    recall        F1   (at review; F1 at hit)",
+        )?;
+        for c in &p.classes {
+            out(&format!(
+                "{:15} {:5} {:5} {:>11} {:>9} {:>9}   {}",
+                c.class,
+                c.same_pairs,
+                c.different_pairs,
+                pct(c.at_review.precision_bp),
+                pct(c.at_review.recall_bp),
+                pct(c.at_review.f1_bp),
+                pct(c.at_hit.f1_bp)
+            ))?;
+        }
+    }
+    for e in r.examples.iter().chain(&p.examples) {
         out(&format!("  {e}"))?;
     }
     Ok(())
