@@ -51,6 +51,24 @@ fn typical_variants_score_high_and_unrelated_names_low() {
     assert!(s("John Smith", "Maria Garcia") < 5000);
 }
 
+#[test]
+fn numbers_as_words_agree_and_differing_numbers_tell_ships_apart() {
+    let review = pipelines::jobs::screening::DEFAULT_REVIEW_BP;
+    assert_eq!(s("Adrian Darya One", "ADRIAN DARYA 1"), 10_000);
+    assert_eq!(s("Third Line Shipping", "3rd Line Shipping"), 10_000);
+    for (a, b) in [
+        ("Adrian Darya One", "ADRIAN DARYA 2"),
+        ("Grace 2", "GRACE 9"),
+        ("First Commercial Bank", "Fifth Commercial Bank"),
+    ] {
+        let m = score(&normalize(a), &normalize(b), &|_| 100);
+        assert!(m.numbers_differ, "{a} / {b}");
+        assert!(m.score_bp < review, "{a} / {b}: {}", m.score_bp);
+    }
+    // A number on one side only is no disagreement.
+    assert!(!score(&normalize("Grace"), &normalize("Grace 1"), &|_| 100).numbers_differ);
+}
+
 proptest! {
     #[test]
     fn scores_are_bounded_symmetric_and_order_independent(a in "[a-zA-Z0-9 .,]{0,30}", b in "[a-zA-Z0-9 .,]{0,30}", seed in any::<u64>()) {

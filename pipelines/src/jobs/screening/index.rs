@@ -30,7 +30,8 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use super::evidence::{self, BirthDate};
 use super::normalize::{Token, TokenKind, normalize, skeleton};
 use super::score::{
-    TAIL_TYPO_PREFIX, acronym_form, acronyms_spelled, deletion_budget, join_pairs, joined_text,
+    TAIL_TYPO_PREFIX, acronym_form, acronyms_spelled, both_words, deletion_budget, join_pairs,
+    joined_text,
 };
 
 /// Rarity weight of a token found in one entry only; rarer tokens cannot exist.
@@ -72,6 +73,9 @@ struct JoinedEntry {
     text: String,
     /// The most rarity weight of name words one occurrence stands for.
     weight: u32,
+    /// Some occurrence joins two name words (typos allowed, see
+    /// [`super::score::join_similarity_bp`]).
+    both_words: bool,
     postings: Vec<u32>,
 }
 
@@ -441,11 +445,13 @@ impl ListIndex {
                     self.joined.push(JoinedEntry {
                         text,
                         weight: 0,
+                        both_words: false,
                         postings: Vec::new(),
                     });
                 }
                 let e = &mut self.joined[id as usize];
                 e.weight = e.weight.max(w);
+                e.both_words |= both_words(&name.tokens, pair);
                 if e.postings.last() != Some(&n) {
                     e.postings.push(n);
                 }
@@ -544,10 +550,11 @@ impl ListIndex {
         &self.postings[v as usize]
     }
 
-    /// A joined entry's text, weight and names.
-    pub fn joined_entry(&self, j: u32) -> (&str, u32, &[u32]) {
+    /// A joined entry's text, weight, whether some occurrence joins two name words, and
+    /// names.
+    pub fn joined_entry(&self, j: u32) -> (&str, u32, bool, &[u32]) {
         let e = &self.joined[j as usize];
-        (&e.text, e.weight, &e.postings)
+        (&e.text, e.weight, e.both_words, &e.postings)
     }
 
     /// Names whose normalised form has the same tokens as `tokens`, in any order.

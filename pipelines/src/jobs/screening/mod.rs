@@ -51,8 +51,8 @@ pub use normalize::{Token, TokenKind, normalize, skeleton};
 pub use run::{ListSource, QuerySource, ScreenCounts, ScreenParams, Screening};
 pub use score::{
     ACRONYM_BP, BLOCK_FLOOR_BP, INITIAL_BP, JOINED_MAX_BP, LEGAL_DROPPED_MAX_BP, Match,
-    NICKNAME_BP, PHONETIC_BP, Rule, TokenPair, WEAK_ONLY_CAP, deletion_budget, jaro_winkler_bp,
-    join_similarity_bp, score, token_relation, token_similarity_bp,
+    NICKNAME_BP, NUMBERS_DIFFER_BP, PHONETIC_BP, Rule, TokenPair, WEAK_ONLY_CAP, deletion_budget,
+    jaro_winkler_bp, join_similarity_bp, score, token_relation, token_similarity_bp,
 };
 pub use screen::{
     DEFAULT_HIT_BP, DEFAULT_REVIEW_BP, Decision, Hit, Query, Scratch, Thresholds, screen,

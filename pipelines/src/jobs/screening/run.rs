@@ -139,7 +139,8 @@ pub fn matches_schema() -> SchemaRef {
 
 /// The explanation of a hit, as compact JSON: the alias, token pairs with the rule that
 /// matched each (exact, fuzzy, phonetic, nickname, initial, joined, split, legal_form,
-/// legal_form_dropped, acronym, unmatched), guard and evidence.
+/// legal_form_dropped, acronym, unmatched), the guard, whether the names' numbers differ,
+/// and the evidence.
 pub fn explanation(index: &ListIndex, hit: &Hit) -> String {
     let name = &index.names[hit.name as usize];
     let tokens: Vec<serde_json::Value> = hit
@@ -159,6 +160,7 @@ pub fn explanation(index: &ListIndex, hit: &Hit) -> String {
         "alias_kind": name.kind,
         "name_score_bp": hit.name_score_bp,
         "weak_only_cap": hit.capped,
+        "numbers_differ": hit.numbers_differ,
         "tokens": tokens,
         "evidence": hit.evidence,
     })

@@ -21,6 +21,8 @@
 //! at most [`LEGAL_DROPPED_MAX_BP`] (`legal_form_dropped`). A whole name that is the acronym
 //! of the other's words ("PLA", "People's Liberation Army") scores [`ACRONYM_BP`].
 //!
+//! Two names that both carry numbers, none of which agree, lose [`NUMBERS_DIFFER_BP`].
+//!
 //! Two names that share no name word (only initials, particles, numbers or legal forms
 //! relate them) score at most [`WEAK_ONLY_CAP`], like a name of no name word.
 //!
@@ -45,6 +47,9 @@ pub const INITIAL_BP: u32 = 9000;
 pub const ACRONYM_BP: u32 = 8800;
 /// The most a pair of names can score when only one of them carries a legal form.
 pub const LEGAL_DROPPED_MAX_BP: u32 = 9950;
+/// Taken off when both names carry numbers and none of them agree ("ADRIAN DARYA 1" and
+/// "ADRIAN DARYA 2" are two ships; "First" and "Fifth Commercial Bank" two banks).
+pub const NUMBERS_DIFFER_BP: u32 = 1500;
 /// The most a token and two words written together can score.
 pub const JOINED_MAX_BP: u32 = 9900;
 
@@ -149,6 +154,8 @@ pub struct Match {
     pub pairs: Vec<TokenPair>,
     /// Set when the weak-only guard capped the score.
     pub capped: bool,
+    /// Both names carry numbers and none agree ([`NUMBERS_DIFFER_BP`] taken off).
+    pub numbers_differ: bool,
 }
 
 /// Weight of a token that is not a name word (strong tokens weigh their rarity, 100 and
@@ -188,21 +195,17 @@ pub fn deletion_budget(len: usize) -> usize {
 /// agreeing start is what tells a mistyped name from another name.
 pub const TAIL_TYPO_PREFIX: usize = 3;
 
-/// Whether both tokens have six letters or more, begin with the same
-/// [`TAIL_TYPO_PREFIX`] letters, and each of their tails reaches a common subsequence by
-/// losing at most two letters (the index files these tails' deletions).
+/// Whether two tokens of the same length, six or seven letters, begin with the same
+/// [`TAIL_TYPO_PREFIX`] letters and differ in at most two of the others, each in place
+/// (the index files the deletions of two letters after the start, which such pairs share).
 fn tail_typo(a: &[u8], b: &[u8]) -> bool {
     let p = TAIL_TYPO_PREFIX;
-    if a.len() < 6 || b.len() < 6 || a[..p] != b[..p] {
-        return false;
-    }
-    let (ta, tb) = (&a[p..], &b[p..]);
-    if ta.len().abs_diff(tb.len()) > 2 {
-        return false;
-    }
-    let common = lcs_len(ta, tb);
-    ta.len() - common <= 2 && tb.len() - common <= 2
+    a.len() == b.len()
+        && (6..8).contains(&a.len())
+        && a[..p] == b[..p]
+        && a[p..].iter().zip(&b[p..]).filter(|(x, y)| x != y).count() <= 2
 }
+
 /// Length of the longest common subsequence.
 fn lcs_len(a: &[u8], b: &[u8]) -> usize {
     let mut prev = vec![0usize; b.len() + 1];
@@ -234,13 +237,18 @@ pub fn token_similarity_bp(a: &str, b: &str) -> u32 {
 }
 
 /// The similarity of a token and two words written together ("sergeilavrov", "sergei" +
-/// "lavrov"): their Jaro-Winkler similarity if at least [`BLOCK_FLOOR_BP`] and each is
-/// within one lost letter of a common subsequence (the reach of the index's keys for joined
-/// words; no skeletons, which would let a short word vanish into a long one), at most
-/// [`JOINED_MAX_BP`].
-pub fn join_similarity_bp(single: &str, joined: &str) -> u32 {
+/// "lavrov"): equal, or — when the token has eight letters or more and both words are name
+/// words — their Jaro-Winkler similarity if at least [`BLOCK_FLOOR_BP`] and each is within
+/// one lost letter of a common subsequence (the reach of the index's keys for joined words;
+/// no skeletons, which would let a short word vanish into a long one); at most
+/// [`JOINED_MAX_BP`]. Short tokens and particles join exactly only: "amirhan" is not "amir
+/// khan" mistyped, it is another name.
+pub fn join_similarity_bp(single: &str, joined: &str, both_words: bool) -> u32 {
+    if single == joined {
+        return JOINED_MAX_BP;
+    }
     let (a, b) = (single.as_bytes(), joined.as_bytes());
-    if a.len().abs_diff(b.len()) > 1 {
+    if !both_words || a.len() < 8 || a.len().abs_diff(b.len()) > 1 {
         return 0;
     }
     let jw = jaro_winkler_bytes(a, b);
@@ -248,15 +256,16 @@ pub fn join_similarity_bp(single: &str, joined: &str) -> u32 {
         return 0;
     }
     let common = lcs_len(a, b);
-    let (la, lb) = (
-        deletion_budget(a.len()).min(1),
-        deletion_budget(b.len()).min(1),
-    );
-    if a.len() - common <= la && b.len() - common <= lb {
+    if a.len() - common <= 1 && b.len() - common <= 1 {
         jw.min(JOINED_MAX_BP)
     } else {
         0
     }
+}
+
+/// Whether both tokens of a joined pair are name words (typos allowed in the join).
+pub fn both_words(tokens: &[Token], (i, j): (usize, usize)) -> bool {
+    tokens[i].kind == TokenKind::Strong && tokens[j].kind == TokenKind::Strong
 }
 
 fn gated(a: &[u8], b: &[u8], max_loss: usize) -> u32 {
@@ -411,7 +420,7 @@ fn one_to_many(a: &[Token], b: &[Token], out: &mut Vec<Relation>) {
         match t.kind {
             TokenKind::Strong => {
                 for (p, text) in pairs.iter().zip(&joined) {
-                    let sim = join_similarity_bp(&t.text, text);
+                    let sim = join_similarity_bp(&t.text, text, both_words(b, *p));
                     if sim > 0 {
                         out.push(Relation {
                             a: vec![i],
@@ -545,7 +554,8 @@ pub fn acronym_form(tokens: &[Token]) -> Option<&str> {
 
 /// The acronyms a name's words spell: the first letters of its three to six name words in
 /// their order (no numbers or initials among them), without and with its legal forms
-/// ("National Iranian Oil Company": `nio`, `nioc`).
+/// ("National Iranian Oil Company": `nio`, `nioc`); three words spell one only when one
+/// of them is a legal form or an organisation word (army, bank, front…).
 pub fn acronyms_spelled(tokens: &[Token]) -> Vec<String> {
     if tokens
         .iter()
@@ -562,6 +572,14 @@ pub fn acronyms_spelled(tokens: &[Token]) -> Vec<String> {
     };
     let words = first(&[TokenKind::Strong]);
     if !(3..=6).contains(&words.len()) {
+        return vec![];
+    }
+    // Three people's names spell many three-letter words; an organisation's name says so.
+    let organisation = tokens.iter().any(|t| {
+        t.kind == TokenKind::Legal
+            || (t.kind == TokenKind::Strong && super::variants::is_organisation_word(&t.text))
+    });
+    if words.len() == 3 && !organisation {
         return vec![];
     }
     let mut out = vec![words];
@@ -612,6 +630,17 @@ pub fn score(query: &[Token], candidate: &[Token], rarity: &dyn Fn(&str) -> u32)
     if legal_q != legal_c {
         score_bp = score_bp.min(LEGAL_DROPPED_MAX_BP);
     }
+    fn numbers(s: &[Token]) -> Vec<&str> {
+        s.iter()
+            .filter(|t| t.kind == TokenKind::Numeric)
+            .map(|t| t.text.as_str())
+            .collect()
+    }
+    let (nq, nc) = (numbers(query), numbers(candidate));
+    let numbers_differ = !nq.is_empty() && !nc.is_empty() && !nq.iter().any(|n| nc.contains(n));
+    if numbers_differ {
+        score_bp = score_bp.saturating_sub(NUMBERS_DIFFER_BP);
+    }
     if score_bp < ACRONYM_BP && is_acronym(query, candidate) {
         score_bp = ACRONYM_BP;
         let words = |s: &[Token]| span_text(s, &(0..s.len()).collect::<Vec<_>>());
@@ -647,5 +676,6 @@ pub fn score(query: &[Token], candidate: &[Token], rarity: &dyn Fn(&str) -> u32)
         score_bp,
         pairs,
         capped,
+        numbers_differ,
     }
 }

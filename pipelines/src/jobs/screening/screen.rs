@@ -20,7 +20,7 @@ use super::evidence::{self, BirthDate, Evidence};
 use super::index::{ListIndex, Reached, blocking_keys, joined_keys};
 use super::normalize::{Token, TokenKind, normalize};
 use super::score::{
-    self, INITIAL_BP, Match, TokenPair, WEAK_ONLY_CAP, acronym_form, acronyms_spelled,
+    self, INITIAL_BP, Match, TokenPair, WEAK_ONLY_CAP, acronym_form, acronyms_spelled, both_words,
     fixed_weight, join_pairs, join_similarity_bp, joined_text, token_relation,
 };
 
@@ -93,6 +93,7 @@ pub struct Hit {
     pub decision: Decision,
     pub pairs: Vec<TokenPair>,
     pub capped: bool,
+    pub numbers_differ: bool,
     pub evidence: Vec<Evidence>,
 }
 
@@ -246,6 +247,7 @@ fn decide(
                     },
                     pairs: m.pairs,
                     capped: m.capped,
+                    numbers_differ: m.numbers_differ,
                     evidence,
                 },
             );
@@ -331,8 +333,9 @@ pub fn screen(
                     index.postings(v),
                 ),
                 Reached::Joined(j) => {
-                    let (text, cw, names) = index.joined_entry(j);
-                    (join_similarity_bp(&t.text, text), cw, names)
+                    // Over all occurrences: the loosest (an upper bound for each).
+                    let (text, cw, words, names) = index.joined_entry(j);
+                    (join_similarity_bp(&t.text, text, words), cw, names)
                 }
             };
             scratch.reach(generation, s, u64::from(cw), names);
@@ -342,6 +345,7 @@ pub fn screen(
             if *a != i && *b != i {
                 continue;
             }
+            let words = both_words(&tokens, (*a, *b));
             joined_keys(text, &mut keys);
             index.reached(&keys, &mut reached);
             for &id in &reached {
@@ -352,7 +356,7 @@ pub fn screen(
                 if vt.kind != TokenKind::Strong {
                     continue;
                 }
-                let s = join_similarity_bp(&vt.text, text);
+                let s = join_similarity_bp(&vt.text, text, words);
                 scratch.reach(
                     generation,
                     s,

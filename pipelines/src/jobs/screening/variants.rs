@@ -13,6 +13,8 @@
 //!   for William, Sasha for Alexander, Pepe for José). These are facts of naming usage, as
 //!   recorded in common nickname registers; the table holds only unambiguous families, a
 //!   short form that belongs to several names (Al, Alex, Chris…) is in each of them.
+//! - **Organisation words** ([`is_organisation_word`]): army, bank, front, party… — what
+//!   lets a three-letter acronym stand for a name.
 //! - **Numbers as words** ([`number_word`]): "third", "3rd" and "3" are one token, and so
 //!   are "two" and "2", in a vessel's or a company's name.
 
@@ -87,8 +89,8 @@ pub fn phonetic_key(token: &str) -> String {
 const NICKNAMES: &[&str] = &[
     "abraham abe abram",
     "albert al bert bertie",
-    "alexander alex alec alastair alistair sandy sasha sascha shura sasa",
-    "alexandra alex alexa sandra sasha sandy",
+    "alexander aleksandr alexandr aleksander alex alec alastair alistair sandy sasha sascha shura",
+    "alexandra aleksandra alex alexa sandra sasha sandy",
     "alfred al alf alfie fred freddie",
     "andrew andy drew",
     "anthony tony antony",
@@ -142,7 +144,7 @@ const NICKNAMES: &[&str] = &[
     "margaret maggie meg peggy marge madge greta",
     "maria masha marusya",
     "michael mike mick mickey misha",
-    "mikhail misha",
+    "mikhail mikhael misha",
     "nicholas nick nicky",
     "nikolai kolya",
     "patricia pat patty trish",
@@ -191,6 +193,71 @@ pub fn nickname_groups(token: &str) -> &'static [u32] {
         g
     });
     groups.get(token).map_or(&[], Vec::as_slice)
+}
+
+/// Words that say a name is an organisation's ("People's Liberation *Army*"): an acronym of
+/// three letters is taken for one only beside such a word or a legal form.
+const ORGANISATION_WORDS: &[&str] = &[
+    "agency",
+    "airlines",
+    "airways",
+    "army",
+    "association",
+    "authority",
+    "bank",
+    "battalion",
+    "brigade",
+    "brigades",
+    "bureau",
+    "center",
+    "centre",
+    "committee",
+    "corps",
+    "council",
+    "department",
+    "directorate",
+    "force",
+    "forces",
+    "foundation",
+    "front",
+    "fund",
+    "guard",
+    "guards",
+    "industries",
+    "institute",
+    "league",
+    "lines",
+    "ministry",
+    "movement",
+    "navy",
+    "network",
+    "office",
+    "organisation",
+    "organization",
+    "party",
+    "resistance",
+    "service",
+    "shipping",
+    "society",
+    "trading",
+    "trust",
+    "union",
+];
+
+/// Whether a folded token is a word of [`ORGANISATION_WORDS`].
+pub fn is_organisation_word(token: &str) -> bool {
+    static WORDS: OnceLock<Vec<String>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            let mut w: Vec<String> = ORGANISATION_WORDS
+                .iter()
+                .map(|x| super::normalize::fold(x))
+                .collect();
+            w.sort_unstable();
+            w
+        })
+        .binary_search_by(|w| w.as_str().cmp(token))
+        .is_ok()
 }
 
 const CARDINALS: &[&str] = &[
