@@ -279,6 +279,18 @@ pub fn audit(store: &Store, trust: &TrustSet, options: &AuditOptions) -> Result<
     }
     let refs = check_refs(store, &manifests, &mut report)?;
     if report.manifests == 0 && report.blobs == 0 && report.receipts == 0 && refs == 0 {
+        // A local store whose only content is a killed job's staging files is a real store
+        // where nothing was published yet, not a mistyped path.
+        let leftovers = store.staging_leftovers();
+        if leftovers > 0 {
+            report.notes.push(Note {
+                object: crate::store::STAGING_DIR.to_owned(),
+                note: format!(
+                    "{leftovers} staging leftover(s) of interrupted jobs and nothing published                      (`mez store gc` removes them)"
+                ),
+            });
+            return Ok(report);
+        }
         return Err(Error::StoreUrl {
             url: store.url().to_owned(),
             reason: "nothing to verify: the store holds no manifests, blobs, receipts or refs \

@@ -111,6 +111,7 @@ mod artifact;
 mod attest;
 mod cli;
 mod conflicts;
+mod crash;
 mod fetch;
 mod generator;
 mod interop;

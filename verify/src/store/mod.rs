@@ -59,6 +59,9 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 pub mod gc;
 mod local;
 
+/// The staging folder of a local store, relative to its root.
+pub const STAGING_DIR: &str = local::STAGING;
+
 pub use local::{STAGING, STAGING_GRACE};
 
 use crate::digest::{Digest, StreamHasher};
@@ -309,6 +312,14 @@ impl Store {
             }
         }
         Ok(Written::Repaired)
+    }
+
+    /// How many entries a local store's staging folder holds (files or folders of jobs
+    /// that were interrupted or are running); 0 for other backends.
+    pub fn staging_leftovers(&self) -> usize {
+        self.local_root()
+            .and_then(|root| std::fs::read_dir(root.join(local::STAGING)).ok())
+            .map_or(0, |entries| entries.flatten().count())
     }
 
     /// A fresh directory for a job's temporary files: inside a local store (so that
