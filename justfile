@@ -24,6 +24,11 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# Coverage-guided fuzzing of one parser with AFL++ (stable Rust, cargo-afl); targets in
+# fuzz/src/lib.rs. Crashes land in fuzz/regressions/TARGET, replayed by `cargo test`.
+fuzz TARGET SECONDS:
+    bash fuzz/run.sh {{TARGET}} {{SECONDS}}
+
 # Benchmarks (figures go in issue notes, never in tests).
 bench:
     bash pipelines/benches/verify_store.sh

@@ -21,7 +21,8 @@ mod error;
 pub mod licences;
 pub mod pacs008;
 pub mod sanctions;
-mod xml;
+/// The streaming XML scanner every XML reader shares (public for the fuzz targets).
+pub mod xml;
 
 pub use error::IngestError;
 

@@ -239,6 +239,7 @@ pub fn audit(store: &Store, trust: &TrustSet, options: &AuditOptions) -> Result<
         ..Report::default()
     };
     let selection = select(store, &options.scope)?;
+    check_links(store, &mut report);
     let manifests = check_manifests(store, trust, options, selection.as_ref(), &mut report)?;
     check_blobs(store, &manifests, options, selection.is_some(), &mut report)?;
     let on_chain = check_chains(
@@ -299,6 +300,42 @@ pub fn audit(store: &Store, trust: &TrustSet, options: &AuditOptions) -> Result<
         });
     }
     Ok(report)
+}
+
+/// A local store's objects are its own files: a symbolic link (to a file anywhere, inside
+/// or outside the store) is reported, whatever its target holds — reading through it would
+/// read bytes the store does not own.
+fn check_links(store: &Store, report: &mut Report) {
+    let Some(root) = store.local_root() else {
+        return;
+    };
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            let Ok(kind) = e.file_type() else { continue };
+            let key = path
+                .strip_prefix(root)
+                .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+            if kind.is_symlink() {
+                let target = std::fs::read_link(&path)
+                    .map_or_else(|_| "?".into(), |t| t.display().to_string());
+                report.fail(
+                    &key,
+                    "link",
+                    "a file or folder of the store",
+                    format!("a symbolic link to {target}"),
+                );
+            } else if kind.is_dir() && e.file_name() != crate::store::STAGING_DIR {
+                pending.push(path);
+            }
+        }
+    }
 }
 
 /// A manifest on a chain that publishes the same run as `orphan` (same job, chain and

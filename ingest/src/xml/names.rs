@@ -8,6 +8,7 @@ use super::text::{Attributes, TextError, attribute_value};
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
+#[derive(Debug)]
 struct Binding {
     prefix: Vec<u8>,
     /// Empty for `xmlns=""` (no default namespace).
@@ -32,7 +33,7 @@ impl std::fmt::Display for NameError {
 }
 
 /// The namespace bindings in scope.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Namespaces {
     bindings: Vec<Binding>,
     depth: u32,

@@ -92,6 +92,15 @@ enum Found {
     Skip,
 }
 
+impl<R> std::fmt::Debug for Scanner<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("offset", &(self.base + self.pos as u64))
+            .field("open_elements", &self.open_ends.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// The tokenizer. Reads `input` in chunks (memory: one chunk plus the longest token), or
 /// scans a whole document already in memory without copying it.
 pub struct Scanner<'a, R> {

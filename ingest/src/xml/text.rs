@@ -146,6 +146,7 @@ pub fn attribute_value(raw: &[u8]) -> Result<Cow<'_, str>, TextError> {
 }
 
 /// The attributes of a start tag as raw `(name, value)` pairs, in order.
+#[derive(Debug)]
 pub struct Attributes<'a> {
     rest: &'a [u8],
 }

@@ -664,7 +664,7 @@ fn processes_racing_on_one_chain_all_publish() {
     let d = dir.path();
     assert_eq!(code(&mez(d, &["keygen", "--out", "k"])), 0);
     let race = |store: &str, env: &[(String, String)]| {
-        let children: Vec<_> = (0..6)
+        let children: Vec<_> = (0..8)
             .map(|seed| {
                 crate::mez_command(d)
                     .envs(env.iter().map(|(k, v)| (k, v)))
@@ -705,8 +705,8 @@ fn processes_racing_on_one_chain_all_publish() {
             .unwrap();
         assert_eq!(code(&o), 0, "{}", stdout(&o));
         let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!(report["chains"]["demo"]["receipts"], 6, "{report}");
-        assert_eq!(report["chains"]["demo"]["checkpoint_size"], 6, "{report}");
+        assert_eq!(report["chains"]["demo"]["receipts"], 8, "{report}");
+        assert_eq!(report["chains"]["demo"]["checkpoint_size"], 8, "{report}");
     };
     race("local-store", &[]);
     if let Some(server) = crate::support::s3_server() {

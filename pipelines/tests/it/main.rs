@@ -114,6 +114,7 @@ mod conflicts;
 mod crash;
 mod fetch;
 mod generator;
+mod hostile;
 mod interop;
 mod lawpack;
 mod netting;

@@ -51,11 +51,12 @@ fn statement(store: &Store, chain: &str, table: &str, time: i64) -> Statement {
     Statement::new(vec![subject], record).unwrap()
 }
 
-/// Every writer of `WRITERS` publishes `RUNS` runs on one chain at once, each through its
-/// own handle on the store: every run lands, once, on an unforked chain.
+/// Every writer of `WRITERS` publishes `RUNS` runs on one chain at once (200 appends), each
+/// through its own handle on the store: every run lands, once, on an unforked chain, and
+/// the audit proves each checkpoint consistent with the next.
 fn racing_publishers(open: &(dyn Fn() -> Store + Sync)) {
     const WRITERS: usize = 8;
-    const RUNS: usize = 5;
+    const RUNS: usize = 25;
     let barrier = Arc::new(Barrier::new(WRITERS));
     let signer = key("ops", 1);
     let published: Vec<_> = std::thread::scope(|scope| {

@@ -14,11 +14,35 @@ mod settings;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    let code = match commands::run(cli) {
         Ok(status) => status.into(),
         Err(err) => {
             eprintln!("mez: error: {err:#}");
             commands::ExitStatus::Error.into()
         }
+    };
+    record_peak_memory();
+    code
+}
+
+/// With `MEZ_PEAK_RSS_FILE` set, writes the process's peak resident memory (Linux
+/// `VmHWM`, e.g. `123456 kB`) to that file on the way out: how the tests of hostile
+/// inputs hold `mez` to its memory bound without a profiler.
+fn record_peak_memory() {
+    let Some(path) = std::env::var_os("MEZ_PEAK_RSS_FILE") else {
+        return;
+    };
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_owned()))
+        })
+        .unwrap_or_else(|| "unknown".into());
+    if let Err(e) = std::fs::write(&path, format!("{peak}\n")) {
+        eprintln!(
+            "mez: cannot write {}: {e}",
+            std::path::Path::new(&path).display()
+        );
     }
 }

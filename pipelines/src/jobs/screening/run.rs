@@ -32,6 +32,11 @@ use crate::jobs::{Context, Job, JobError, Produced, inputs};
 /// Queries screened per parallel chunk.
 pub const CHUNK: usize = 16_384;
 
+/// The longest name screened, in bytes. Real names are far shorter (a pacs.008 `Nm` holds
+/// 140 characters, the longest list names some 400); a longer "name" is quarantined, not
+/// normalised and scored — a 100 MB CSV field would otherwise take gigabytes.
+pub const MAX_NAME_BYTES: usize = 4096;
+
 /// Where the lists come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListSource {
@@ -337,6 +342,19 @@ pub(crate) fn read_names_csv(
         let id = get(id_at)
             .filter(|s| !s.is_empty())
             .map_or_else(|| row.to_string(), str::to_owned);
+        if name.len() > MAX_NAME_BYTES {
+            reader_state.quarantine.push(Quarantined {
+                source_file: source.clone(),
+                byte_offset: offset,
+                element_path: format!("row {row}/{name_column}"),
+                msg_id: Some(id),
+                reason: format!(
+                    "a name of {} bytes, longer than the {MAX_NAME_BYTES} screened",
+                    name.len()
+                ),
+            });
+            continue;
+        }
         if crate::jobs::screening::normalize(name).is_empty() {
             reader_state.quarantine.push(Quarantined {
                 source_file: source.clone(),
