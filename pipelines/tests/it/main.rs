@@ -130,4 +130,5 @@ mod screen;
 mod screening;
 mod shard;
 mod sql;
+mod storage_faults;
 mod tensor;
