@@ -83,6 +83,13 @@ pub fn read_custom_csv(list: &str, file: &NamedFile) -> Result<ListReading, Inge
                 continue;
             }
         };
+        let aliases = split(get(alias_col));
+        if let Some(reason) =
+            super::oversized_name(std::iter::once(name).chain(aliases.iter().map(String::as_str)))
+        {
+            out.quarantine.push(quarantine(reason));
+            continue;
+        }
         out.names.push(Name {
             list: list.to_owned(),
             source_uid: uid.to_owned(),
@@ -90,7 +97,7 @@ pub fn read_custom_csv(list: &str, file: &NamedFile) -> Result<ListReading, Inge
             kind: "primary".into(),
             strength: None,
         });
-        for alias in split(get(alias_col)) {
+        for alias in aliases {
             out.names.push(Name {
                 list: list.to_owned(),
                 source_uid: uid.to_owned(),

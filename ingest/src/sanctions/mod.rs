@@ -137,6 +137,24 @@ pub fn read_xml(file: &NamedFile) -> Result<ListReading, IngestError> {
 /// Turns one XML record into an entry (pushing its names), or says why it cannot.
 type EntryMapper<'a> = dyn Fn(&collect::Record, &mut Vec<Name>) -> Result<Entry, String> + 'a;
 
+/// The longest name a list entry may have, in bytes. Real list names stay under some 400;
+/// an entry with a longer one (a hostile or broken file: a 100 MB CSV field) is set aside
+/// in quarantine, never indexed — screening it would take gigabytes.
+pub const MAX_NAME_BYTES: usize = 4096;
+
+/// Why an entry with these names is set aside, if one is too long.
+pub(crate) fn oversized_name<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    names
+        .into_iter()
+        .find(|n| n.len() > MAX_NAME_BYTES)
+        .map(|n| {
+            format!(
+                "a name of {} bytes, longer than the {MAX_NAME_BYTES} a list name may have",
+                n.len()
+            )
+        })
+}
+
 /// Streams the records of an XML list through `map`; records `map` rejects and a refused
 /// file become quarantine rows.
 fn read_records(
@@ -150,7 +168,13 @@ fn read_records(
     let mut bad = Vec::new();
     let result = collect::records(input, record_names, &mut |r| {
         let mut names = Vec::new();
-        match map(&r, &mut names) {
+        let mapped = map(&r, &mut names).and_then(|e| {
+            match oversized_name(names.iter().map(|n| n.name.as_str())) {
+                Some(reason) => Err(reason),
+                None => Ok(e),
+            }
+        });
+        match mapped {
             Ok(e) => {
                 out.entries.push(e);
                 out.names.extend(names);

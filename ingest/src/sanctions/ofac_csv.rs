@@ -181,6 +181,14 @@ pub fn read_ofac_csv_set(
         if let Some(more) = extra_remarks.get(&uid) {
             remarks = Some(format!("{}{more}", remarks.unwrap_or_default()));
         }
+        let aliases = alias_rows.get(&uid).cloned().unwrap_or_default();
+        if let Some(reason) = super::oversized_name(
+            std::iter::once(name.as_str()).chain(aliases.iter().map(|(_, a)| a.as_str())),
+        ) {
+            out.quarantine
+                .push(quarantine(primary, offset, Some(&uid), reason));
+            continue;
+        }
         out.names.push(Name {
             list: list.to_owned(),
             source_uid: uid.clone(),
@@ -188,7 +196,7 @@ pub fn read_ofac_csv_set(
             kind: "primary".into(),
             strength: None,
         });
-        for (kind, alias) in alias_rows.get(&uid).cloned().unwrap_or_default() {
+        for (kind, alias) in aliases {
             out.names.push(Name {
                 list: list.to_owned(),
                 source_uid: uid.clone(),

@@ -100,3 +100,42 @@ fn a_list_gzipped_in_several_members_is_read_whole() {
     let ids: Vec<&str> = r.entries.iter().map(|e| e.source_uid.as_str()).collect();
     assert_eq!(ids, ["W-1", "W-2", "W-3", "W-4"]);
 }
+
+/// An entry with a name longer than any list's (a broken or hostile file) is set aside with
+/// the reason, in every format; the other entries are read.
+#[test]
+fn an_oversized_name_quarantines_its_entry_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "Ab ".repeat(ingest::sanctions::MAX_NAME_BYTES);
+    let custom = write(
+        dir.path(),
+        "custom.csv",
+        format!("id,name,aliases\n1,Viktor Morozov,\n2,Orion Bay,\"{huge}\"\n3,{huge},\n")
+            .as_bytes(),
+    );
+    let reading =
+        ingest::sanctions::read_custom_csv("custom", &ingest::NamedFile::as_given(&custom))
+            .unwrap();
+    assert_eq!(reading.entries.len(), 1);
+    assert_eq!(reading.quarantine.len(), 2);
+    assert!(
+        reading
+            .quarantine
+            .iter()
+            .all(|q| q.reason.contains("longer than"))
+    );
+    let un = write(
+        dir.path(),
+        "un.xml",
+        format!(
+            "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID>\
+             <FIRST_NAME>{huge}</FIRST_NAME><REFERENCE_NUMBER>Q1</REFERENCE_NUMBER></INDIVIDUAL>\
+             <INDIVIDUAL><DATAID>2</DATAID><FIRST_NAME>VIKTOR</FIRST_NAME>\
+             <REFERENCE_NUMBER>Q2</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"
+        )
+        .as_bytes(),
+    );
+    let reading = ingest::sanctions::read_xml(&ingest::NamedFile::as_given(&un)).unwrap();
+    assert_eq!(reading.entries.len(), 1, "{:?}", reading.quarantine);
+    assert!(reading.quarantine[0].reason.contains("longer than"));
+}
