@@ -308,3 +308,69 @@ fn killed_jobs_leave_nothing_half_published_and_rerun_to_the_same_digests() {
         }
     }
 }
+
+/// The window the random kills found once: a nightly killed after storing the manifest that
+/// publishes its locks, before the receipt. The locks on disk are then current, and the
+/// next night used to see nothing to publish, leaving the manifest without a receipt for
+/// good; it now publishes every lock no run on the `nightly` chain names.
+#[test]
+fn a_nightly_stopped_between_manifest_and_receipt_is_completed_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| crate::succeeded(&crate::mez_command(d).args(args).output().unwrap());
+    ok(&["keygen", "--out", "k"]);
+    crate::nightly::copy_dir(
+        &crate::manifest_dir().join("../jurisdictions"),
+        &d.join("zones"),
+    );
+    ok(&[
+        "--quiet",
+        "gen",
+        "sources",
+        "--out",
+        "sources",
+        "--entities",
+        "3",
+        "--jurisdictions",
+        "zones",
+    ]);
+    let night = [
+        "--quiet",
+        "--store",
+        "s",
+        "--key",
+        "k.key",
+        "nightly",
+        "--jurisdictions",
+        "zones",
+        "--sources",
+        "sources",
+        "--as-of",
+        "2026-11-23",
+    ];
+    ok(&night);
+    let log = d.join("s/log/nightly");
+    std::fs::remove_file(log.join("receipts/00000000000000000000.json")).unwrap();
+    std::fs::remove_file(log.join("checkpoints/00000000000000000001.note")).unwrap();
+    let verify = || {
+        crate::mez_command(d)
+            .args(["--store", "s", "verify", "--trusted-key", "k.pub"])
+            .output()
+            .unwrap()
+    };
+    let o = verify();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    ok(&night);
+    let o = verify();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

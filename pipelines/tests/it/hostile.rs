@@ -12,6 +12,11 @@ use std::process::{Command, Stdio};
 
 const RSS_LIMIT_KB: i64 = 512 * 1024;
 
+/// Runs `mez` with `args` in `d`, which must succeed.
+fn ok(d: &Path, args: &[&str]) {
+    crate::succeeded(&crate::mez_command(d).args(args).output().unwrap());
+}
+
 fn full() -> bool {
     std::env::var("MEZ_HOSTILE_FULL").as_deref() == Ok("1")
 }
@@ -115,27 +120,20 @@ fn hostile_files(dir: &Path) {
 fn hostile_xml_beside_a_day_is_refused_or_checked_and_the_day_nets_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args(["keygen", "--out", "k"])
-            .output()
-            .unwrap(),
-    );
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args([
-                "--quiet",
-                "gen",
-                "pacs008",
-                "--out",
-                "day",
-                "--transactions",
-                "3000",
-                "--files",
-                "3",
-            ])
-            .output()
-            .unwrap(),
+    ok(d, &["keygen", "--out", "k"]);
+    ok(
+        d,
+        &[
+            "--quiet",
+            "gen",
+            "pacs008",
+            "--out",
+            "day",
+            "--transactions",
+            "3000",
+            "--files",
+            "3",
+        ],
     );
     hostile_files(&d.join("hostile"));
     let run = |store: &str, inputs: &[&str]| {
@@ -187,12 +185,7 @@ fn hostile_xml_beside_a_day_is_refused_or_checked_and_the_day_nets_the_same() {
 fn a_huge_csv_field_is_quarantined_and_the_other_names_screened() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args(["keygen", "--out", "k"])
-            .output()
-            .unwrap(),
-    );
+    ok(d, &["keygen", "--out", "k"]);
     std::fs::write(d.join("list.csv"), "id,name\nL1,Viktor Morozov\n").unwrap();
     let mut names = std::fs::File::create(d.join("names.csv")).unwrap();
     writeln!(names, "id,name\n1,John Smith\n2,\"").unwrap();
@@ -239,29 +232,22 @@ fn a_huge_csv_field_is_quarantined_and_the_other_names_screened() {
 fn a_zone_file_of_yaml_aliases_is_refused_by_name_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args(["keygen", "--out", "k"])
-            .output()
-            .unwrap(),
-    );
+    ok(d, &["keygen", "--out", "k"]);
     let zones = d.join("zones");
     crate::nightly::copy_dir(&crate::manifest_dir().join("../jurisdictions"), &zones);
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args([
-                "--quiet",
-                "gen",
-                "sources",
-                "--out",
-                "sources",
-                "--entities",
-                "3",
-                "--jurisdictions",
-                "zones",
-            ])
-            .output()
-            .unwrap(),
+    ok(
+        d,
+        &[
+            "--quiet",
+            "gen",
+            "sources",
+            "--out",
+            "sources",
+            "--entities",
+            "3",
+            "--jurisdictions",
+            "zones",
+        ],
     );
     // Nine aliases of nine: 9^9 strings if anything expanded them.
     let mut bomb = String::from("compliance_domains: [[&a [aml,aml,aml,aml,aml,aml,aml,aml,aml]");
@@ -317,27 +303,20 @@ fn a_zone_file_of_yaml_aliases_is_refused_by_name_at_once() {
 fn symbolic_links_in_a_store_are_reported_and_odd_file_names_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args(["keygen", "--out", "k"])
-            .output()
-            .unwrap(),
-    );
-    crate::succeeded(
-        &crate::mez_command(d)
-            .args([
-                "--quiet",
-                "gen",
-                "pacs008",
-                "--out",
-                "day",
-                "--transactions",
-                "200",
-                "--files",
-                "2",
-            ])
-            .output()
-            .unwrap(),
+    ok(d, &["keygen", "--out", "k"]);
+    ok(
+        d,
+        &[
+            "--quiet",
+            "gen",
+            "pacs008",
+            "--out",
+            "day",
+            "--transactions",
+            "200",
+            "--files",
+            "2",
+        ],
     );
     // A file name with a newline and one reached through `..` are inputs like any other.
     let first = std::fs::read_dir(d.join("day"))
@@ -412,24 +391,22 @@ fn no_secret_key_material_in_outputs_errors_or_artifacts() {
     };
     assert!(run(&["keygen", "--out", "k"]).status.success());
     let line = std::fs::read_to_string(d.join("k.key")).unwrap();
-    let b64 = line.trim().rsplit('+').next().unwrap().to_owned();
+    // PRIVATE+KEY+<name>+<hash>+<base64>, and base64 may hold '+' itself.
+    let b64 = line.trim().splitn(5, '+').nth(4).unwrap().to_owned();
     let raw = STANDARD.decode(&b64).unwrap();
     let seed = raw[1..].to_vec();
     assert_eq!(seed.len(), 32);
-    assert!(
-        run(&[
-            "--store",
-            "s",
-            "--key",
-            "k.key",
-            "demo",
-            "--transfers",
-            "300",
-            "--no-zones"
-        ])
-        .status
-        .success()
-    );
+    let o = run(&[
+        "--store",
+        "s",
+        "--key",
+        "k.key",
+        "demo",
+        "--transfers",
+        "300",
+        "--no-zones",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // A key that others may read is refused, saying why, without echoing it.
     use std::os::unix::fs::PermissionsExt;
     std::fs::copy(d.join("k.key"), d.join("open.key")).unwrap();

@@ -66,9 +66,17 @@ pub fn write_lock(store: &Store, trust: &TrustSet, zone: &LoadedZone) -> Result<
     if std::fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
         return Ok(false);
     }
-    std::fs::write(&path, &bytes).map_err(|e| JobError::Input {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
+    // Written beside it and renamed into place: a job killed while writing leaves the old
+    // lock or the new one, never half of one.
+    let partial = path.with_extension(format!("lock.partial-{}", std::process::id()));
+    std::fs::write(&partial, &bytes)
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            JobError::Input {
+                path: path.clone(),
+                reason: e.to_string(),
+            }
+        })?;
     Ok(true)
 }

@@ -359,22 +359,31 @@ fn prebuilt(
     Ok(built(ctx, &format!("builds/{kind}/{id}/{key}"))?.is_some())
 }
 
-/// Writes every zone's `stack.lock` from the store and, when any changed, publishes the
-/// changed locks on the `nightly` chain.
+/// Writes every zone's `stack.lock` from the store and publishes, on the `nightly` chain,
+/// those that changed or that no run there names yet.
 fn write_locks(
     ctx: &Context<'_>,
     zones: &[zone::LoadedZone],
     report: &mut NightlyReport,
 ) -> Result<(), JobError> {
+    // A lock is published when it changed, and also when no run on the `nightly` chain
+    // names it yet: a nightly killed after writing its locks (or after storing their
+    // manifest, before its receipt) is completed by the next one, not left unpublished.
+    let published: std::collections::BTreeSet<Digest> =
+        verify::chain::read_chain(ctx.store, "nightly")?
+            .iter()
+            .flat_map(|r| r.body.artifacts.iter().copied())
+            .collect();
     let mut changed_locks = Vec::new();
     for z in zones {
         let id = z.zone.zone_id.as_str();
-        if write_lock(ctx.store, &ctx.readers(), z)? {
+        let changed = write_lock(ctx.store, &ctx.readers(), z)?;
+        let bytes = std::fs::read(lock_path(z)).unwrap_or_default();
+        if changed {
             report.locks_written.push(id.to_owned());
-            changed_locks.push((
-                id.to_owned(),
-                std::fs::read(lock_path(z)).unwrap_or_default(),
-            ));
+        }
+        if changed || !published.contains(&Digest::of(&bytes)) {
+            changed_locks.push((id.to_owned(), bytes));
         }
     }
     if !changed_locks.is_empty() {

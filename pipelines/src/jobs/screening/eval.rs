@@ -244,6 +244,17 @@ fn entity_type_is(entry_type: &str) -> bool {
     entry_type == "entity"
 }
 
+/// The word, lower-cased, with one of the `rules` that applies to it applied once.
+fn respell(rng: &mut SplitMix64, word: &str, rules: &[(&str, &str)]) -> Option<String> {
+    let lower = word.to_ascii_lowercase();
+    let rules: Vec<&(&str, &str)> = rules.iter().filter(|(a, _)| lower.contains(a)).collect();
+    if rules.is_empty() {
+        return None;
+    }
+    let (from, to) = **pick(rng, &rules);
+    Some(lower.replacen(from, to, 1))
+}
+
 fn pick<'a, T>(rng: &mut SplitMix64, items: &'a [T]) -> &'a T {
     &items[rng.below(items.len() as u64) as usize]
 }
@@ -352,16 +363,7 @@ pub fn perturb(
             format!("{} {}", kept.join(" "), pick(rng, LEGAL_FORMS))
         }),
         "transliteration" => edit_word(rng, name, 4, &|rng, word| {
-            let lower = word.to_ascii_lowercase();
-            let rules: Vec<&(&str, &str)> = TRANSLITERATIONS
-                .iter()
-                .filter(|(a, _)| lower.contains(a))
-                .collect();
-            if rules.is_empty() {
-                return None;
-            }
-            let (from, to) = **pick(rng, &rules);
-            Some(lower.replacen(from, to, 1))
+            respell(rng, word, TRANSLITERATIONS)
         }),
         "cyrillic" => {
             let lower = name.to_ascii_lowercase();
@@ -443,18 +445,7 @@ pub fn perturb(
             }
             String::from_utf8(b).ok()
         }),
-        "romanisation" => edit_word(rng, name, 3, &|rng, word| {
-            let lower = word.to_ascii_lowercase();
-            let rules: Vec<&(&str, &str)> = ROMANISATIONS
-                .iter()
-                .filter(|(a, _)| lower.contains(a))
-                .collect();
-            if rules.is_empty() {
-                return None;
-            }
-            let (from, to) = **pick(rng, &rules);
-            Some(lower.replacen(from, to, 1))
-        }),
+        "romanisation" => edit_word(rng, name, 3, &|rng, word| respell(rng, word, ROMANISATIONS)),
         "acronym" => {
             let strong = strong_words(&w, 2);
             (entry_type == "entity" && (3..=6).contains(&strong.len()) && strong.len() == w.len())

@@ -67,6 +67,23 @@ pub struct IndexedName {
     pub has_initials: bool,
 }
 
+impl IndexedName {
+    /// A name with its tokens; the weights and flags are set when the vocabulary is built.
+    fn new(entry: u32, text: String, kind: String, weak: bool, tokens: Vec<Token>) -> Self {
+        IndexedName {
+            entry,
+            text,
+            kind,
+            weak,
+            tokens,
+            strong_weight: 0,
+            other_weight: 0,
+            has_weak: false,
+            has_initials: false,
+        }
+    }
+}
+
 /// A joined entry: two neighbouring words of listed names written together.
 #[derive(Debug, Clone)]
 struct JoinedEntry {
@@ -335,17 +352,13 @@ impl ListIndex {
             if tokens.is_empty() {
                 continue;
             }
-            index.names.push(IndexedName {
+            index.names.push(IndexedName::new(
                 entry,
-                text: ntext.value(row).to_owned(),
-                kind: nkind.value(row).to_owned(),
-                weak: strength.is_some_and(|s| s.is_valid(row) && s.value(row) == "weak"),
+                ntext.value(row).to_owned(),
+                nkind.value(row).to_owned(),
+                strength.is_some_and(|s| s.is_valid(row) && s.value(row) == "weak"),
                 tokens,
-                strong_weight: 0,
-                other_weight: 0,
-                has_weak: false,
-                has_initials: false,
-            });
+            ));
         }
         index.build_vocabulary();
         Ok(index)
@@ -370,17 +383,13 @@ impl ListIndex {
             if tokens.is_empty() {
                 continue;
             }
-            index.names.push(IndexedName {
-                entry: (base + entry) as u32,
+            index.names.push(IndexedName::new(
+                (base + entry) as u32,
                 text,
                 kind,
-                weak: false,
+                false,
                 tokens,
-                strong_weight: 0,
-                other_weight: 0,
-                has_weak: false,
-                has_initials: false,
-            });
+            ));
         }
         index.build_vocabulary();
         index
