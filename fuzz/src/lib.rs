@@ -68,7 +68,11 @@ fn as_file(name: &str, data: &[u8]) -> NamedFile {
         static DIR: tempfile::TempDir = tempfile::Builder::new()
             .prefix("mez-fuzz-")
             .tempdir_in(scratch_root())
-            .expect("a temporary folder for fuzz inputs");
+            .unwrap_or_else(|e| {
+                // Not the reader's fault: the harness cannot run, which is not a finding.
+                eprintln!("cannot make a folder for fuzz inputs: {e}");
+                std::process::exit(3)
+            });
     }
     let path: PathBuf = DIR.with(|d| d.path().join(name));
     let written = std::fs::File::create(&path).and_then(|mut f| f.write_all(data));
