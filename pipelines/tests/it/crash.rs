@@ -40,7 +40,7 @@ struct Job {
 
 /// Inputs every job reads, generated once into `d`.
 fn setup(d: &Path) -> Vec<Job> {
-    let ok = |args: &[&str]| crate::succeeded(&crate::mez_command(d).args(args).output().unwrap());
+    let ok = |args: &[&str]| crate::mez_ok(d, args);
     ok(&["keygen", "--out", "k"]);
     crate::nightly::copy_dir(
         &crate::manifest_dir().join("../jurisdictions"),
@@ -317,7 +317,7 @@ fn killed_jobs_leave_nothing_half_published_and_rerun_to_the_same_digests() {
 fn a_nightly_stopped_between_manifest_and_receipt_is_completed_by_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ok = |args: &[&str]| crate::succeeded(&crate::mez_command(d).args(args).output().unwrap());
+    let ok = |args: &[&str]| crate::mez_ok(d, args);
     ok(&["keygen", "--out", "k"]);
     crate::nightly::copy_dir(
         &crate::manifest_dir().join("../jurisdictions"),

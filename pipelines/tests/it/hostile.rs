@@ -12,11 +12,6 @@ use std::process::{Command, Stdio};
 
 const RSS_LIMIT_KB: i64 = 512 * 1024;
 
-/// Runs `mez` with `args` in `d`, which must succeed.
-fn ok(d: &Path, args: &[&str]) {
-    crate::succeeded(&crate::mez_command(d).args(args).output().unwrap());
-}
-
 fn full() -> bool {
     std::env::var("MEZ_HOSTILE_FULL").as_deref() == Ok("1")
 }
@@ -120,8 +115,8 @@ fn hostile_files(dir: &Path) {
 fn hostile_xml_beside_a_day_is_refused_or_checked_and_the_day_nets_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["keygen", "--out", "k"]);
-    ok(
+    crate::mez_ok(d, &["keygen", "--out", "k"]);
+    crate::mez_ok(
         d,
         &[
             "--quiet",
@@ -185,7 +180,7 @@ fn hostile_xml_beside_a_day_is_refused_or_checked_and_the_day_nets_the_same() {
 fn a_huge_csv_field_is_quarantined_and_the_other_names_screened() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["keygen", "--out", "k"]);
+    crate::mez_ok(d, &["keygen", "--out", "k"]);
     std::fs::write(d.join("list.csv"), "id,name\nL1,Viktor Morozov\n").unwrap();
     let mut names = std::fs::File::create(d.join("names.csv")).unwrap();
     writeln!(names, "id,name\n1,John Smith\n2,\"").unwrap();
@@ -232,10 +227,10 @@ fn a_huge_csv_field_is_quarantined_and_the_other_names_screened() {
 fn a_zone_file_of_yaml_aliases_is_refused_by_name_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["keygen", "--out", "k"]);
+    crate::mez_ok(d, &["keygen", "--out", "k"]);
     let zones = d.join("zones");
     crate::nightly::copy_dir(&crate::manifest_dir().join("../jurisdictions"), &zones);
-    ok(
+    crate::mez_ok(
         d,
         &[
             "--quiet",
@@ -303,8 +298,8 @@ fn a_zone_file_of_yaml_aliases_is_refused_by_name_at_once() {
 fn symbolic_links_in_a_store_are_reported_and_odd_file_names_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["keygen", "--out", "k"]);
-    ok(
+    crate::mez_ok(d, &["keygen", "--out", "k"]);
+    crate::mez_ok(
         d,
         &[
             "--quiet",

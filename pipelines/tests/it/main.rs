@@ -66,6 +66,11 @@ fn zones_demo(dir: &std::path::Path, transactions: &str, entities: &str) -> serd
     )
 }
 
+/// Runs `mez` with `args` in `dir`, which must succeed; its stdout.
+fn mez_ok(dir: &std::path::Path, args: &[&str]) -> String {
+    succeeded(&mez_command(dir).args(args).output().unwrap())
+}
+
 /// Whether `program` runs with `args` and exits 0 (an outside tool is installed and works).
 fn runs(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> bool {
     std::process::Command::new(program)
