@@ -12,7 +12,7 @@
 //! through a file in a temporary folder, as `mez` would read them.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use ingest::NamedFile;
@@ -39,6 +39,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("keys", keys),
     ("digests", digests),
     ("credential", credential),
+    ("zones", zones),
+    ("stack_lock", stack_lock),
 ];
 
 /// The target called `name`.
@@ -64,24 +66,41 @@ fn trust() -> TrustSet {
 
 /// The bytes as a file named `name` in this thread's temporary folder.
 fn as_file(name: &str, data: &[u8]) -> NamedFile {
+    let path = scratch_dir().join(name);
+    write_scratch(&path, data);
+    NamedFile::new(path, name)
+}
+
+/// This thread's folder for inputs that readers take as files.
+fn scratch_dir() -> PathBuf {
     thread_local! {
         static DIR: tempfile::TempDir = tempfile::Builder::new()
             .prefix("mez-fuzz-")
             .tempdir_in(scratch_root())
-            .unwrap_or_else(|e| {
-                // Not the reader's fault: the harness cannot run, which is not a finding.
-                eprintln!("cannot make a folder for fuzz inputs: {e}");
-                std::process::exit(3)
-            });
+            .unwrap_or_else(|e| harness_failed(&format!("cannot make a folder for fuzz inputs: {e}")));
     }
-    let path: PathBuf = DIR.with(|d| d.path().join(name));
-    let written = std::fs::File::create(&path).and_then(|mut f| f.write_all(data));
+    DIR.with(|d| d.path().to_owned())
+}
+
+fn write_scratch(path: &Path, data: &[u8]) {
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::File::create(path))
+        .and_then(|mut f| f.write_all(data));
     if let Err(e) = written {
-        // Not the reader's fault: the harness cannot run, which is not a finding.
-        eprintln!("cannot write a fuzz input to {}: {e}", path.display());
-        std::process::exit(3);
+        harness_failed(&format!(
+            "cannot write a fuzz input to {}: {e}",
+            path.display()
+        ));
     }
-    NamedFile::new(path, name)
+}
+
+/// Not the reader's fault: the harness cannot run, which is not a finding (a panic would
+/// read as one).
+fn harness_failed(why: &str) -> ! {
+    eprintln!("{why}");
+    std::process::exit(3)
 }
 
 /// Memory-backed when there is one: the file readers' inputs are rewritten per execution.
@@ -236,5 +255,43 @@ fn credential(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = verify::vc::base58_decode(text);
         let _ = verify::vc::key_of_method(text);
+    }
+}
+
+/// The folders the `zones` target writes its parts to: a part's zone id must equal its
+/// folder, so the seeds are the committed zones, in this order, joined by form feeds.
+const ZONE_FOLDERS: [&str; 6] = [
+    "ae-adgm",
+    "ae-difc",
+    "hn-prospera",
+    "kz-aifc",
+    "pk-sifc",
+    "sg",
+];
+
+/// Up to six zone files (split at form feeds), each read and checked, then the corridors
+/// between them.
+fn zones(data: &[u8]) {
+    let dir = scratch_dir().join("jurisdictions");
+    let mut parts = data.split(|&b| b == 0x0c);
+    for folder in ZONE_FOLDERS {
+        let path = dir.join(folder).join("zone.yaml");
+        match parts.next() {
+            Some(part) => write_scratch(&path, part),
+            None => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    if let Ok(zones) = packs::zone::load_all(&dir) {
+        for z in zones {
+            let _ = z.zone.domain_indices();
+        }
+    }
+}
+
+fn stack_lock(data: &[u8]) {
+    if let Ok(lock) = packs::lock::StackLock::from_slice(data) {
+        let _ = lock.to_canonical_vec();
     }
 }

@@ -121,6 +121,33 @@ fn every_target_survives_seeded_mutations_of_its_seeds() {
     }
 }
 
+/// The zone and lock seeds are valid inputs, so the fuzzer starts past the readers' front
+/// doors (the corridor checks, the lock's field checks) instead of at a parse error.
+#[test]
+fn the_zone_and_lock_seeds_reach_past_the_parsers() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = std::fs::read(root().join("corpus/zones/all-six.yaml")).unwrap();
+    let folders = [
+        "ae-adgm",
+        "ae-difc",
+        "hn-prospera",
+        "kz-aifc",
+        "pk-sifc",
+        "sg",
+    ];
+    for (folder, part) in folders.iter().zip(all.split(|&b| b == 0x0c)) {
+        write(&dir.path().join(folder), "zone.yaml", part);
+    }
+    assert_eq!(packs::zone::load_all(dir.path()).unwrap().len(), 6);
+    let seeds = root().join("corpus/stack_lock");
+    for (path, bytes) in inputs("stack_lock") {
+        if path.starts_with(&seeds) {
+            let lock = packs::lock::StackLock::from_slice(&bytes);
+            assert!(lock.is_ok(), "{}: {lock:?}", path.display());
+        }
+    }
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join(name), bytes).unwrap();

@@ -8,8 +8,12 @@
 //! - [`lawpack`] — Akoma Ntoso documents and provisions; diffs by stable provision key.
 //! - [`regpack`] — sanctions list entries and names; a Merkle leaf per entry; diffs.
 //! - [`licensepack`] — a licence register; a Merkle leaf per licence.
+//! - [`zone`] — the zone definitions the packs are built for (`jurisdictions/*/zone.yaml`).
+//! - [`lock`] — `stack.lock`, a zone pinned to its signed packs.
 
 mod columns;
 pub mod lawpack;
 pub mod licensepack;
+pub mod lock;
 pub mod regpack;
+pub mod zone;

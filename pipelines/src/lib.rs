@@ -5,7 +5,7 @@
 //! - [`artifact`]: the deterministic Parquet writer, publication, ordered parallel reading
 //!   and run summaries, shared by every job;
 //! - [`generators`]: generated data for tests, the demo and benchmarks;
-//! - [`zone`] (zone files and the domain registry), [`sql`] (DuckDB over a store) and
+//! - [`zone`] (zone files and the domain registry, from `packs`), [`sql`] (DuckDB over a store) and
 //!   [`report`] (the progress trait).
 //!
 //! The `mez` binary (`src/bin/mez/`) is the only code that prints, draws progress or reads
@@ -18,4 +18,4 @@ pub mod generators;
 pub mod jobs;
 pub mod report;
 pub mod sql;
-pub mod zone;
+pub use packs::zone;

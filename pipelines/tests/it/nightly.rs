@@ -500,6 +500,26 @@ fn nightly_locked_is_an_auditors_check_that_needs_no_key_and_writes_nothing() {
         status_of(&o, "ae-adgm").contains(&"lock:mismatch".to_owned()),
         "{o:?}"
     );
+    // A damaged lock is refused naming the field, and the other zones are still checked.
+    let lock = d.join("jurisdictions/hn-prospera/stack.lock");
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&lock).unwrap()).unwrap();
+    value["packs"]["regpack"]["built_at"] = "yesterday".into();
+    std::fs::write(&lock, value.to_string()).unwrap();
+    let o = audit(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        status_of(&o, "hn-prospera").contains(&"lock:mismatch".to_owned()),
+        "{o:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("packs.regpack.built_at"),
+        "{o:?}"
+    );
+    assert!(
+        status_of(&o, "kz-aifc").contains(&"regpack:reproduced".to_owned()),
+        "{o:?}"
+    );
 }
 
 #[test]

@@ -1,7 +1,9 @@
-//! `stack.lock`: a zone pinned to the packs the store holds for it, as canonical JSON.
+//! `stack.lock`: a zone pinned to the packs the store holds for it, as canonical JSON
+//! (the format itself is `packs::lock`).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+use packs::lock::{LockedPack, StackLock};
 
 use verify::Digest;
 use verify::keys::TrustSet;
@@ -20,43 +22,35 @@ pub fn lock_path(zone: &LoadedZone) -> PathBuf {
 
 /// The lock of a zone from the store's current packs (canonical JSON bytes).
 pub fn lock_bytes(store: &Store, trust: &TrustSet, zone: &LoadedZone) -> Result<Vec<u8>, JobError> {
-    let mut packs = serde_json::Map::new();
+    let mut lock = StackLock::new(
+        &zone.zone.zone_id,
+        Digest::of(&zone.bytes),
+        env!("CARGO_PKG_VERSION"),
+    );
     for kind in KINDS {
         let Some(manifest) = store.get_ref(&zone_ref(&zone.zone.zone_id, kind))? else {
             continue;
         };
         let statement = crate::artifact::publish::open_run(store, trust, &manifest)?;
-        let r = &statement.predicate;
-        let tables: BTreeMap<String, String> = statement
+        let r = statement.predicate;
+        let tables = statement
             .subject
             .iter()
-            .map(|s| Ok((s.name.clone(), s.sha256()?.to_string())))
+            .map(|s| Ok((s.name.clone(), s.sha256()?)))
             .collect::<Result<_, verify::Error>>()?;
-        let inputs: Vec<serde_json::Value> = r
-            .inputs
-            .iter()
-            .map(|i| serde_json::json!({"name": i.name, "digest": i.digest.to_string(), "bytes": i.bytes}))
-            .collect();
-        packs.insert(
+        lock.packs.insert(
             kind.to_owned(),
-            serde_json::json!({
-                "manifest": manifest.to_string(),
-                "chain": r.chain,
-                "built_at": r.time.to_string(),
-                "semantic": r.semantic,
-                "tables": tables,
-                "inputs": inputs,
-            }),
+            LockedPack {
+                manifest,
+                chain: r.chain,
+                built_at: r.time,
+                semantic: r.semantic,
+                tables,
+                inputs: r.inputs,
+            },
         );
     }
-    let doc = serde_json::json!({
-        "lock_version": 1,
-        "zone_id": zone.zone.zone_id,
-        "zone_digest": Digest::of(&zone.bytes).to_string(),
-        "tool": {"name": "mez", "version": env!("CARGO_PKG_VERSION")},
-        "packs": packs,
-    });
-    Ok(verify::canon::to_canonical_vec(&doc)?)
+    Ok(lock.to_canonical_vec()?)
 }
 
 /// Writes the zone's lock if it changed; returns whether it did.

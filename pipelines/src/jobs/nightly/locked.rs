@@ -11,8 +11,9 @@
 //! locked, when a locked pack's sources are missing or differ, and when any rebuilt
 //! statement differs.
 
+use packs::lock::{LockedPack, StackLock};
 use verify::Digest;
-use verify::clock::{FixedClock, Timestamp};
+use verify::clock::FixedClock;
 use verify::keys::SecretKey;
 use verify::store::Store;
 
@@ -40,10 +41,28 @@ pub(super) fn check(
         let path = lock_path(z);
         let bytes = std::fs::read(&path)
             .map_err(|e| JobError::input(&path, format!("no lock to check: {e}")))?;
-        let lock: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| JobError::input(&path, e))?;
-        let zone_digest = Digest::of(&z.bytes).to_string();
-        if lock["zone_digest"].as_str() != Some(zone_digest.as_str()) {
+        let lock = match StackLock::from_slice(&bytes) {
+            Ok(lock) => lock,
+            Err(e) => {
+                let detail = format!("{}: {e}", path.display());
+                report
+                    .packs
+                    .push(outcome(id, "lock", "mismatch", None, detail));
+                continue;
+            }
+        };
+        if lock.zone_id != id {
+            report.packs.push(outcome(
+                id,
+                "lock",
+                "mismatch",
+                None,
+                format!("the lock is for zone {:?}", lock.zone_id),
+            ));
+            continue;
+        }
+        let zone_digest = Digest::of(&z.bytes);
+        if lock.zone_digest != zone_digest {
             report.packs.push(outcome(
                 id,
                 "zone",
@@ -51,12 +70,11 @@ pub(super) fn check(
                 None,
                 format!(
                     "the zone file's digest is {zone_digest}, the lock says {}",
-                    lock["zone_digest"]
+                    lock.zone_digest
                 ),
             ));
         }
-        let packs = lock["packs"].as_object().filter(|p| !p.is_empty());
-        let Some(packs) = packs else {
+        if lock.packs.is_empty() {
             report.packs.push(outcome(
                 id,
                 "lock",
@@ -65,8 +83,8 @@ pub(super) fn check(
                 "the lock pins no packs".into(),
             ));
             continue;
-        };
-        for (kind, entry) in packs {
+        }
+        for (kind, entry) in &lock.packs {
             report
                 .packs
                 .push(check_pack(ctx, &scratch, params, lists, z, kind, entry)?);
@@ -82,7 +100,7 @@ fn check_pack(
     lists: &std::path::Path,
     z: &LoadedZone,
     kind: &str,
-    entry: &serde_json::Value,
+    entry: &LockedPack,
 ) -> Result<PackOutcome, JobError> {
     let id = z.zone.zone_id.as_str();
     let sources = match pack_sources(&z.zone, kind, &params.sources, lists) {
@@ -98,19 +116,15 @@ fn check_pack(
         }
         Err(reason) => return Ok(outcome(id, kind, "missing", None, reason)),
     };
-    for input in entry["inputs"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    for input in &entry.inputs {
         // Locked names are below the sources folder: find the file among today's sources.
-        let name = input["name"].as_str().unwrap_or_default();
+        let name = &input.name;
         let now = sources
             .files
             .iter()
-            .find(|f| f.name == name)
+            .find(|f| &f.name == name)
             .and_then(|f| Digest::of_file(&f.path).ok())
-            .map(|(d, _)| d.to_string());
+            .map(|(d, _)| d);
         match now {
             None => {
                 return Ok(outcome(
@@ -121,7 +135,7 @@ fn check_pack(
                     format!("locked input {name} is not in the sources"),
                 ));
             }
-            Some(d) if Some(d.as_str()) != input["digest"].as_str() => {
+            Some(d) if d != input.digest => {
                 return Ok(outcome(
                     id,
                     kind,
@@ -133,16 +147,7 @@ fn check_pack(
             Some(_) => {}
         }
     }
-    let built_at: Timestamp = entry["built_at"]
-        .as_str()
-        .unwrap_or_default()
-        .parse()
-        .map_err(|e: verify::Error| JobError::input("stack.lock", format!("built_at: {e}")))?;
-    let expected: Digest = entry["manifest"]
-        .as_str()
-        .unwrap_or_default()
-        .parse()
-        .map_err(|e: verify::Error| JobError::input("stack.lock", format!("manifest: {e}")))?;
+    let (built_at, expected) = (entry.built_at, entry.manifest);
     // The tables go to the scratch store; nothing reaches the real one.
     let clock = FixedClock(built_at);
     let rebuild_ctx = Context {

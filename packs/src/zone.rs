@@ -137,11 +137,21 @@ impl Zone {
 
 /// Reads and checks one `zone.yaml`.
 pub fn load(path: &Path) -> Result<LoadedZone, ZoneError> {
+    let bytes = std::fs::read(path).map_err(|e| ZoneError {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    parse(path, bytes)
+}
+
+/// Checks the bytes of a `zone.yaml` read from `path` (whose folder must be the zone id).
+/// YAML aliases are expanded by the parser within its own limits, so an alias bomb is an
+/// error, not an allocation.
+pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<LoadedZone, ZoneError> {
     let err = |reason: String| ZoneError {
         path: path.to_owned(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
     let zone: Zone = yaml_serde::from_slice(&bytes).map_err(|e| err(e.to_string()))?;
     let folder = path
         .parent()
