@@ -1,8 +1,9 @@
 //! Dead or sick storage: a local store on a full disk, a read-only store, and the S3
-//! server behind a loopback proxy that is cut for four seconds in the middle of a run, then
-//! restored, or made slow. Each gives a clear error naming what failed and exit 2, or finishes; nothing
-//! half-published is visible to `mez verify`; and a rerun completes with the digests of an
-//! undisturbed run.
+//! server behind a loopback proxy that dies half-way through a run's requests — for four
+//! seconds, which a run with a longer retry budget rides out, or for longer than the
+//! retries last, which fails the run — or is made slow. Each gives a clear error naming
+//! what failed and exit 2, or finishes; nothing half-published is visible to `mez verify`;
+//! and a rerun completes with the digests of an undisturbed run.
 //!
 //! The full disk and the read-only store are mounts (a tiny tmpfs, a read-only bind mount)
 //! in a mount namespace of their own (`unshare --mount`, which needs root: skipped, saying
@@ -128,20 +129,35 @@ fn a_full_disk_and_a_read_only_store_fail_cleanly_and_a_rerun_completes() {
 }
 
 /// A loopback TCP proxy in front of the S3 server that can be cut (open connections reset,
-/// new ones refused) and slowed (a pause before each forwarded chunk).
+/// new ones refused) and slowed (a pause before each forwarded chunk), or set to cut itself
+/// once the client has sent a given number of chunks (a server dying mid-run, exactly).
 struct Proxy {
     port: u16,
     down: Arc<AtomicBool>,
     delay_ms: Arc<AtomicU64>,
+    /// Chunks forwarded from clients to the server so far.
+    sent: Arc<AtomicU64>,
+    /// Cut when `sent` reaches this (0: never).
+    cut_at: Arc<AtomicU64>,
 }
 
 impl Proxy {
     fn start(upstream: String) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let down = Arc::new(AtomicBool::new(false));
-        let delay_ms = Arc::new(AtomicU64::new(0));
-        let (d, w) = (Arc::clone(&down), Arc::clone(&delay_ms));
+        let proxy = Proxy {
+            port,
+            down: Arc::new(AtomicBool::new(false)),
+            delay_ms: Arc::new(AtomicU64::new(0)),
+            sent: Arc::new(AtomicU64::new(0)),
+            cut_at: Arc::new(AtomicU64::new(0)),
+        };
+        let (d, w, sent, cut_at) = (
+            Arc::clone(&proxy.down),
+            Arc::clone(&proxy.delay_ms),
+            Arc::clone(&proxy.sent),
+            Arc::clone(&proxy.cut_at),
+        );
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 if d.load(Ordering::SeqCst) {
@@ -151,11 +167,16 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(&upstream) else {
                     continue;
                 };
-                for (mut from, mut to) in [
-                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
-                    (server, client),
+                for (to_server, mut from, mut to) in [
+                    (
+                        true,
+                        client.try_clone().unwrap(),
+                        server.try_clone().unwrap(),
+                    ),
+                    (false, server, client),
                 ] {
                     let (d, w) = (Arc::clone(&d), Arc::clone(&w));
+                    let (sent, cut_at) = (Arc::clone(&sent), Arc::clone(&cut_at));
                     std::thread::spawn(move || {
                         let mut buf = vec![0u8; 64 * 1024];
                         loop {
@@ -163,6 +184,13 @@ impl Proxy {
                                 Ok(0) | Err(_) => break,
                                 Ok(n) => n,
                             };
+                            if to_server {
+                                let count = sent.fetch_add(1, Ordering::SeqCst) + 1;
+                                let at = cut_at.load(Ordering::SeqCst);
+                                if at > 0 && count >= at {
+                                    d.store(true, Ordering::SeqCst);
+                                }
+                            }
                             if d.load(Ordering::SeqCst) {
                                 break;
                             }
@@ -177,16 +205,12 @@ impl Proxy {
                 }
             }
         });
-        Proxy {
-            port,
-            down,
-            delay_ms,
-        }
+        proxy
     }
 }
 
 #[test]
-fn an_s3_server_cut_mid_run_or_slow_loses_nothing_and_a_rerun_completes() {
+fn an_s3_server_dead_mid_run_or_slow_loses_nothing_and_a_rerun_completes() {
     let Some(server) = crate::support::s3_server() else {
         return;
     };
@@ -229,45 +253,80 @@ fn an_s3_server_cut_mid_run_or_slow_loses_nothing_and_a_rerun_completes() {
         )
     };
     let reference = tables(&run(&url("reference")).output().unwrap());
+    let chunks = proxy.sent.load(Ordering::SeqCst);
     // Slow: every forwarded chunk waits 20 ms. The run is slower, the bytes the same.
     proxy.delay_ms.store(20, Ordering::SeqCst);
     let slow = url("slow");
     assert_eq!(tables(&run(&slow).output().unwrap()), reference);
     proxy.delay_ms.store(0, Ordering::SeqCst);
-    // Cut for four seconds while the run reads and publishes, then back.
+    // Cut for four seconds half-way through the run's requests, then back: with a retry
+    // budget longer than the outage (`MEZ_STORE_RETRY_SECONDS=60`), the run rides it out.
     let cut = url("cut");
+    let sent_before = proxy.sent.load(Ordering::SeqCst);
+    proxy
+        .cut_at
+        .store(sent_before + (chunks / 2).max(1), Ordering::SeqCst);
     let child = run(&cut)
+        .env("MEZ_STORE_RETRY_SECONDS", "60")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    proxy.down.store(true, Ordering::SeqCst);
+    while !proxy.down.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     std::thread::sleep(Duration::from_secs(4));
+    proxy.cut_at.store(0, Ordering::SeqCst);
     proxy.down.store(false, Ordering::SeqCst);
     let o = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    eprintln!(
-        "S3 cut for 4 s mid-run: exit {:?} {}",
-        o.status.code(),
-        err.trim()
+    assert_eq!(o.status.code(), Some(0), "cut for 4 s: {err}");
+    assert_eq!(tables(&o), reference, "the run that rode out the cut");
+    assert_eq!(verify(&cut).status.code(), Some(0));
+
+    // Dead for longer than the retries last (2 s here, `MEZ_STORE_RETRY_SECONDS`; 3 min by
+    // default): the server dies half-way through the run's requests. The run gives up with
+    // exit 2 and an error naming the object; nothing half-published is visible; once the
+    // server is back, a rerun completes with the undisturbed run's digests.
+    let dead = url("dead");
+    let mut env_short = env.clone();
+    env_short.push(("MEZ_STORE_RETRY_SECONDS".into(), "2".into()));
+    let sent_before = proxy.sent.load(Ordering::SeqCst);
+    proxy
+        .cut_at
+        .store(sent_before + (chunks / 2).max(1), Ordering::SeqCst);
+    let o = run(&dead)
+        .env("MEZ_STORE_RETRY_SECONDS", "2")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    eprintln!("S3 dead mid-run: exit {:?} {}", o.status.code(), err.trim());
+    assert!(proxy.down.load(Ordering::SeqCst), "the proxy was never cut");
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        ["blobs/", "manifests/", "log/", "refs/"]
+            .iter()
+            .any(|k| err.contains(k)),
+        "the error names no object: {err}"
     );
-    match o.status.code() {
-        // The server came back within the retries: a whole run.
-        Some(0) => assert_eq!(tables(&o), reference),
-        Some(2) => assert!(!err.trim().is_empty(), "exit 2 without a word"),
-        other => panic!("exit {other:?}: {err}"),
-    }
-    let v = verify(&cut);
-    let report = String::from_utf8_lossy(&v.stdout);
-    if v.status.code() == Some(1) {
-        // Only a manifest waiting for its receipt, which the report names.
+    // While the server is down, verify cannot read the store: a clear error, exit 2.
+    let v = mez(
+        d,
+        &env_short,
+        &["--store", &dead, "verify", "--trusted-key", "k.pub"],
+    );
+    assert_eq!(v.status.code(), Some(2), "{v:?}");
+    proxy.cut_at.store(0, Ordering::SeqCst);
+    proxy.down.store(false, Ordering::SeqCst);
+    let v = verify(&dead);
+    if v.status.code() != Some(0) {
+        let report = String::from_utf8_lossy(&v.stdout);
         assert!(report.contains("publish --adopt"), "{report}");
     }
     assert_eq!(
-        tables(&run(&cut).output().unwrap()),
+        tables(&run(&dead).output().unwrap()),
         reference,
-        "rerun after the cut"
+        "rerun after the outage"
     );
-    assert_eq!(verify(&cut).status.code(), Some(0));
+    assert_eq!(verify(&dead).status.code(), Some(0));
 }

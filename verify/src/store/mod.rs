@@ -56,6 +56,7 @@ use object_store::path::Path;
 use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
+pub mod cloud;
 pub mod gc;
 mod local;
 
@@ -134,6 +135,8 @@ pub struct Store {
     local_root: Option<PathBuf>,
     url: String,
     runtime: Arc<tokio::runtime::Runtime>,
+    /// The operator's retry budget for cloud stores (`MEZ_STORE_RETRY_SECONDS`), if any.
+    retry: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Store {
@@ -153,6 +156,11 @@ impl Store {
                 k.starts_with("AWS_") || k.starts_with("GOOGLE_") || k.starts_with("AZURE_")
             })
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .chain(
+                std::env::var(cloud::RETRY_SECONDS_VAR)
+                    .ok()
+                    .map(|v| (cloud::RETRY_SECONDS_KEY.to_owned(), v)),
+            )
             .collect();
         Self::open_with_options(url, env)
     }
@@ -179,7 +187,8 @@ impl Store {
     }
 
     /// Opens a store with explicit backend options (`object_store` config keys such as
-    /// `aws_endpoint`, `aws_allow_http`), ignoring the environment.
+    /// `aws_endpoint`, `aws_allow_http`, and our `mez_retry_seconds`), ignoring the
+    /// environment.
     pub fn open_with_options(
         url: &str,
         options: impl IntoIterator<Item = (String, String)>,
@@ -191,6 +200,7 @@ impl Store {
         if url.trim().is_empty() {
             return Err(bad(format!("empty; expected {SCHEMES}")));
         }
+        let mut retry = None;
         let (inner, local_root): (Arc<dyn ObjectStore>, Option<PathBuf>) = match url
             .split_once("://")
         {
@@ -215,8 +225,9 @@ impl Store {
                 if parsed.host_str().is_none_or(str::is_empty) {
                     return Err(bad("missing bucket or container name".into()));
                 }
-                let (store, prefix) = object_store::parse_url_opts(&parsed, options)
-                    .map_err(|e| bad(e.to_string()))?;
+                let (options, budget) = cloud::retry_budget(options).map_err(bad)?;
+                retry = budget;
+                let (store, prefix) = cloud::open(&parsed, options, budget).map_err(bad)?;
                 let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
                     Arc::from(store)
                 } else {
@@ -241,6 +252,7 @@ impl Store {
             local_root,
             url: url.to_owned(),
             runtime: Arc::new(runtime),
+            retry,
         })
     }
 
@@ -397,9 +409,13 @@ impl Store {
             mode: PutMode::Create,
             ..Default::default()
         };
-        let result =
-            self.runtime
-                .block_on(self.inner.put_opts(&path, PutPayload::from(bytes), opts));
+        let result = self.write_retrying(|| {
+            self.runtime.block_on(self.inner.put_opts(
+                &path,
+                PutPayload::from(bytes.clone()),
+                opts.clone(),
+            ))
+        });
         match result {
             Ok(_) => Ok(Written::Created),
             Err(
@@ -416,13 +432,40 @@ impl Store {
         if let Some(root) = &self.local_root {
             return local::replace(root, &key, format!("{digest}\n").as_bytes());
         }
-        self.runtime
-            .block_on(self.inner.put(
+        self.write_retrying(|| {
+            self.runtime.block_on(self.inner.put(
                 &Path::from(key.as_str()),
                 PutPayload::from(format!("{digest}\n")),
             ))
-            .map(|_| ())
-            .map_err(|e| store_error(&key, e))
+        })
+        .map(|_| ())
+        .map_err(|e| store_error(&key, e))
+    }
+
+    /// Runs a write, and — when the operator gave a retry budget — runs it again after a
+    /// failure until the budget is spent. `object_store` does not retry a PUT cut off
+    /// mid-request, as it cannot know the PUT to be idempotent; ours are: create-only
+    /// (a second attempt finds the first one's object, whose bytes then decide) or the
+    /// same value again (refs).
+    fn write_retrying<T>(
+        &self,
+        mut attempt: impl FnMut() -> object_store::Result<T>,
+    ) -> object_store::Result<T> {
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(100);
+        loop {
+            match attempt() {
+                Err(object_store::Error::Generic { .. })
+                    if self
+                        .retry
+                        .is_some_and(|budget| started.elapsed() + pause < budget) =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_secs(5));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Reads a ref, `None` when it does not exist.
