@@ -716,7 +716,11 @@ fn processes_racing_on_one_chain_all_publish() {
         let appends = WRITERS * RUNS;
         eprintln!(
             "{appends} appends by {WRITERS} racing writers on {}: {:.1} s",
-            if env.is_empty() { "a local store" } else { "S3" },
+            if env.is_empty() {
+                "a local store"
+            } else {
+                "S3"
+            },
             started.elapsed().as_secs_f64()
         );
         let manifests: std::collections::BTreeSet<_> = published.iter().map(|p| &p.0).collect();
