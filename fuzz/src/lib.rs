@@ -260,7 +260,7 @@ fn credential(data: &[u8]) {
 
 /// The folders the `zones` target writes its parts to: a part's zone id must equal its
 /// folder, so the seeds are the committed zones, in this order, joined by form feeds.
-const ZONE_FOLDERS: [&str; 6] = [
+pub const ZONE_FOLDERS: [&str; 6] = [
     "ae-adgm",
     "ae-difc",
     "hn-prospera",

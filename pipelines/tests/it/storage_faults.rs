@@ -142,6 +142,12 @@ struct Proxy {
 }
 
 impl Proxy {
+    /// Dies once clients have sent `chunks` more chunks (at least one).
+    fn cut_after(&self, chunks: u64) {
+        let sent = self.sent.load(Ordering::SeqCst);
+        self.cut_at.store(sent + chunks.max(1), Ordering::SeqCst);
+    }
+
     fn start(upstream: String) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -262,10 +268,7 @@ fn an_s3_server_dead_mid_run_or_slow_loses_nothing_and_a_rerun_completes() {
     // Cut for four seconds half-way through the run's requests, then back: with a retry
     // budget longer than the outage (`MEZ_STORE_RETRY_SECONDS=60`), the run rides it out.
     let cut = url("cut");
-    let sent_before = proxy.sent.load(Ordering::SeqCst);
-    proxy
-        .cut_at
-        .store(sent_before + (chunks / 2).max(1), Ordering::SeqCst);
+    proxy.cut_after(chunks / 2);
     let child = run(&cut)
         .env("MEZ_STORE_RETRY_SECONDS", "60")
         .stdout(std::process::Stdio::piped())
@@ -291,10 +294,7 @@ fn an_s3_server_dead_mid_run_or_slow_loses_nothing_and_a_rerun_completes() {
     let dead = url("dead");
     let mut env_short = env.clone();
     env_short.push(("MEZ_STORE_RETRY_SECONDS".into(), "2".into()));
-    let sent_before = proxy.sent.load(Ordering::SeqCst);
-    proxy
-        .cut_at
-        .store(sent_before + (chunks / 2).max(1), Ordering::SeqCst);
+    proxy.cut_after(chunks / 2);
     let o = run(&dead)
         .env("MEZ_STORE_RETRY_SECONDS", "2")
         .output()
