@@ -24,10 +24,20 @@ pub struct Publication {
 /// Reads a chain's receipts in order, checking each digest and link. Signatures are
 /// checked by [`read_chain_trusted`] (writers) and by the audit (auditors).
 pub fn read_chain(store: &Store, chain: &str) -> Result<Vec<Receipt>> {
+    let mut receipts = Vec::new();
+    read_newer(store, chain, &mut receipts)?;
+    Ok(receipts)
+}
+
+/// Reads the receipts appended after `receipts` (a prefix of the chain as read before),
+/// checking each digest and link, and adds them. Only the newer keys are listed and read:
+/// a writer that lost a race reads what the winners appended, not the whole chain again.
+fn read_newer(store: &Store, chain: &str, receipts: &mut Vec<Receipt>) -> Result<()> {
     check_chain_id(chain)?;
-    let listed = store.list(&format!("log/{chain}/receipts/"))?;
+    let prefix = format!("log/{chain}/receipts/");
+    let after = receipts.last().map(|r| receipt_key(chain, r.body.sequence));
+    let listed = store.list_after(&prefix, after.as_deref())?;
     let keys: Vec<String> = listed.into_iter().map(|l| l.key).collect();
-    let mut receipts: Vec<Receipt> = Vec::with_capacity(keys.len());
     for (key, bytes) in keys
         .iter()
         .zip(store.get_many(&keys, store::default_concurrency()))
@@ -42,17 +52,30 @@ pub fn read_chain(store: &Store, chain: &str) -> Result<Vec<Receipt>> {
         receipt.check_follows(receipts.last())?;
         receipts.push(receipt);
     }
-    Ok(receipts)
+    Ok(())
 }
 
 /// Reads a chain like [`read_chain`] and also checks that every receipt is signed by a
 /// key in `trust`: a writer never extends a chain it cannot vouch for.
 pub fn read_chain_trusted(store: &Store, chain: &str, trust: &TrustSet) -> Result<Vec<Receipt>> {
-    let receipts = read_chain(store, chain)?;
-    for receipt in &receipts {
+    let mut receipts = Vec::new();
+    read_newer_trusted(store, chain, trust, &mut receipts)?;
+    Ok(receipts)
+}
+
+/// [`read_newer`], checking the signature of every receipt it adds.
+fn read_newer_trusted(
+    store: &Store,
+    chain: &str,
+    trust: &TrustSet,
+    receipts: &mut Vec<Receipt>,
+) -> Result<()> {
+    let known = receipts.len();
+    read_newer(store, chain, receipts)?;
+    for receipt in &receipts[known..] {
         receipt.verify_signature(&receipt_key(chain, receipt.body.sequence), trust)?;
     }
-    Ok(receipts)
+    Ok(())
 }
 
 /// The MMR leaf hashes of a chain's receipts.
@@ -225,9 +248,10 @@ fn append(
             checkpoint,
         })
     };
+    let mut receipts = Vec::new();
     loop {
         attempt += 1;
-        let mut receipts = read_chain_trusted(store, chain, &writers)?;
+        read_newer_trusted(store, chain, &writers, &mut receipts)?;
         if let Some(at) = receipts.iter().position(|r| r.body.manifest == manifest) {
             // Already published (a repeated run, or an attempt that got this far): no second
             // receipt.

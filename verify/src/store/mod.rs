@@ -557,10 +557,21 @@ impl Store {
 
     /// Lists every object under `prefix` (a folder, e.g. `blobs/`), sorted by key.
     pub fn list(&self, prefix: &str) -> Result<Vec<Listed>> {
+        self.list_after(prefix, None)
+    }
+
+    /// Like [`Store::list`], only the keys after `after` (in key order): on S3 the server
+    /// skips the rest (`start-after`), so reading what was added to a log costs what was
+    /// added, not the whole log.
+    pub fn list_after(&self, prefix: &str, after: Option<&str>) -> Result<Vec<Listed>> {
         let path = Path::from(prefix.trim_end_matches('/'));
+        let stream = match after {
+            Some(after) => self.inner.list_with_offset(Some(&path), &Path::from(after)),
+            None => self.inner.list(Some(&path)),
+        };
         let mut listed: Vec<Listed> = self
             .runtime
-            .block_on(self.inner.list(Some(&path)).try_collect::<Vec<_>>())
+            .block_on(stream.try_collect::<Vec<_>>())
             .map_err(|e| store_error(prefix, e))?
             .into_iter()
             .map(|meta| Listed {

@@ -156,6 +156,30 @@ fn published_runs_audit_clean() {
 }
 
 #[test]
+fn listing_after_a_key_gives_only_the_later_keys_in_order() {
+    on_every_backend("list-after", |store| {
+        for i in [3u64, 0, 11, 7, 1] {
+            store
+                .put_create(&receipt_key("c", i), Bytes::from(i.to_string()))
+                .unwrap();
+        }
+        let keys = |after: Option<String>| -> Vec<String> {
+            store
+                .list_after("log/c/receipts/", after.as_deref())
+                .unwrap()
+                .into_iter()
+                .map(|l| l.key)
+                .collect()
+        };
+        let all: Vec<String> = [0u64, 1, 3, 7, 11].map(|i| receipt_key("c", i)).to_vec();
+        assert_eq!(keys(None), all);
+        assert_eq!(keys(Some(receipt_key("c", 3))), all[3..]);
+        assert_eq!(keys(Some(receipt_key("c", 2))), all[2..]);
+        assert!(keys(Some(receipt_key("c", 11))).is_empty());
+    });
+}
+
+#[test]
 fn refs_point_at_digests() {
     on_every_backend("refs", |store| {
         assert_eq!(store.get_ref("runs/demo/latest").unwrap(), None);
