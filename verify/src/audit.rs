@@ -240,6 +240,14 @@ pub fn audit(store: &Store, trust: &TrustSet, options: &AuditOptions) -> Result<
     };
     let selection = select(store, &options.scope)?;
     check_links(store, &mut report);
+    for (name, reason) in store.unaddressable("")? {
+        report.fail(
+            &name,
+            "name",
+            "an object name the store can address",
+            reason,
+        );
+    }
     let manifests = check_manifests(store, trust, options, selection.as_ref(), &mut report)?;
     check_blobs(store, &manifests, options, selection.is_some(), &mut report)?;
     let on_chain = check_chains(

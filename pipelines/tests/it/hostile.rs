@@ -365,6 +365,38 @@ fn symbolic_links_in_a_store_are_reported_and_odd_file_names_are_read() {
         stdout.contains("symbolic link to") && stdout.contains("outside-copy"),
         "{stdout}"
     );
+    // Objects whose names no run can address (a tab, a newline) are each reported, and the
+    // rest of the store is still verified (such a name used to stop the audit at once).
+    std::fs::remove_file(&blob).unwrap();
+    std::fs::rename(&outside, &blob).unwrap();
+    for odd in [
+        "s/manifests/sha256/tab\there.dsse.json",
+        "s/log/netting/receipts/new\nline.json",
+    ] {
+        std::fs::write(d.join(odd), b"odd").unwrap();
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_mez"))
+        .current_dir(d)
+        .args(["--json", "--store", "s", "verify", "--trusted-key", "k.pub"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let odd: Vec<&str> = report["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "name")
+        .map(|f| f["object"].as_str().unwrap())
+        .collect();
+    assert!(odd.iter().any(|n| n.contains("tab\\there")), "{report}");
+    assert!(odd.iter().any(|n| n.contains("new\\nline")), "{report}");
+    assert_eq!(
+        report["failures"].as_array().unwrap().len(),
+        odd.len(),
+        "{report}"
+    );
+    assert_eq!(report["chains"]["netting"]["receipts"], 1, "{report}");
 }
 
 /// No secret key material anywhere a run leaves text or bytes: its output, its errors

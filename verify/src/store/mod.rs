@@ -49,7 +49,7 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path;
@@ -569,19 +569,51 @@ impl Store {
             Some(after) => self.inner.list_with_offset(Some(&path), &Path::from(after)),
             None => self.inner.list(Some(&path)),
         };
-        let mut listed: Vec<Listed> = self
-            .runtime
-            .block_on(stream.try_collect::<Vec<_>>())
-            .map_err(|e| store_error(prefix, e))?
-            .into_iter()
-            .map(|meta| Listed {
-                key: meta.location.to_string(),
-                size: meta.size,
-                modified: meta.last_modified.timestamp(),
-            })
-            .collect();
+        let mut listed = Vec::new();
+        for item in self.runtime.block_on(stream.collect::<Vec<_>>()) {
+            match item {
+                Ok(meta) => listed.push(Listed {
+                    key: meta.location.to_string(),
+                    size: meta.size,
+                    modified: meta.last_modified.timestamp(),
+                }),
+                // No run can name such an object; the audit reports it (`unaddressable`).
+                Err(object_store::Error::InvalidPath { .. }) => {}
+                Err(e) => return Err(store_error(prefix, e)),
+            }
+        }
         listed.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(listed)
+    }
+
+    /// Objects under `prefix` whose names the store cannot address (a control character,
+    /// a `.` or `..` segment, an empty segment): no run can name them, so listings skip
+    /// them and the audit reports them, rather than stopping at the first. Each comes as
+    /// its name (control characters escaped) and why it was refused.
+    pub fn unaddressable(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        let path = Path::from(prefix.trim_end_matches('/'));
+        let mut odd = Vec::new();
+        for item in self
+            .runtime
+            .block_on(self.inner.list(Some(&path)).collect::<Vec<_>>())
+        {
+            match item {
+                Ok(_) => {}
+                Err(object_store::Error::InvalidPath { source }) => {
+                    let name = match &source {
+                        object_store::path::Error::BadSegment { path, .. }
+                        | object_store::path::Error::NonUnicode { path, .. } => {
+                            path.escape_debug().to_string()
+                        }
+                        other => other.to_string(),
+                    };
+                    odd.push((name, source.to_string().escape_debug().to_string()));
+                }
+                Err(e) => return Err(store_error(prefix, e)),
+            }
+        }
+        odd.sort();
+        Ok(odd)
     }
 
     /// Streams one object through SHA-256.
