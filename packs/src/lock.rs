@@ -18,8 +18,8 @@ use verify::manifest::Input;
 /// The lock format this code reads and writes.
 pub const LOCK_VERSION: u32 = 1;
 
-/// The pack kinds a lock may pin, in the order a nightly builds them.
-pub const PACK_KINDS: [&str; 3] = ["lawpack", "regpack", "licensepack"];
+/// The pack kinds a lock may pin, in lock order (the nightly builds and pins these).
+pub const PACK_KINDS: [&str; 3] = ["lawpack", "licensepack", "regpack"];
 
 /// A zone's lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

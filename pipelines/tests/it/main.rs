@@ -66,6 +66,24 @@ fn zones_demo(dir: &std::path::Path, transactions: &str, entities: &str) -> serd
     )
 }
 
+/// A generated pacs.008 day in `dir/day`: `transactions` payments over `files` files.
+fn gen_day(dir: &std::path::Path, transactions: &str, files: &str) {
+    mez_ok(
+        dir,
+        &[
+            "--quiet",
+            "gen",
+            "pacs008",
+            "--out",
+            "day",
+            "--transactions",
+            transactions,
+            "--files",
+            files,
+        ],
+    );
+}
+
 /// Runs `mez` with `args` in `dir`, which must succeed; its stdout.
 fn mez_ok(dir: &std::path::Path, args: &[&str]) -> String {
     succeeded(&mez_command(dir).args(args).output().unwrap())

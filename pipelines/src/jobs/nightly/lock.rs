@@ -53,12 +53,16 @@ pub fn lock_bytes(store: &Store, trust: &TrustSet, zone: &LoadedZone) -> Result<
     Ok(lock.to_canonical_vec()?)
 }
 
-/// Writes the zone's lock if it changed; returns whether it did.
-pub fn write_lock(store: &Store, trust: &TrustSet, zone: &LoadedZone) -> Result<bool, JobError> {
+/// Writes the zone's lock if it changed; returns the lock's bytes and whether it changed.
+pub fn write_lock(
+    store: &Store,
+    trust: &TrustSet,
+    zone: &LoadedZone,
+) -> Result<(Vec<u8>, bool), JobError> {
     let bytes = lock_bytes(store, trust, zone)?;
     let path = lock_path(zone);
     if std::fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
-        return Ok(false);
+        return Ok((bytes, false));
     }
     // Written beside it and renamed into place: a job killed while writing leaves the old
     // lock or the new one, never half of one.
@@ -72,5 +76,5 @@ pub fn write_lock(store: &Store, trust: &TrustSet, zone: &LoadedZone) -> Result<
                 reason: e.to_string(),
             }
         })?;
-    Ok(true)
+    Ok((bytes, true))
 }

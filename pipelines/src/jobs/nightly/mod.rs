@@ -50,7 +50,7 @@ pub use lock::{lock_bytes, lock_path, write_lock};
 use sources::{PackSources, build_key, pack_sources};
 
 /// Pack kinds, in lock order.
-pub const KINDS: [&str; 3] = ["lawpack", "licensepack", "regpack"];
+pub use packs::lock::PACK_KINDS as KINDS;
 
 /// Parameters of a nightly run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -377,8 +377,7 @@ fn write_locks(
     let mut changed_locks = Vec::new();
     for z in zones {
         let id = z.zone.zone_id.as_str();
-        let changed = write_lock(ctx.store, &ctx.readers(), z)?;
-        let bytes = std::fs::read(lock_path(z)).unwrap_or_default();
+        let (bytes, changed) = write_lock(ctx.store, &ctx.readers(), z)?;
         if changed {
             report.locks_written.push(id.to_owned());
         }

@@ -32,10 +32,11 @@ use crate::jobs::{Context, Job, JobError, Produced, inputs};
 /// Queries screened per parallel chunk.
 pub const CHUNK: usize = 16_384;
 
-/// The longest name screened, in bytes. Real names are far shorter (a pacs.008 `Nm` holds
-/// 140 characters, the longest list names some 400); a longer "name" is quarantined, not
-/// normalised and scored — a 100 MB CSV field would otherwise take gigabytes.
-pub const MAX_NAME_BYTES: usize = 4096;
+/// The longest name screened, in bytes: the list readers' own limit. Real names are far
+/// shorter (a pacs.008 `Nm` holds 140 characters, the longest list names some 400); a
+/// longer "name" is quarantined, not normalised and scored — a 100 MB CSV field would
+/// otherwise take gigabytes.
+pub const MAX_NAME_BYTES: usize = ingest::sanctions::MAX_NAME_BYTES;
 
 /// Where the lists come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
