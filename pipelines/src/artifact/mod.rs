@@ -12,10 +12,12 @@
 
 pub mod ordered;
 pub mod publish;
+pub mod splice;
 pub mod summary;
 pub mod writer;
 
 pub use publish::{RunDescription, publish};
+pub use splice::splice;
 pub use summary::RunSummary;
 pub use writer::{
     ArtifactError, BATCH_ROWS, CREATED_BY, ROW_GROUP_ROWS, TableFile, TableWriter, WrittenTable,

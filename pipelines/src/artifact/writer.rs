@@ -39,8 +39,10 @@ pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// (v2: zstd level 1, plain integer columns; v3: plain columns declared mostly distinct;
 /// v4: page statistics on text columns only where they are part of the sort key;
 /// v5: inputs named relative to the root they were found under, never by their location:
-/// `source_file` columns and quarantine rows changed, see `jobs::inputs`).
-pub const CREATED_BY: &str = "mez artifact writer v5";
+/// `source_file` columns and quarantine rows changed, see `jobs::inputs`;
+/// v6: `payments` row groups also end where an input segment does, see
+/// `jobs::netting::segments`, so that shards of a sharded run encode whole row groups).
+pub const CREATED_BY: &str = "mez artifact writer v6";
 /// zstd level of every column: level 1 encodes `payments` about 1.3 times faster than
 /// level 3, for a file as small as level 3 gave with dictionaries on integer columns.
 const ZSTD_LEVEL: i32 = 1;
@@ -100,7 +102,7 @@ pub struct WrittenTable {
 /// outgrows its page limit (`payments` of 1.9M transactions: 71.4 MB with its seven
 /// identifier, account and text columns plain, 78.9 MB with dictionaries, and about 1
 /// CPU-second less to encode).
-fn properties(
+pub(super) fn properties(
     schema: &SchemaRef,
     table: &str,
     sort_key: &[&str],
@@ -384,6 +386,15 @@ impl<W: std::io::Write + Send> Encoder<W> {
         Ok(())
     }
 
+    /// Ends the open row group here, short of [`ROW_GROUP_ROWS`] if need be; the next
+    /// rows start a new one. Nothing happens at a row-group boundary already.
+    fn end_row_group(&mut self) -> Result<(), ArtifactError> {
+        if self.pending_rows > 0 {
+            self.encode_slice(self.pending_rows)?;
+        }
+        self.close_group()
+    }
+
     /// Encodes the last row group, writes the footer; returns the output and row count.
     fn finish(mut self) -> Result<(W, u64), ArtifactError> {
         if self.pending_rows > 0 {
@@ -488,6 +499,18 @@ impl TableWriter {
     /// Appends rows (already in sort order).
     pub fn write(&mut self, batch: &RecordBatch) -> Result<(), ArtifactError> {
         self.encoder.write(batch)
+    }
+
+    /// Ends the current row group after the rows written so far (a row group holds at most
+    /// [`ROW_GROUP_ROWS`] rows and ends at each such call): where a table's row groups end
+    /// must not depend on anything but its rows and these calls.
+    pub fn end_row_group(&mut self) -> Result<(), ArtifactError> {
+        self.encoder.end_row_group()
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.encoder.rows + (self.encoder.group_rows + self.encoder.pending_rows) as u64
     }
 
     /// Writes the remaining rows and closes the file.
