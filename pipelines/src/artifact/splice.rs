@@ -254,7 +254,7 @@ mod tests {
             &schema(),
             &["k"],
             &["id"],
-            &[other.clone()],
+            std::slice::from_ref(&other),
         )
         .unwrap_err()
         .to_string();

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use pipelines::generators::pacs008::{self as gen_pacs008, GenParams};
 use pipelines::jobs::netting::shard::{self, NettingMerge, ShardError};
-use pipelines::jobs::netting::{Netting, NettingConfig, NettingParams};
+use pipelines::jobs::netting::{Netting, NettingConfig, NettingParams, SEGMENT_BYTES};
 use pipelines::jobs::{JobError, PACS008_SUFFIXES, expand_inputs};
 use proptest::prelude::*;
 use verify::Digest;
@@ -15,8 +15,9 @@ use verify::store::Store;
 
 const TIME: i64 = 1_795_398_979;
 
-/// A generated day with re-sends and amended payments (duplicates and conflicts that land
-/// in different shards), in `dir`.
+/// A generated day with re-sends and amended payments, in `dir`; copies under names that
+/// sort far from the originals put duplicates and conflicts in different shards: a bulk
+/// file and a single re-sent last, an amended single sent first.
 fn day(dir: &Path, seed: u64, files: u32) {
     gen_pacs008::generate(
         dir,
@@ -34,6 +35,13 @@ fn day(dir: &Path, seed: u64, files: u32) {
         },
     )
     .unwrap();
+    for (from, to) in [
+        ("bulk-0000.xml", "zz-bulk-copy.xml"),
+        ("cbpr-0000.xml", "zz-single-resent.xml"),
+        ("cbpr-0005-amended.xml", "0-amended-early.xml"),
+    ] {
+        std::fs::copy(dir.join(from), dir.join(to)).unwrap();
+    }
 }
 
 fn digests(tables: &[pipelines::artifact::WrittenTable]) -> BTreeMap<String, Digest> {
@@ -91,16 +99,20 @@ fn merge(store: &Store, plan: &Digest) -> Result<BTreeMap<String, Digest>, JobEr
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(6))]
+    #![proptest_config(ProptestConfig::with_cases(24))]
 
-    /// For any day and any number of shards, map units run in any order (some twice) and
-    /// merged give every table of the one-machine run, byte for byte.
+    /// For any day, segment size and number of shards, map units run in any order (some
+    /// twice) and merged give every table of the one-machine run, byte for byte, under
+    /// either conflict rule, with or without a value date (the other date sets every
+    /// payment aside).
     #[test]
     fn map_and_merge_equal_the_one_machine_run(
         seed in 0u64..1_000,
         files in 1u32..5,
         shards in 1usize..9,
         keep_all in any::<bool>(),
+        segment_bytes in prop_oneof![Just(1u64), 2_000u64..80_000, Just(SEGMENT_BYTES)],
+        value_date in prop_oneof![Just(None), Just(Some("2026-11-23")), Just(Some("2026-11-24"))],
         order_seed in any::<u64>(),
     ) {
         let dir = tempfile::tempdir().unwrap();
@@ -112,6 +124,8 @@ proptest! {
             } else {
                 pipelines::jobs::netting::ConflictRule::Hold
             },
+            segment_bytes,
+            value_date: value_date.map(|d| ingest::pacs008::parse_date(d).unwrap()),
             ..NettingConfig::default()
         };
         let expected = one_machine(&input, config);
@@ -177,7 +191,7 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
     store.put_create(&index(&plan3, 1), foreign).unwrap();
     let err = merge(&store, &plan3).unwrap_err().to_string();
     assert!(
-        err.contains("the partial of shard 1 is shard 1 of mez.netting.partial/v1 plan"),
+        err.contains("the partial of shard 1 is shard 1 of mez.netting.partial/v2 plan"),
         "{err}"
     );
     assert!(matches!(

@@ -671,6 +671,11 @@ pub struct NettingSettingsArgs {
     /// quarantined.
     #[arg(long, value_name = "BYTES", default_value_t = ingest::pacs008::ReadLimits::default().max_decompressed)]
     pub max_decompressed: u64,
+    /// Input bytes per segment: a `payments` row group never spans two segments, and a
+    /// shard of a sharded run is whole segments (so fewer segments than shards leave
+    /// shards empty). Part of the table's format: runs to be compared must use the same.
+    #[arg(long, value_name = "BYTES", default_value_t = pipelines::jobs::netting::SEGMENT_BYTES)]
+    pub segment_bytes: u64,
 }
 
 #[derive(Debug, Args)]

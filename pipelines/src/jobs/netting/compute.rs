@@ -6,6 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::conflicts::{Conflict, Conflicts, FirstsQuery, Variant, held_reason};
 use super::identities::{IdentityIndex, Lookup, content_key, identity_key};
 use super::legs::legs;
+use super::merge::{GroupSums, ShardConflict, ShardState};
 use super::{ConflictRule, NettingConfig, NettingError, Obligation, ObligationRef, format_date};
 
 /// Net results of one (settlement system, value date, currency).
@@ -55,7 +56,7 @@ impl Group {
 }
 
 /// A payment counted once and set aside as a duplicate of an earlier one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Duplicate {
     pub identity: String,
     pub kept_file_digest: String,
@@ -64,7 +65,9 @@ pub struct Duplicate {
 }
 
 /// What became of a payment of a conflicted identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ConflictStatus {
     /// Not netted: held for the operator ([`ConflictRule::Hold`]).
     Held,
@@ -279,6 +282,16 @@ impl Accumulator {
 
     /// Adds one borrowed obligation (the next in canonical order).
     pub fn add_ref(&mut self, o: ObligationRef<'_>) -> Result<(), NettingError> {
+        self.add_noting_first(o).map(|_| ())
+    }
+
+    /// Adds one borrowed obligation (the next in canonical order); returns its identity key
+    /// when it is the first payment of its identity to be netted (what a shard tells the
+    /// merge, see [`ShardState`]).
+    pub fn add_noting_first(
+        &mut self,
+        o: ObligationRef<'_>,
+    ) -> Result<Option<[u8; 16]>, NettingError> {
         let key = identity_key(o.identity);
         let content = content_key(&o, &mut self.scratch);
         let vacant = match self.seen.lookup(&key) {
@@ -290,23 +303,23 @@ impl Accumulator {
             } => {
                 if first == content && !self.conflicts.contains_key(&key) {
                     self.push_duplicate(o, source, offset);
-                    return Ok(());
+                    return Ok(None);
                 }
                 let first = Variant {
                     content: first,
                     source,
                     offset,
                 };
-                return self.add_conflicting(key, o, content, first);
+                return self.add_conflicting(key, o, content, first).map(|_| None);
             }
         };
         let Some(date) = self.value_date_of(o) else {
-            return Ok(());
+            return Ok(None);
         };
         let source = self.source_index(o.file_digest);
         self.seen
             .insert(vacant, &key, &content, source, o.byte_offset);
-        self.net_one(o, date)
+        self.net_one(o, date).map(|_| Some(key))
     }
 
     fn push_duplicate(&mut self, o: ObligationRef<'_>, kept_source: u32, kept_offset: u64) {
@@ -594,6 +607,136 @@ impl Accumulator {
         Ok(out)
     }
 
+    /// Everything added so far, before identity conflicts are settled: what a map unit
+    /// hands the merge (see [`super::merge`]).
+    pub fn into_shard_state(self) -> ShardState {
+        let names = &self.names;
+        let name = |id: u32| names.get(id as usize).cloned().unwrap_or_default();
+        let mut groups: Vec<GroupSums> = self
+            .groups
+            .into_iter()
+            .map(|w| {
+                let mut pairs: Vec<(String, String, i64, i64, u64)> = w
+                    .pairs
+                    .into_iter()
+                    .map(|((a, b), (ab, ba, n))| (name(a), name(b), ab, ba, n))
+                    .collect();
+                pairs.sort();
+                let mut positions: Vec<(String, i64, i64, u64)> = w
+                    .positions
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(p, v)| {
+                        v.map(|(paid, received, n)| (name(p as u32), paid, received, n))
+                    })
+                    .collect();
+                positions.sort();
+                GroupSums {
+                    settlement_system: w.settlement_system,
+                    value_date: w.value_date,
+                    currency: w.currency,
+                    transactions: w.transactions,
+                    gross: w.gross,
+                    pairs,
+                    positions,
+                }
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            (&a.settlement_system, a.value_date, &a.currency).cmp(&(
+                &b.settlement_system,
+                b.value_date,
+                &b.currency,
+            ))
+        });
+        let sources = &self.sources;
+        let digest_of = |source: u32| sources.get(source as usize).cloned().unwrap_or_default();
+        let conflicts = self
+            .conflicts
+            .into_iter()
+            .map(|(key, c)| ShardConflict {
+                key,
+                variants: c
+                    .variants
+                    .iter()
+                    .map(|v| (v.content, digest_of(v.source), v.offset))
+                    .collect(),
+                rows: c.rows,
+            })
+            .collect();
+        ShardState {
+            groups,
+            duplicates: self.duplicates,
+            set_aside: self.set_aside,
+            conflicts,
+        }
+    }
+
+    /// Adds what a shard accumulated (see [`Accumulator::into_shard_state`]), whose
+    /// identities no other shard has: its sums, duplicates, set-aside payments and
+    /// conflicts, as if its payments had been added here.
+    pub fn absorb(&mut self, state: ShardState) -> Result<(), NettingError> {
+        for g in state.groups {
+            let overflow = |what| NettingError::Overflow {
+                what,
+                currency: g.currency.clone(),
+                date: format_date(g.value_date),
+            };
+            let index = self.group(&g.settlement_system, g.value_date, &g.currency);
+            let add = |sum: &mut i64, amount: i64, what| -> Result<(), NettingError> {
+                *sum = sum.checked_add(amount).ok_or_else(|| overflow(what))?;
+                Ok(())
+            };
+            let mut ids = Vec::with_capacity(g.positions.len());
+            for (participant, ..) in &g.positions {
+                ids.push(self.participant(participant, 0));
+            }
+            let mut pair_ids = Vec::with_capacity(g.pairs.len());
+            for (a, b, ..) in &g.pairs {
+                pair_ids.push((self.participant(a, 0), self.participant(b, 1)));
+            }
+            let group = &mut self.groups[index];
+            group.transactions += g.transactions;
+            add(&mut group.gross, g.gross, "gross")?;
+            for ((_, _, ab, ba, n), key) in g.pairs.iter().zip(pair_ids) {
+                let pair = group.pairs.entry(key).or_default();
+                add(&mut pair.0, *ab, "bilateral gross")?;
+                add(&mut pair.1, *ba, "bilateral gross")?;
+                pair.2 += n;
+            }
+            for ((_, paid, received, n), id) in g.positions.iter().zip(ids) {
+                if group.positions.len() <= id as usize {
+                    group.positions.resize(id as usize + 1, None);
+                }
+                let position = group.positions[id as usize].get_or_insert_default();
+                add(&mut position.0, *paid, "paid")?;
+                add(&mut position.1, *received, "received")?;
+                position.2 += n;
+            }
+        }
+        self.duplicates.extend(state.duplicates);
+        self.set_aside.extend(state.set_aside);
+        for c in state.conflicts {
+            let variants = c
+                .variants
+                .into_iter()
+                .map(|(content, digest, offset)| Variant {
+                    content,
+                    source: self.source_index(&digest),
+                    offset,
+                })
+                .collect();
+            self.conflicts.insert(
+                c.key,
+                Conflict {
+                    variants,
+                    rows: c.rows,
+                },
+            );
+        }
+        Ok(())
+    }
+
     /// Settles identity conflicts, computes the settlement legs and returns the result.
     /// `firsts`: the payments that [`Accumulator::firsts_query`] wants, in canonical order
     /// (none when the query is empty).
@@ -637,7 +780,7 @@ impl Accumulator {
 
 /// The canonical order of payments (source file, then its digest, message, transaction,
 /// byte offset): the order of the `payments` table.
-fn canonical(o: &Obligation) -> (&str, &str, u32, u32, u64) {
+pub(super) fn canonical(o: &Obligation) -> (&str, &str, u32, u32, u64) {
     (
         &o.source_file,
         &o.file_digest,

@@ -48,6 +48,7 @@ mod compute;
 mod conflicts;
 mod identities;
 mod legs;
+pub mod merge;
 pub mod run;
 pub mod shard;
 mod tables;
@@ -93,7 +94,7 @@ pub enum LegsMode {
 }
 
 /// Parameters of a netting run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NettingConfig {
     /// Days since 1970-01-01. When set, payments without a settlement date take it, and
     /// payments for other dates are set aside (quarantined) rather than netted.
@@ -103,6 +104,74 @@ pub struct NettingConfig {
     /// Limits on one input file (token, field, decompressed size): past them the file is
     /// refused and quarantined, the others netted.
     pub read_limits: ingest::pacs008::ReadLimits,
+    /// Input bytes per segment of the `payments` table (see [`Segments`]).
+    pub segment_bytes: u64,
+}
+
+impl Default for NettingConfig {
+    fn default() -> Self {
+        NettingConfig {
+            value_date: None,
+            legs: LegsMode::default(),
+            conflicts: ConflictRule::default(),
+            read_limits: ingest::pacs008::ReadLimits::default(),
+            segment_bytes: SEGMENT_BYTES,
+        }
+    }
+}
+
+/// The default input bytes per segment: about 150 000 payments of a typical file, a little
+/// over one full row group of `payments`.
+pub const SEGMENT_BYTES: u64 = 128 << 20;
+
+/// Where the segments of a run's inputs end. A segment is a run of consecutive input files
+/// (in input order) that ends after the file at which its bytes reach the segment size, or
+/// after the last file; a `payments` row group never spans two segments.
+///
+/// Why: a sharded run gives each map unit whole segments, so that every row group of
+/// `payments` is encoded by one unit and the merge only copies them (see [`shard`]). For
+/// the table to be the same whatever the number of shards — and the same as one machine
+/// writes — where row groups end must not depend on it: it depends only on the input
+/// files' sizes, in order.
+#[derive(Debug, Clone, Copy)]
+pub struct Segments {
+    segment_bytes: u64,
+    since_end: u64,
+}
+
+impl Segments {
+    /// Starts at the first input file.
+    pub fn new(segment_bytes: u64) -> Self {
+        Segments {
+            segment_bytes: segment_bytes.max(1),
+            since_end: 0,
+        }
+    }
+
+    /// Takes the next input file, of `bytes` bytes; whether a segment ends after it.
+    pub fn ends_after(&mut self, bytes: u64) -> bool {
+        self.since_end = self.since_end.saturating_add(bytes);
+        if self.since_end >= self.segment_bytes {
+            self.since_end = 0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The segments of files of these sizes, as ranges of file indexes.
+    pub fn of(sizes: &[u64], segment_bytes: u64) -> Vec<(usize, usize)> {
+        let mut segments = Segments::new(segment_bytes);
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, &bytes) in sizes.iter().enumerate() {
+            if segments.ends_after(bytes) || i + 1 == sizes.len() {
+                out.push((start, i + 1));
+                start = i + 1;
+            }
+        }
+        out
+    }
 }
 
 /// What a run does with an identity conflict: payments that share an identity but differ in
@@ -128,7 +197,7 @@ impl ConflictRule {
 }
 
 /// One payment as netting sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Obligation {
     /// Where it settles (see [`settlement_system`]): payments of different systems never
     /// net together.

@@ -84,7 +84,10 @@ pub(super) fn read_one(
 }
 
 /// Fills the empty `file_digest` column of a batch from [`read_one`].
-fn with_file_digest(batch: &RecordBatch, digest: &Digest) -> Result<RecordBatch, JobError> {
+pub(super) fn with_file_digest(
+    batch: &RecordBatch,
+    digest: &Digest,
+) -> Result<RecordBatch, JobError> {
     let text = digest.to_string();
     let column: arrow::array::ArrayRef = Arc::new(arrow::array::StringArray::from_iter_values(
         std::iter::repeat_n(text.as_str(), batch.num_rows()),
@@ -98,7 +101,7 @@ fn with_file_digest(batch: &RecordBatch, digest: &Digest) -> Result<RecordBatch,
 }
 
 /// The tables of a run other than `payments`, written while `payments` is still encoded.
-struct OtherTables {
+pub(super) struct OtherTables {
     tables: Vec<WrittenTable>,
     quarantined: u64,
     duplicates: usize,
@@ -107,16 +110,9 @@ struct OtherTables {
     conflicted_identities: usize,
 }
 
-/// Where the run stands once every batch is netted: the other tables written (or failed),
-/// or an accumulator with identity conflicts waiting for the `payments` file.
-enum Tail {
-    Written(Result<OtherTables, JobError>),
-    Waiting(Box<netting::Accumulator>),
-}
-
 /// The payments `query` wants, read back from the `payments` file at `path` (in canonical
 /// order, as it was written).
-fn find_firsts(
+pub(super) fn find_firsts(
     path: &Path,
     query: &netting::FirstsQuery,
 ) -> Result<Vec<netting::Obligation>, JobError> {
@@ -142,7 +138,7 @@ fn find_firsts(
 
 /// Nets what was accumulated and writes every table but `payments`: the netting tables,
 /// `quarantine` (reader rows plus payments netting set aside) and `header_checks`.
-fn write_other_tables(
+pub(super) fn write_other_tables(
     store: &Store,
     summaries: &[FileSummary],
     accumulator: netting::Accumulator,
@@ -349,46 +345,72 @@ pub(crate) type Consume<'a> = dyn FnMut(
     ) -> Result<(), JobError>
     + 'a;
 
-/// Nets the files `feed` hands on and writes the run's tables: the part of a netting run
-/// after reading, shared by the one-machine run and the merge of a sharded one, so that
-/// both write the same bytes. `files_read` counts the files whose reading is done, of how
-/// many: while readers keep every core busy, `payments` is encoded on one thread, then on
-/// every core.
-pub(crate) fn net_files(
-    ctx: &Context<'_>,
+/// What the `payments` encoder is sent: rows, or the end of a segment (see
+/// [`netting::Segments`]).
+enum ToEncoder {
+    Rows(RecordBatch),
+    EndRowGroup,
+}
+
+/// Hands a netting run's `payments` file, once its encoder is done (see [`net_and_encode`]).
+pub(crate) type WaitForPayments<'a> = dyn FnMut() -> Result<artifact::TableFile, JobError> + 'a;
+
+/// Nets the files `feed` hands on and encodes their payments into the `payments` file at
+/// `payments_path`: the part of a netting run after reading, shared by the one-machine run
+/// and the map units of a sharded one, so that both write the same bytes. `files_read`
+/// counts the files whose reading is done, of how many: while readers keep every core
+/// busy, `payments` is encoded on one thread, then on every core. `on_first` is told the
+/// identity key and `payments` row of each payment netted first of its identity.
+///
+/// Once every batch is netted, `tail` gets the files' summaries and the accumulator, while
+/// the encoder finishes `payments`; it may wait for the file (its last argument).
+pub(crate) fn net_and_encode<T>(
+    reporter: &dyn Reporter,
     config: &NettingConfig,
-    chain: &str,
     (files_read, file_count): (&AtomicUsize, usize),
+    payments_path: &Path,
+    on_first: &mut dyn FnMut([u8; 16], u64),
     feed: impl FnOnce(&mut Consume<'_>) -> Result<(), JobError>,
-) -> Result<Produced<()>, JobError> {
-    let (store, reporter) = (ctx.store, ctx.reporter);
-    let staging = store.staging_dir()?;
+    tail: impl FnOnce(
+        Vec<FileSummary>,
+        netting::Accumulator,
+        &mut WaitForPayments<'_>,
+    ) -> Result<T, JobError>,
+) -> Result<(T, artifact::TableFile), JobError> {
     let payments_key = ["source_file", "message_index", "tx_index"];
-    let payments_path = staging.path().join("payments.parquet");
     let payments_writer = artifact::TableWriter::create_with_distinct(
-        &payments_path,
+        payments_path,
         "payments",
         &table::payments_schema(),
         &payments_key,
         &table::PAYMENTS_DISTINCT_COLUMNS,
     )?;
     let mut accumulator = netting::Accumulator::new(*config);
+    let mut segments = netting::Segments::new(config.segment_bytes);
     // This thread fills in the file digest, nets each batch and hands it on, through a
     // bounded channel, to the `payments` Parquet encoder. (The readers keep both cores
     // busy: netting on a thread of its own only added thread switches.) Once every batch is
-    // netted, this thread writes the other tables while the encoder finishes `payments`.
-    let (summaries, payments_file, others) = std::thread::scope(|scope| -> Result<_, JobError> {
-        let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+    // netted, this thread runs `tail` while the encoder finishes `payments`.
+    std::thread::scope(|scope| -> Result<_, JobError> {
+        let (to_encoder, encoder_input) = std::sync::mpsc::sync_channel::<ToEncoder>(4);
         let encoder = scope.spawn(move || -> Result<artifact::TableFile, JobError> {
             let mut writer = payments_writer;
-            for batch in encoder_input {
+            for message in encoder_input {
                 writer.set_parallel(files_read.load(Ordering::Acquire) == file_count);
-                writer.write(&batch)?;
+                match message {
+                    ToEncoder::Rows(batch) => writer.write(&batch)?,
+                    ToEncoder::EndRowGroup => writer.end_row_group()?,
+                }
             }
             writer.set_parallel(true);
             Ok(writer.finish()?)
         });
         let mut summaries: Vec<FileSummary> = Vec::with_capacity(file_count);
+        let mut row = 0u64;
+        let stopped = || JobError::Input {
+            path: PathBuf::from("payments"),
+            reason: "the payments encoder stopped".into(),
+        };
         let mut consume = |summary: FileSummary,
                            batches: &mut dyn Iterator<Item = Result<RecordBatch, JobError>>|
          -> Result<(), JobError> {
@@ -396,54 +418,119 @@ pub(crate) fn net_files(
             if summary.file_ok {
                 for batch in batches {
                     let batch = with_file_digest(&batch?, &summary.file_digest)?;
-                    netting::for_each_obligation(&batch, &mut |o| accumulator.add_ref(o))?;
-                    if to_encoder.send(batch).is_err() {
-                        // The encoder stopped early; its error is reported below.
-                        return Err(JobError::Input {
-                            path: PathBuf::from("payments"),
-                            reason: "the payments encoder stopped".into(),
-                        });
-                    }
+                    netting::for_each_obligation(&batch, &mut |o| {
+                        if let Some(key) = accumulator.add_noting_first(o)? {
+                            on_first(key, row);
+                        }
+                        row += 1;
+                        Ok(())
+                    })?;
+                    // The encoder stopped early: its error is reported below.
+                    to_encoder
+                        .send(ToEncoder::Rows(batch))
+                        .map_err(|_| stopped())?;
                 }
+            }
+            if segments.ends_after(summary.bytes) {
+                to_encoder
+                    .send(ToEncoder::EndRowGroup)
+                    .map_err(|_| stopped())?;
             }
             summaries.push(summary);
             Ok(())
         };
         let fed = feed(&mut consume);
         drop(to_encoder);
-        // Without identity conflicts (the usual run) the other tables are written
-        // while the encoder finishes `payments`; with them, once it has, since the
-        // first payments of the conflicted identities are read back from it.
-        let tail = match fed {
-            Err(e) => Tail::Written(Err(e)),
-            Ok(()) => {
-                reporter.finish();
-                if accumulator.has_conflicts() {
-                    Tail::Waiting(Box::new(accumulator))
-                } else {
-                    Tail::Written(write_other_tables(
-                        store,
-                        &summaries,
-                        accumulator,
-                        Vec::new(),
-                        reporter,
-                    ))
-                }
-            }
+        let mut encoder = PaymentsEncoder {
+            thread: Some(encoder),
+            file: None,
         };
-        let payments_file = encoder.join().map_err(|_| JobError::Input {
+        let done = fed.and_then(|()| {
+            reporter.finish();
+            tail(summaries, accumulator, &mut || encoder.wait())
+        });
+        let waited_in_tail = encoder.thread.is_none();
+        match (done, encoder.wait()) {
+            (Ok(done), Ok(file)) => Ok((done, file)),
+            // The tail failed on the encoder's error, or on something of its own.
+            (Err(e), _) if waited_in_tail => Err(e),
+            // The encoder's own error says more than the one it caused here.
+            (_, Err(e)) | (Err(e), Ok(_)) => Err(e),
+        }
+    })
+}
+
+/// The `payments` encoder's thread, and the file once it is done.
+struct PaymentsEncoder<'scope> {
+    thread: Option<std::thread::ScopedJoinHandle<'scope, Result<artifact::TableFile, JobError>>>,
+    file: Option<artifact::TableFile>,
+}
+
+impl PaymentsEncoder<'_> {
+    /// Waits for the encoder; its file, or why it failed (the first time asked).
+    fn wait(&mut self) -> Result<artifact::TableFile, JobError> {
+        if let Some(thread) = self.thread.take() {
+            let file = thread.join().map_err(|_| JobError::Input {
+                path: PathBuf::from("payments"),
+                reason: "the Parquet encoder thread panicked".into(),
+            })??;
+            self.file = Some(file);
+        }
+        self.file.clone().ok_or_else(|| JobError::Input {
             path: PathBuf::from("payments"),
-            reason: "the Parquet encoder thread panicked".into(),
-        })??;
-        let others = match tail {
-            Tail::Written(others) => others?,
-            Tail::Waiting(accumulator) => {
-                let firsts = find_firsts(&payments_path, &accumulator.firsts_query())?;
-                write_other_tables(store, &summaries, *accumulator, firsts, reporter)?
-            }
-        };
-        Ok((summaries, payments_file, others))
-    })?;
+            reason: "the Parquet encoder failed".into(),
+        })
+    }
+}
+
+/// The one-machine run after reading: nets and encodes what `feed` hands on (see
+/// [`net_and_encode`]) and writes every table.
+fn net_files(
+    ctx: &Context<'_>,
+    config: &NettingConfig,
+    chain: &str,
+    files_read: (&AtomicUsize, usize),
+    feed: impl FnOnce(&mut Consume<'_>) -> Result<(), JobError>,
+) -> Result<Produced<()>, JobError> {
+    let (store, reporter) = (ctx.store, ctx.reporter);
+    let staging = store.staging_dir()?;
+    let payments_path = staging.path().join("payments.parquet");
+    let ((summaries, others), payments_file) = net_and_encode(
+        reporter,
+        config,
+        files_read,
+        &payments_path,
+        &mut |_, _| {},
+        feed,
+        |summaries, accumulator, wait| {
+            // Without identity conflicts (the usual run) the other tables are written while
+            // the encoder finishes `payments`; with them, once it has, since the first
+            // payments of the conflicted identities are read back from it.
+            let firsts = if accumulator.has_conflicts() {
+                find_firsts(&wait()?.path, &accumulator.firsts_query())?
+            } else {
+                Vec::new()
+            };
+            let others = write_other_tables(store, &summaries, accumulator, firsts, reporter)?;
+            Ok((summaries, others))
+        },
+    )?;
+    let payments = artifact::store_table_file(store, "payments", &payments_file)?;
+    Ok(describe(
+        config, chain, &summaries, payments, others, reporter,
+    ))
+}
+
+/// A netting run's description, from its tables: what the one-machine run and the merge
+/// of a sharded one both publish.
+pub(super) fn describe(
+    config: &NettingConfig,
+    chain: &str,
+    summaries: &[FileSummary],
+    payments: WrittenTable,
+    others: OtherTables,
+    reporter: &dyn Reporter,
+) -> Produced<()> {
     let OtherTables {
         tables: other_tables,
         quarantined,
@@ -451,11 +538,7 @@ pub(crate) fn net_files(
         conflicting_payments,
         conflicted_identities,
     } = others;
-    let mut written = vec![artifact::store_table_file(
-        store,
-        "payments",
-        &payments_file,
-    )?];
+    let mut written = vec![payments];
     written.extend(other_tables);
     reporter.advance(1);
     reporter.finish();
@@ -472,8 +555,8 @@ pub(crate) fn net_files(
         }),
     );
     parameters.insert("duplicates".to_owned(), serde_json::json!(duplicates));
-    // Limits change what is refused: a run names those it was given (the defaults are
-    // the writer version's own).
+    // Limits change what is refused, and the segment size where `payments` row groups
+    // end: a run names those it was given (the defaults are the writer version's own).
     let (limits, defaults) = (config.read_limits, pacs008::ReadLimits::default());
     for (name, value, default) in [
         (
@@ -490,6 +573,11 @@ pub(crate) fn net_files(
             "max_decompressed",
             limits.max_decompressed,
             defaults.max_decompressed,
+        ),
+        (
+            "segment_bytes",
+            config.segment_bytes,
+            netting::SEGMENT_BYTES,
         ),
     ] {
         if value != default {
@@ -516,9 +604,9 @@ pub(crate) fn net_files(
         })
         .collect();
     run.quarantined = quarantined;
-    Ok(Produced {
+    Produced {
         run,
         tables: written,
         extra: (),
-    })
+    }
 }

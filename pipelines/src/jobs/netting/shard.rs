@@ -1,13 +1,17 @@
 //! A netting run split over machines: a signed *plan*, *map* units that each read one shard
-//! (a contiguous range of the plan's files) into a *partial*, and one *merge* that nets the
-//! partials into exactly the artifacts `mez netting run` writes on one machine.
+//! (a contiguous range of the plan's input segments) into a *partial*, and one *merge* that
+//! joins the partials into exactly the artifacts `mez netting run` writes on one machine.
 //!
-//! Why the merge writes the same bytes: everything a netting run writes depends only on the
-//! files' summaries and payments batches, consumed in input order (see
-//! [`super::run::net_files`]). A map unit keeps both exactly as the readers produced them — the
-//! batches in an Arrow IPC stream, which keeps their boundaries, the summaries in JSON — and
-//! the merge feeds them, shard after shard, to the same code. Duplicates and identity
-//! conflicts across shards are therefore found by the merge, as in one run.
+//! Why the merge writes the same bytes without redoing the work:
+//! - `payments`: a map unit encodes its shard's rows itself, with the one-machine run's
+//!   writer. Row groups end where input segments do ([`super::Segments`]), and a shard is
+//!   whole segments, so every row group of the table is one of some shard's: the merge
+//!   copies them in order ([`crate::artifact::splice`]).
+//! - the netting tables: a map unit nets its shard and hands over its sums and lists; the
+//!   merge adds them up and redoes only the identities seen in more than one shard, so
+//!   duplicates and identity conflicts across shards are found as in one run
+//!   ([`super::merge`]).
+//! - `quarantine` and `header_checks` come from the files' summaries, kept in the partial.
 //!
 //! Every unit is a plain command over a store URL, idempotent and safe to run twice or at
 //! once on two workers: a partial is a content-addressed blob, and its index entry
@@ -23,8 +27,9 @@ use verify::Digest;
 use verify::keys::{SecretKey, TrustSet};
 use verify::store::Store;
 
+use super::merge::{self, ShardState};
 use super::run::{self as netting_run, BATCH_ROWS};
-use super::{ConflictRule, LegsMode, NettingConfig};
+use super::{ConflictRule, LegsMode, NettingConfig, Obligation};
 use crate::artifact::ordered;
 use crate::jobs::inputs::NamedFile;
 use crate::jobs::shards;
@@ -33,8 +38,8 @@ use crate::jobs::{Context, Job, JobError, Produced};
 
 /// DSSE payload type of a plan.
 pub const PLAN_TYPE: &str = "application/vnd.mez.netting-plan+json";
-const PLAN_KIND: &str = "mez.netting.plan/v1";
-const PARTIAL_KIND: &str = "mez.netting.partial/v1";
+const PLAN_KIND: &str = "mez.netting.plan/v2";
+const PARTIAL_KIND: &str = "mez.netting.partial/v2";
 /// The job's name in partial index keys (`scale/netting/<plan>/shard-<i>`).
 const JOB: &str = "netting";
 
@@ -58,6 +63,7 @@ pub struct PlanConfig {
     pub max_token: u64,
     pub max_field: u64,
     pub max_decompressed: u64,
+    pub segment_bytes: u64,
 }
 
 /// A signed netting plan: the sorted inputs and the shard boundaries.
@@ -67,7 +73,8 @@ pub struct Plan {
     pub chain: String,
     pub config: PlanConfig,
     pub inputs: Vec<PlanInput>,
-    /// Shard `i` reads inputs `shards[i].0 .. shards[i].1`.
+    /// Shard `i` reads inputs `shards[i].0 .. shards[i].1`: whole segments (some shards
+    /// are empty when there are fewer segments than shards).
     pub shards: Vec<(usize, usize)>,
 }
 
@@ -84,6 +91,7 @@ impl PlanConfig {
             max_token: config.read_limits.max_token as u64,
             max_field: config.read_limits.max_field as u64,
             max_decompressed: config.read_limits.max_decompressed,
+            segment_bytes: config.segment_bytes,
         }
     }
 
@@ -105,12 +113,14 @@ impl PlanConfig {
                 max_field: usize::try_from(self.max_field).ok()?,
                 max_decompressed: self.max_decompressed,
             },
+            segment_bytes: self.segment_bytes,
         })
     }
 }
 
 /// Plans a run over `files` (already named and sorted, see [`crate::jobs::inputs`]):
-/// hashes every file, splits them into `shards`, signs the plan and stores it. `locations`
+/// hashes every file, splits their segments into `shards` balanced by bytes, signs the
+/// plan and stores it. `locations`
 /// gives each file's location for workers (its absolute path when `None`).
 pub fn plan(
     store: &Store,
@@ -146,11 +156,23 @@ pub fn plan(
         .collect();
     let inputs = hashed.into_iter().collect::<Result<Vec<_>, _>>()?;
     let sizes: Vec<u64> = inputs.iter().map(|i| i.bytes).collect();
+    let segments = super::Segments::of(&sizes, config.segment_bytes);
+    let segment_sizes: Vec<u64> = segments
+        .iter()
+        .map(|&(first, end)| sizes[first..end].iter().sum())
+        .collect();
+    let shards = shards::bounds(&segment_sizes, shards)
+        .into_iter()
+        .map(|(first, end)| {
+            let file = |segment: usize| segments.get(segment).map_or(inputs.len(), |s| s.0);
+            (file(first), file(end))
+        })
+        .collect();
     let plan = Plan {
         kind: PLAN_KIND.into(),
         chain: chain.into(),
         config: PlanConfig::new(config),
-        shards: shards::bounds(&sizes, shards),
+        shards,
         inputs,
     };
     let digest = shards::store_plan(store, signer, PLAN_TYPE, &plan)?;
@@ -166,6 +188,20 @@ pub fn open_plan(store: &Store, trust: &TrustSet, digest: &Digest) -> Result<Pla
         && plan.shards.last().is_some_and(|s| s.1 == plan.inputs.len());
     if plan.kind != PLAN_KIND || !contiguous || plan.config.netting_config().is_none() {
         return Err(ShardError::plan(digest, "not a valid netting plan"));
+    }
+    // Shards must be whole segments, or their row groups would not be the table's.
+    let sizes: Vec<u64> = plan.inputs.iter().map(|i| i.bytes).collect();
+    let starts: std::collections::BTreeSet<usize> =
+        super::Segments::of(&sizes, plan.config.segment_bytes)
+            .iter()
+            .map(|s| s.0)
+            .chain([plan.inputs.len()])
+            .collect();
+    if !plan.shards.iter().all(|s| starts.contains(&s.0)) {
+        return Err(ShardError::plan(
+            digest,
+            "a shard starts inside an input segment",
+        ));
     }
     Ok(plan)
 }
@@ -184,20 +220,25 @@ struct FilePart {
     quarantine: Vec<(u64, String, Option<String>, String)>,
     /// (message index, message id, check, declared, computed, ok).
     checks: Vec<(u32, Option<String>, String, String, String, bool)>,
-    /// How many payments batches of the partial's stream are this file's.
-    batches: u32,
 }
 
 /// What a map unit wrote for its shard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Partial {
     files: Vec<FilePart>,
-    /// The Arrow IPC stream of the shard's payments batches, in input order.
+    /// The shard's rows of `payments`, as a Parquet file of whole row groups.
     payments: Digest,
+    payments_rows: u64,
+    /// The shard's identity list (see [`super::merge::IdentityRecord`]).
+    identities: Digest,
+    /// The shard's netting, before identity conflicts are settled.
+    netting: ShardState,
+    /// The first payments of the shard's conflicted identities.
+    conflict_firsts: Vec<Obligation>,
 }
 
 impl FilePart {
-    fn new(s: &FileSummary, batches: u32) -> Self {
+    fn new(s: &FileSummary) -> Self {
         FilePart {
             source_file: s.source_file.clone(),
             file_digest: s.file_digest,
@@ -234,7 +275,6 @@ impl FilePart {
                     )
                 })
                 .collect(),
-            batches,
         }
     }
 
@@ -279,7 +319,8 @@ impl FilePart {
 }
 
 /// Runs map unit `shard` of plan `digest`: reads the shard's files (checking each against
-/// the digest the plan gives it) and stores the partial. Returns the partial's digest.
+/// the digest the plan gives it), nets them and encodes their payments, and stores the
+/// partial. Returns the partial's digest.
 pub fn map(
     store: &Store,
     trust: &TrustSet,
@@ -316,68 +357,152 @@ pub fn map(
         files.push(NamedFile::new(path, input.name.clone()));
     }
     // The shard's files are read in parallel and taken in order, as one machine does.
-    let payments_path = staging.path().join("payments.arrow");
-    let out =
-        std::fs::File::create(&payments_path).map_err(|e| JobError::input(&payments_path, e))?;
-    let mut writer = crate::jobs::shards::partial_stream_writer(
-        std::io::BufWriter::new(out),
-        &table::payments_schema(),
-    )
-    .map_err(|e| JobError::input(&payments_path, e))?;
-    let mut parts = Vec::with_capacity(files.len());
     let limits = ordered::Limits {
         workers: rayon::current_num_threads(),
         memory_rows: 16 * BATCH_ROWS,
     };
+    let files_read = AtomicUsize::new(0);
     let read = |i: usize, out: &mut ordered::Emitter<'_, FileSummary, JobError>| {
-        netting_run::read_one(&files[i], &config.read_limits, out)
+        let read = netting_run::read_one(&files[i], &config.read_limits, out);
+        files_read.fetch_add(1, std::sync::atomic::Ordering::Release);
+        read
     };
-    ordered::read_in_order(
-        files.len(),
-        limits,
-        table::payments_schema(),
-        staging.path(),
-        &read,
-        &mut |i, outcome, batches| {
-            let summary = outcome?;
-            let planned = &inputs[i];
-            if summary.file_digest != planned.digest {
-                return Err(ShardError::plan(
-                    digest,
-                    format!(
-                        "input {} ({}) changed since the plan: it hashes to {}, the plan says {}",
-                        planned.name, planned.location, summary.file_digest, planned.digest
-                    ),
-                )
-                .into());
-            }
-            let mut count = 0u32;
-            if summary.file_ok {
-                for batch in batches {
-                    writer
-                        .write(&batch?)
-                        .map_err(|e| JobError::input(&payments_path, e))?;
-                    count += 1;
-                }
-            }
-            parts.push(FilePart::new(&summary, count));
-            Ok(())
+    let payments_path = staging.path().join("payments.parquet");
+    let mut firsts: Vec<([u8; 16], u64)> = Vec::new();
+    let reporter = crate::report::Silent;
+    let ((summaries, netting, conflict_firsts), payments_file) = netting_run::net_and_encode(
+        &reporter,
+        &config,
+        (&files_read, files.len()),
+        &payments_path,
+        &mut |key, row| firsts.push((key, row)),
+        |consume| {
+            ordered::read_in_order(
+                files.len(),
+                limits,
+                table::payments_schema(),
+                staging.path(),
+                &read,
+                &mut |i, outcome, batches| {
+                    let summary = outcome?;
+                    let planned = &inputs[i];
+                    if summary.file_digest != planned.digest {
+                        return Err(ShardError::plan(
+                            digest,
+                            format!(
+                                "input {} ({}) changed since the plan: it hashes to {}, the plan says {}",
+                                planned.name, planned.location, summary.file_digest, planned.digest
+                            ),
+                        )
+                        .into());
+                    }
+                    consume(summary, &mut batches.map(|b| b.map_err(JobError::from)))
+                },
+            )
+        },
+        |summaries, accumulator, wait| {
+            let conflict_firsts = if accumulator.has_conflicts() {
+                netting_run::find_firsts(&wait()?.path, &accumulator.firsts_query())?
+            } else {
+                Vec::new()
+            };
+            Ok((summaries, accumulator.into_shard_state(), conflict_firsts))
         },
     )?;
-    writer
-        .into_inner()
-        .and_then(|w| {
-            w.into_inner()
-                .map_err(|e| arrow::error::ArrowError::IoError(e.to_string(), e.into_error()))
-        })
-        .map_err(|e| JobError::input(&payments_path, e))?;
-    let (payments, _) = Digest::of_file(&payments_path)?;
-    store.put_blob_file(&payments_path, &payments)?;
+    let identities = merge::identity_list(firsts, &netting);
+    let identities_path = staging.path().join("identities");
+    let written = std::fs::File::create(&identities_path).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        merge::write_identities(&mut out, &identities)?;
+        std::io::Write::flush(&mut out)
+    });
+    written.map_err(|e| JobError::input(&identities_path, e))?;
+    let (identities, _) = Digest::of_file(&identities_path)?;
+    store.put_blob_file(&identities_path, &identities)?;
+    store.put_blob_file(&payments_file.path, &payments_file.digest)?;
     let partial = Partial {
-        files: parts,
-        payments,
+        files: summaries.iter().map(FilePart::new).collect(),
+        payments: payments_file.digest,
+        payments_rows: payments_file.rows,
+        identities,
+        netting,
+        conflict_firsts,
     };
     shards::store_partial(store, JOB, PARTIAL_KIND, digest, shard, &partial)
+}
+
+/// A blob of a partial as a local file, checked against its digest: the store's own file
+/// on a local store, else a download into `staging`.
+fn local_blob(
+    store: &Store,
+    digest: &Digest,
+    staging: &std::path::Path,
+) -> Result<PathBuf, String> {
+    let key = verify::store::blob_key(digest);
+    let path = match store.local_root() {
+        Some(root) => root.join(&key),
+        None => {
+            let path = staging.join(digest.hex());
+            store.download(&key, &path).map_err(|e| e.to_string())?;
+            path
+        }
+    };
+    let (found, _) = Digest::of_file(&path).map_err(|e| e.to_string())?;
+    if found == *digest {
+        Ok(path)
+    } else {
+        Err(format!("blob {digest} hashes to {found}"))
+    }
+}
+
+/// The payments at `rows` (sorted) of a shard's `payments` file.
+fn payments_at(path: &std::path::Path, rows: &[u64]) -> Result<Vec<Obligation>, String> {
+    use parquet::arrow::arrow_reader::{
+        ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+    };
+    use parquet::file::metadata::PageIndexPolicy;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(
+        file,
+        ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional),
+    )
+    .map_err(|e| e.to_string())?;
+    let total = usize::try_from(builder.metadata().file_metadata().num_rows())
+        .map_err(|e| e.to_string())?;
+    let mut ranges = Vec::with_capacity(rows.len());
+    for &row in rows {
+        let row = usize::try_from(row).map_err(|e| e.to_string())?;
+        if row >= total {
+            return Err(format!(
+                "row {row} is past the {total} rows of its payments"
+            ));
+        }
+        ranges.push(row..row + 1);
+    }
+    let reader = builder
+        .with_row_selection(RowSelection::from_consecutive_ranges(
+            ranges.into_iter(),
+            total,
+        ))
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut found = Vec::with_capacity(rows.len());
+    for batch in reader {
+        let batch = batch.map_err(|e| e.to_string())?;
+        super::for_each_obligation(&batch, &mut |o| {
+            found.push(o.to_owned());
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    if found.len() != rows.len() {
+        return Err(format!("{} of {} rows found", found.len(), rows.len()));
+    }
+    Ok(found)
 }
 
 /// The merge of a sharded run, published like `mez netting run` (see [`crate::jobs::run`]).
@@ -391,20 +516,25 @@ impl Job for NettingMerge {
     type Extra = ConflictRule;
 
     fn produce(ctx: &Context<'_>, digest: &Digest) -> Result<Produced<ConflictRule>, JobError> {
-        let store = ctx.store;
+        let (store, reporter) = (ctx.store, ctx.reporter);
         let plan = open_plan(store, &ctx.readers(), digest)?;
         let config = plan
             .config
             .netting_config()
             .ok_or_else(|| JobError::input("plan", "not a valid netting plan"))?;
-        // Every partial is found and checked before anything is netted.
-        let mut partials = Vec::with_capacity(plan.shards.len());
-        for (shard, &(first, end)) in plan.shards.iter().enumerate() {
-            let corrupt = |reason: String| ShardError::Corrupt {
+        let corrupt = |shard: usize, reason: String| -> JobError {
+            ShardError::Corrupt {
                 plan: *digest,
                 shard,
                 reason,
-            };
+            }
+            .into()
+        };
+        // Every partial is found and checked before anything is merged.
+        let staging = store.staging_dir()?;
+        let mut partials = Vec::with_capacity(plan.shards.len());
+        let mut summaries = Vec::with_capacity(plan.inputs.len());
+        for (shard, &(first, end)) in plan.shards.iter().enumerate() {
             let partial: Partial = shards::load_partial(store, JOB, PARTIAL_KIND, digest, shard)?;
             let planned = &plan.inputs[first..end];
             let matches = partial.files.len() == planned.len()
@@ -414,64 +544,88 @@ impl Job for NettingMerge {
                     .zip(planned)
                     .all(|(f, p)| f.source_file == p.name && f.file_digest == p.digest);
             if !matches {
-                return Err(corrupt("its files are not the shard's".into()).into());
+                return Err(corrupt(shard, "its files are not the shard's".into()));
             }
-            partials.push((shard, partial));
+            for part in &partial.files {
+                summaries.push(
+                    part.summary()
+                        .ok_or_else(|| corrupt(shard, "an unknown header check".into()))?,
+                );
+            }
+            let payments = local_blob(store, &partial.payments, staging.path())
+                .map_err(|e| corrupt(shard, e))?;
+            let identities = local_blob(store, &partial.identities, staging.path())
+                .map_err(|e| corrupt(shard, e))?;
+            partials.push((partial, payments, identities));
         }
-        let total: u64 = plan.inputs.iter().map(|i| i.bytes).sum();
-        ctx.reporter
-            .start("netting the partials", Some(total), "bytes");
-        let file_count = plan.inputs.len();
-        let files_read = AtomicUsize::new(file_count);
-        netting_run::net_files(
-            ctx,
-            &config,
-            &plan.chain,
-            (&files_read, file_count),
-            |consume| {
-                for (shard, partial) in &partials {
-                    let corrupt = |reason: String| ShardError::Corrupt {
-                        plan: *digest,
-                        shard: *shard,
-                        reason,
-                    };
-                    let staging = store.staging_dir()?;
-                    let mut blob = shards::open_blob(store, &partial.payments, staging.path())
-                        .map_err(corrupt)?;
-                    let mut stream = arrow::ipc::reader::StreamReader::try_new(&mut blob, None)
-                        .map_err(|e| corrupt(e.to_string()))?;
-                    for part in &partial.files {
-                        let summary = part
-                            .summary()
-                            .ok_or_else(|| corrupt("an unknown header check".into()))?;
-                        let mut batches = (&mut stream)
-                            .take(part.batches as usize)
-                            .map(|b| b.map_err(|e| JobError::from(corrupt(e.to_string()))));
-                        let mut taken = 0u32;
-                        let mut counted = std::iter::from_fn(|| {
-                            let next = batches.next();
-                            taken += u32::from(next.is_some());
-                            next
-                        });
-                        consume(summary, &mut counted)?;
-                        if part.file_ok && taken != part.batches {
-                            return Err(corrupt(format!(
-                                "{} holds {taken} payments batches, not {}",
-                                part.source_file, part.batches
-                            ))
-                            .into());
-                        }
-                    }
-                    drop(stream);
-                    shards::check_blob(blob, &partial.payments).map_err(corrupt)?;
-                }
-                Ok(())
-            },
-        )
-        .map(|produced| Produced {
+        reporter.start("merging the partials", None, "");
+        // `payments` is copied together from the shards' files while the netting is merged.
+        let payments_parts: Vec<PathBuf> = partials.iter().map(|p| p.1.clone()).collect();
+        let spliced_path = staging.path().join("payments.parquet");
+        let (spliced, netted) = std::thread::scope(|scope| {
+            let splicing = scope.spawn(|| {
+                crate::artifact::splice(
+                    &spliced_path,
+                    "payments",
+                    &table::payments_schema(),
+                    &["source_file", "message_index", "tx_index"],
+                    &table::PAYMENTS_DISTINCT_COLUMNS,
+                    &payments_parts,
+                )
+            });
+            let netted = merge_netting(&config, &partials, &corrupt);
+            let spliced = splicing.join().map_err(|_| JobError::Input {
+                path: PathBuf::from("payments"),
+                reason: "the splicing thread panicked".into(),
+            });
+            (spliced, netted)
+        });
+        let (accumulator, firsts) = netted?;
+        let spliced = spliced??;
+        reporter.finish();
+        let others =
+            netting_run::write_other_tables(store, &summaries, accumulator, firsts, reporter)?;
+        let payments = crate::artifact::store_table_file(store, "payments", &spliced)?;
+        let produced =
+            netting_run::describe(&config, &plan.chain, &summaries, payments, others, reporter);
+        Ok(Produced {
             run: produced.run,
             tables: produced.tables,
             extra: config.conflicts,
         })
     }
+}
+
+/// Nets the partials together (see [`super::merge`]): the accumulator and the first
+/// payments its `finish` wants.
+fn merge_netting(
+    config: &NettingConfig,
+    partials: &[(Partial, PathBuf, PathBuf)],
+    corrupt: &dyn Fn(usize, String) -> JobError,
+) -> Result<(super::Accumulator, Vec<Obligation>), JobError> {
+    let mut lists = Vec::with_capacity(partials.len());
+    for (shard, (_, _, identities)) in partials.iter().enumerate() {
+        let file = std::fs::File::open(identities).map_err(|e| corrupt(shard, e.to_string()))?;
+        lists.push(merge::IdentityReader::new(
+            std::io::BufReader::with_capacity(1 << 20, file),
+        ));
+    }
+    let shared = merge::shared_identities(&mut lists).map_err(|(shard, e)| corrupt(shard, e))?;
+    let mut shards = Vec::with_capacity(partials.len());
+    for (shard, (partial, payments, _)) in partials.iter().enumerate() {
+        let mut rows: Vec<u64> = shared
+            .values()
+            .flat_map(|seen| seen.iter())
+            .filter(|(s, _)| *s == shard)
+            .filter_map(|(_, row)| *row)
+            .collect();
+        rows.sort_unstable();
+        let netted_shared = payments_at(payments, &rows).map_err(|e| corrupt(shard, e))?;
+        shards.push(merge::ShardNetting {
+            state: partial.netting.clone(),
+            firsts: partial.conflict_firsts.clone(),
+            netted_shared,
+        });
+    }
+    Ok(merge::merge_shards(config, &shared, shards)?)
 }

@@ -44,6 +44,7 @@ fn config(args: &NettingSettingsArgs) -> Result<NettingConfig> {
             max_field: args.max_field,
             max_decompressed: args.max_decompressed,
         },
+        segment_bytes: args.segment_bytes,
     })
 }
 
