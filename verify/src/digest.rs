@@ -29,7 +29,14 @@ impl Digest {
 
     /// SHA-256 of `bytes`.
     pub fn of(bytes: &[u8]) -> Self {
-        Digest(Sha256::digest(bytes).into())
+        // Short inputs (identities, canonical JSON) are hashed in place: a stream engine
+        // pays off on blobs.
+        if bytes.len() < 4096 {
+            return Digest(Sha256::digest(bytes).into());
+        }
+        let mut hasher = StreamHasher::new();
+        hasher.update(bytes);
+        hasher.finish().0
     }
 
     /// Streams `reader` through SHA-256; returns the digest and the number of bytes read.
@@ -122,8 +129,53 @@ impl<'de> Deserialize<'de> for Digest {
 /// Incremental SHA-256 that also counts bytes.
 #[derive(Clone, Default)]
 pub struct StreamHasher {
-    inner: Sha256,
+    inner: engine::Engine,
     bytes: u64,
+}
+
+/// The SHA-256 of streams: AWS-LC's with the `fast-sha256` feature, else `sha2`'s.
+#[cfg(feature = "fast-sha256")]
+mod engine {
+    use aws_lc_rs::digest::{Context, SHA256};
+
+    #[derive(Clone)]
+    pub struct Engine(Context);
+
+    impl Default for Engine {
+        fn default() -> Self {
+            Engine(Context::new(&SHA256))
+        }
+    }
+
+    impl Engine {
+        pub fn update(&mut self, chunk: &[u8]) {
+            self.0.update(chunk);
+        }
+
+        pub fn finalize(self) -> [u8; 32] {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(self.0.finish().as_ref());
+            out
+        }
+    }
+}
+
+#[cfg(not(feature = "fast-sha256"))]
+mod engine {
+    use sha2::Digest as _;
+
+    #[derive(Clone, Default)]
+    pub struct Engine(sha2::Sha256);
+
+    impl Engine {
+        pub fn update(&mut self, chunk: &[u8]) {
+            self.0.update(chunk);
+        }
+
+        pub fn finalize(self) -> [u8; 32] {
+            self.0.finalize().into()
+        }
+    }
 }
 
 impl fmt::Debug for StreamHasher {
@@ -145,7 +197,7 @@ impl StreamHasher {
     }
 
     pub fn finish(self) -> (Digest, u64) {
-        (Digest(self.inner.finalize().into()), self.bytes)
+        (Digest(self.inner.finalize()), self.bytes)
     }
 }
 
@@ -224,6 +276,28 @@ impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Whatever engine hashes streams, its digest is `sha2`'s SHA-256 of the same bytes,
+        /// however they are cut, and `Digest::of` agrees on either side of its threshold.
+        #[test]
+        fn every_engine_gives_the_sha256_of_the_bytes(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20_000),
+            cuts in proptest::collection::vec(0usize..20_000, 0..6),
+        ) {
+            let expected = Digest(Sha256::digest(&bytes).into());
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut hasher = StreamHasher::new();
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([bytes.len()]) {
+                hasher.update(&bytes[from..cut]);
+                from = cut;
+            }
+            proptest::prop_assert_eq!(hasher.finish(), (expected, bytes.len() as u64));
+            proptest::prop_assert_eq!(Digest::of(&bytes), expected);
+        }
+    }
 
     #[test]
     fn a_hashing_writer_digests_exactly_what_was_written() {
