@@ -134,8 +134,11 @@ pub fn plan(
     if shards == 0 {
         return Err(JobError::input("--shards", "must be at least 1"));
     }
+    // One file per task: sizes vary by orders of magnitude (bulk files and singles), and
+    // rayon's default chunks left one thread hashing the large files alone.
     let hashed: Vec<Result<PlanInput, JobError>> = files
         .par_iter()
+        .with_max_len(1)
         .zip(locations)
         .map(|(file, location)| {
             let (digest, bytes) = Digest::of_file(&file.path)?;
