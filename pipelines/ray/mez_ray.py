@@ -28,32 +28,45 @@ import subprocess
 import sys
 import time
 
-import ray
-
 ENV_PREFIXES = ("AWS_", "GOOGLE_", "AZURE_", "MEZ_")
+
+
+def start_mez(binary, common, args, env):
+    """Starts mez with `--json`; `finish_mez` waits for it."""
+    return subprocess.Popen(
+        [binary, "--json", "--quiet", *common, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+
+
+def finish_mez(process):
+    """Waits for a mez started by `start_mez`; returns (exit code, parsed stdout or None, stderr)."""
+    stdout, stderr = process.communicate()
+    try:
+        report = json.loads(stdout) if stdout.strip() else None
+    except json.JSONDecodeError:
+        report = None
+    return process.returncode, report, stderr
 
 
 def run_mez(binary, common, args, env):
     """Runs mez with `--json`; returns (exit code, parsed stdout or None, stderr)."""
-    done = subprocess.run(
-        [binary, "--json", "--quiet", *common, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-    )
-    try:
-        report = json.loads(done.stdout) if done.stdout.strip() else None
-    except json.JSONDecodeError:
-        report = None
-    return done.returncode, report, done.stderr
+    return finish_mez(start_mez(binary, common, args, env))
 
 
 JOBS = ("netting", "screen", "nightly")
 
 
-@ray.remote(num_cpus=1, max_retries=3, retry_exceptions=True)
 def map_unit(binary, common, job, plan, shard, env):
-    """One map unit; raises (and Ray retries it) when mez fails."""
+    """One map unit; raises (and Ray retries it) when mez fails. The unit uses as many
+    threads as CPUs Ray gave it: units share a node's cores, not each all of them."""
+    import ray
+
+    cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
+    env = {**env, "RAYON_NUM_THREADS": str(max(1, int(cpus)))}
     code, report, stderr = run_mez(
         binary, common, [job, "map", "--plan", plan, "--shard", str(shard)], env
     )
@@ -73,6 +86,9 @@ def main(argv=None):
         "--summary", help="also write the merge's summary (JSON) to this file: Ray itself may print to stdout"
     )
     parser.add_argument("--strict", action="store_true", help="netting: exit 1 when records were quarantined")
+    parser.add_argument(
+        "--cpus-per-unit", type=int, default=1, help="CPUs Ray reserves for each map unit, and the threads it uses"
+    )
     parser.add_argument("job", choices=JOBS)
     parser.add_argument("plan_args", nargs=argparse.REMAINDER, help="the arguments of `mez JOB plan`")
     args = parser.parse_args(argv)
@@ -82,18 +98,28 @@ def main(argv=None):
     trusted = [x for k in args.trusted_key for x in ("--trusted-key", k)]
 
     started = time.monotonic()
-    code, plan, stderr = run_mez(
-        args.mez, common + trusted, [args.job, "plan", *args.plan_args], env
+    # The plan is made while Ray is loaded and the driver connects to the cluster.
+    planning = start_mez(args.mez, common + trusted, [args.job, "plan", *args.plan_args], env)
+    try:
+        import ray
+
+        ray.init(address=args.address, log_to_driver=False, logging_level="ERROR")
+    except BaseException:
+        planning.kill()
+        planning.communicate()
+        raise
+    print(f"connected to the cluster ({time.monotonic() - started:.2f} s)", file=sys.stderr)
+    remote_unit = ray.remote(num_cpus=args.cpus_per_unit, max_retries=3, retry_exceptions=True)(
+        map_unit
     )
+    code, plan, stderr = finish_mez(planning)
     if code != 0 or plan is None:
         sys.stderr.write(stderr)
         return code or 2
     digest, units = plan["plan"], plan["units"]
-    print(f"plan {digest}: {units} units", file=sys.stderr)
-
-    ray.init(address=args.address, log_to_driver=False, logging_level="ERROR")
+    print(f"plan {digest}: {units} units ({time.monotonic() - started:.2f} s)", file=sys.stderr)
     pending = [
-        map_unit.remote(args.mez, common + trusted, args.job, digest, shard, env)
+        remote_unit.remote(args.mez, common + trusted, args.job, digest, shard, env)
         for shard in range(units)
     ]
     done = 0
@@ -106,21 +132,24 @@ def main(argv=None):
             return 1
         done += 1
         print(
-            f"map units: {done}/{units} done ({time.monotonic() - started:.1f} s)",
+            f"map units: {done}/{units} done ({time.monotonic() - started:.2f} s)",
             file=sys.stderr,
         )
 
     merge = [args.job, "merge", "--plan", digest, *trusted]
     if args.strict and args.job == "netting":
         merge.append("--strict")
-    code, summary, stderr = run_mez(args.mez, common, merge, env)
+    # The merge runs here, while the driver leaves the cluster.
+    merging = start_mez(args.mez, common, merge, env)
+    ray.shutdown()
+    code, summary, stderr = finish_mez(merging)
     sys.stderr.write(stderr)
     if summary is not None:
         print(json.dumps(summary, indent=2))
         if args.summary:
             with open(args.summary, "w", encoding="utf-8") as out:
                 json.dump(summary, out, indent=2)
-    print(f"merged in {time.monotonic() - started:.1f} s in all", file=sys.stderr)
+    print(f"merged in {time.monotonic() - started:.2f} s in all", file=sys.stderr)
     return code
 
 
