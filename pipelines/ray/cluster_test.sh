@@ -56,7 +56,9 @@ drive() { # NAME MEZ JOB PLAN-ARGUMENTS...
     --store "s3://mez/$name" --key "$work/ops.key" --summary "$work/ray-$name.json" \
     "$@" >"$tmp/driver-$name.log"
 }
-for n in 1 3 7; do drive "shards-$n" "$mez" netting --input "$work/day" --shards "$n"; done
+for n in 1 3 7; do
+  drive "shards-$n" "$mez" netting --input "$work/day" --shards "$n" --segment-bytes 100000
+done
 "$mez" --quiet --store s3://mez/screen --key "$work/ops.key" \
   regpack build --jurisdiction test --lists "$work/list.csv"
 drive screen "$mez" screen --names "$work/names.csv" --regpack runs/regpack-test/latest --shards 5
@@ -70,7 +72,7 @@ case "\$*" in *"netting map"*) sleep 4 ;; esac
 exec "$mez" "\$@"
 EOF
 chmod +x "$tmp/slow-mez"
-drive killed "$tmp/slow-mez" netting --input "$work/day" --shards 3 &
+drive killed "$tmp/slow-mez" netting --input "$work/day" --shards 3 --segment-bytes 100000 &
 driver=$!
 victim=
 for _ in $(seq 1 200); do

@@ -92,7 +92,18 @@ fn jobs_on_a_ray_cluster_are_byte_identical_to_one_machine() {
     let one = tables(&succeeded_json(
         &mez_command(d)
             .args([
-                "--json", "--store", "one", "--key", "ops.key", "netting", "run", "--input", "day",
+                "--json",
+                "--store",
+                "one",
+                "--key",
+                "ops.key",
+                "netting",
+                "run",
+                "--input",
+                "day",
+                // Segments small enough for every shard of 3 and most of 7 to get files.
+                "--segment-bytes",
+                "100000",
             ])
             .output()
             .unwrap(),

@@ -223,6 +223,62 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
         other => panic!("{other:?}"),
     }
     assert!(store.list("manifests/").unwrap().is_empty());
+
+    // A damaged identity list (the merge's way to find identities of several shards):
+    // refused as corrupt, naming the shard, even when it still hashes right (a list out
+    // of order, re-stored under its new digest and a new partial).
+    let config = NettingConfig {
+        segment_bytes: 20_000,
+        ..NettingConfig::default()
+    };
+    let plan5 = plan(&store, &input, 3, config);
+    for i in 0..3 {
+        shard::map(&store, &trust(), &plan5, i).unwrap();
+    }
+    let entry = index(&plan5, 2);
+    let text = store.get(&entry).unwrap();
+    let digest: Digest = std::str::from_utf8(&text).unwrap().trim().parse().unwrap();
+    let mut partial: serde_json::Value =
+        serde_json::from_slice(&store.get_blob(&digest).unwrap()).unwrap();
+    let identities: Digest = partial["body"]["identities"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut list = store.get_blob(&identities).unwrap().to_vec();
+    assert!(list.len() >= 48, "shard 2 saw at least two identities");
+    let (first, second) = list.split_at_mut(24);
+    first.swap_with_slice(&mut second[..24]);
+    let (reordered, _) = store.put_blob(list.into()).unwrap();
+    partial["body"]["identities"] = serde_json::json!(reordered.to_string());
+    let (forged, _) = store
+        .put_blob(verify::canon::to_canonical_vec(&partial).unwrap().into())
+        .unwrap();
+    std::fs::write(store_dir.path().join(&entry), format!("{forged}\n")).unwrap();
+    match merge(&store, &plan5) {
+        Err(JobError::Shard(ShardError::Corrupt {
+            shard: 2, reason, ..
+        })) => {
+            assert!(reason.contains("not sorted"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(store.list("manifests/").unwrap().is_empty());
+
+    // A signed plan whose shard starts inside a segment: its row groups would not be the
+    // table's, so no unit runs it.
+    let opened = shard::open_plan(&store, &trust(), &plan5).unwrap();
+    let mut cut = opened.clone();
+    cut.config.segment_bytes = 1 << 40;
+    let forged =
+        pipelines::jobs::shards::store_plan(&store, &signer(), shard::PLAN_TYPE, &cut).unwrap();
+    let err = shard::map(&store, &trust(), &forged, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("a shard starts inside an input segment"),
+        "{err}"
+    );
 }
 
 /// The commands: `plan` prints the plan, `map` takes its shard from `--shard` or from a
@@ -254,8 +310,17 @@ fn the_shard_commands_and_their_exit_codes() {
             .output()
             .unwrap()
     };
+    // Small segments, so that every shard has files of its own.
     let planned = succeeded_json(&mez(&[
-        "--json", "netting", "plan", "--input", "day", "--shards", "3",
+        "--json",
+        "netting",
+        "plan",
+        "--input",
+        "day",
+        "--shards",
+        "3",
+        "--segment-bytes",
+        "20000",
     ]));
     let plan = planned["plan"].as_str().unwrap().to_owned();
     assert_eq!(planned["shards"].as_array().unwrap().len(), 3);
@@ -318,7 +383,17 @@ fn the_shard_commands_and_their_exit_codes() {
     let one = succeeded_json(
         &mez_command(d)
             .args([
-                "--json", "--store", "one", "--key", "ops.key", "netting", "run", "--input", "day",
+                "--json",
+                "--store",
+                "one",
+                "--key",
+                "ops.key",
+                "netting",
+                "run",
+                "--input",
+                "day",
+                "--segment-bytes",
+                "20000",
             ])
             .output()
             .unwrap(),
@@ -576,7 +651,14 @@ fn a_plan_over_object_store_inputs_sends_each_unit_to_its_objects() {
             .unwrap()
     };
     let planned = succeeded_json(&mez(&[
-        "netting", "plan", "--input", &prefix, "--shards", "3",
+        "netting",
+        "plan",
+        "--input",
+        &prefix,
+        "--shards",
+        "3",
+        "--segment-bytes",
+        "20000",
     ]));
     let plan = planned["plan"].as_str().unwrap().to_owned();
     for i in 0..3 {
@@ -590,7 +672,14 @@ fn a_plan_over_object_store_inputs_sends_each_unit_to_its_objects() {
         ]));
     }
     let merged = succeeded_json(&mez(&["netting", "merge", "--plan", &plan]));
-    let one = succeeded_json(&mez(&["netting", "run", "--input", "day"]));
+    let one = succeeded_json(&mez(&[
+        "netting",
+        "run",
+        "--input",
+        "day",
+        "--segment-bytes",
+        "20000",
+    ]));
     assert_eq!(merged["tables"], one["tables"]);
     // The plan names the objects by URL, not by the planner's temporary copies.
     let stored = verify::store::Store::open(d.join("s").to_str().unwrap()).unwrap();

@@ -40,6 +40,8 @@ use crate::jobs::{Context, Job, JobError, Produced};
 pub const PLAN_TYPE: &str = "application/vnd.mez.netting-plan+json";
 const PLAN_KIND: &str = "mez.netting.plan/v2";
 const PARTIAL_KIND: &str = "mez.netting.partial/v2";
+/// The largest integer canonical JSON holds exactly (2^53 - 1).
+const MAX_EXACT_JSON: u64 = (1 << 53) - 1;
 /// The job's name in partial index keys (`scale/netting/<plan>/shard-<i>`).
 const JOB: &str = "netting";
 
@@ -133,6 +135,20 @@ pub fn plan(
 ) -> Result<(Digest, Plan), JobError> {
     if shards == 0 {
         return Err(JobError::input("--shards", "must be at least 1"));
+    }
+    // A plan is canonical JSON, whose numbers are exact only up to 2^53.
+    for (flag, value) in [
+        ("--segment-bytes", config.segment_bytes),
+        ("--max-decompressed", config.read_limits.max_decompressed),
+        ("--max-token", config.read_limits.max_token as u64),
+        ("--max-field", config.read_limits.max_field as u64),
+    ] {
+        if value > MAX_EXACT_JSON {
+            return Err(JobError::input(
+                flag,
+                format!("{value} is more than a plan can hold (at most {MAX_EXACT_JSON})"),
+            ));
+        }
     }
     // One file per task: sizes vary by orders of magnitude (bulk files and singles), and
     // rayon's default chunks left one thread hashing the large files alone.
