@@ -176,17 +176,43 @@ pub fn open_blob(
     digest: &Digest,
     staging: &std::path::Path,
 ) -> Result<HashingReader<std::io::BufReader<std::fs::File>>, String> {
+    let path = blob_path(store, digest, staging)?;
+    let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(HashingReader::new(std::io::BufReader::new(file)))
+}
+
+/// A blob as a local file: the store's own file on a local store, else a download into
+/// `staging`. Not checked: see [`checked_blob_file`].
+fn blob_path(
+    store: &Store,
+    digest: &Digest,
+    staging: &std::path::Path,
+) -> Result<std::path::PathBuf, String> {
     let key = verify::store::blob_key(digest);
-    let path = match store.local_root() {
-        Some(root) => root.join(&key),
+    match store.local_root() {
+        Some(root) => Ok(root.join(&key)),
         None => {
             let path = staging.join(digest.hex());
             store.download(&key, &path).map_err(|e| e.to_string())?;
-            path
+            Ok(path)
         }
-    };
-    let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(HashingReader::new(std::io::BufReader::new(file)))
+    }
+}
+
+/// A blob as a local file (see [`open_blob`]), checked against its digest first: for
+/// readers that need the whole file at hand (Parquet).
+pub fn checked_blob_file(
+    store: &Store,
+    digest: &Digest,
+    staging: &std::path::Path,
+) -> Result<std::path::PathBuf, String> {
+    let path = blob_path(store, digest, staging)?;
+    let (found, _) = Digest::of_file(&path).map_err(|e| e.to_string())?;
+    if found == *digest {
+        Ok(path)
+    } else {
+        Err(format!("blob {digest} hashes to {found}"))
+    }
 }
 
 /// Reads the rest of a blob opened by [`open_blob`] and checks that everything read hashes

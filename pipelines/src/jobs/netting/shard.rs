@@ -450,30 +450,6 @@ pub fn map(
     shards::store_partial(store, JOB, PARTIAL_KIND, digest, shard, &partial)
 }
 
-/// A blob of a partial as a local file, checked against its digest: the store's own file
-/// on a local store, else a download into `staging`.
-fn local_blob(
-    store: &Store,
-    digest: &Digest,
-    staging: &std::path::Path,
-) -> Result<PathBuf, String> {
-    let key = verify::store::blob_key(digest);
-    let path = match store.local_root() {
-        Some(root) => root.join(&key),
-        None => {
-            let path = staging.join(digest.hex());
-            store.download(&key, &path).map_err(|e| e.to_string())?;
-            path
-        }
-    };
-    let (found, _) = Digest::of_file(&path).map_err(|e| e.to_string())?;
-    if found == *digest {
-        Ok(path)
-    } else {
-        Err(format!("blob {digest} hashes to {found}"))
-    }
-}
-
 /// The payments at `rows` (sorted) of a shard's `payments` file.
 fn payments_at(path: &std::path::Path, rows: &[u64]) -> Result<Vec<Obligation>, String> {
     use parquet::arrow::arrow_reader::{
@@ -571,9 +547,9 @@ impl Job for NettingMerge {
                         .ok_or_else(|| corrupt(shard, "an unknown header check".into()))?,
                 );
             }
-            let payments = local_blob(store, &partial.payments, staging.path())
+            let payments = shards::checked_blob_file(store, &partial.payments, staging.path())
                 .map_err(|e| corrupt(shard, e))?;
-            let identities = local_blob(store, &partial.identities, staging.path())
+            let identities = shards::checked_blob_file(store, &partial.identities, staging.path())
                 .map_err(|e| corrupt(shard, e))?;
             partials.push((partial, payments, identities));
         }
