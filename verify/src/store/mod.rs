@@ -409,7 +409,7 @@ impl Store {
             mode: PutMode::Create,
             ..Default::default()
         };
-        let result = self.write_retrying(|| {
+        let result = self.retrying(|| {
             self.runtime.block_on(self.inner.put_opts(
                 &path,
                 PutPayload::from(bytes.clone()),
@@ -432,7 +432,7 @@ impl Store {
         if let Some(root) = &self.local_root {
             return local::replace(root, &key, format!("{digest}\n").as_bytes());
         }
-        self.write_retrying(|| {
+        self.retrying(|| {
             self.runtime.block_on(self.inner.put(
                 &Path::from(key.as_str()),
                 PutPayload::from(format!("{digest}\n")),
@@ -442,12 +442,13 @@ impl Store {
         .map_err(|e| store_error(&key, e))
     }
 
-    /// Runs a write, and — when the operator gave a retry budget — runs it again after a
-    /// failure until the budget is spent. `object_store` does not retry a PUT cut off
-    /// mid-request, as it cannot know the PUT to be idempotent; ours are: create-only
-    /// (a second attempt finds the first one's object, whose bytes then decide) or the
-    /// same value again (refs).
-    fn write_retrying<T>(
+    /// Runs a request, and — when the operator gave a retry budget — runs it again after a
+    /// failure until the budget is spent. `object_store` gives up on some failures it
+    /// cannot know to be safe to repeat: a PUT cut off mid-request, a connection dropped
+    /// while the answer came back. Ours are all safe to repeat: reads, create-only writes
+    /// (a second attempt finds the first one's object, whose bytes then decide) and refs
+    /// set to the same value again.
+    fn retrying<T>(
         &self,
         mut attempt: impl FnMut() -> object_store::Result<T>,
     ) -> object_store::Result<T> {
@@ -485,9 +486,11 @@ impl Store {
     /// Reads an object whole, unchecked (receipts and checkpoints carry their own checks).
     pub fn get(&self, key: &str) -> Result<Bytes> {
         let path = Path::from(key);
-        self.runtime
-            .block_on(async { self.inner.get(&path).await?.bytes().await })
-            .map_err(|e| store_error(key, e))
+        self.retrying(|| {
+            self.runtime
+                .block_on(async { self.inner.get(&path).await?.bytes().await })
+        })
+        .map_err(|e| store_error(key, e))
     }
 
     /// Streams an object into a new local file at `dest`, in constant memory; returns its
@@ -499,24 +502,29 @@ impl Store {
             reason: format!("{}: {e}", dest.display()),
         };
         let path = Path::from(key);
-        let mut file = std::io::BufWriter::new(std::fs::File::create(dest).map_err(io)?);
-        let size = self.runtime.block_on(async {
-            let mut stream = self
-                .inner
-                .get(&path)
-                .await
-                .map_err(|e| store_error(key, e))?
-                .into_stream();
-            let mut size = 0u64;
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| store_error(key, e))?;
-                size += chunk.len() as u64;
-                file.write_all(&chunk).map_err(io)?;
-            }
-            Ok::<u64, Error>(size)
-        })?;
-        file.flush().map_err(io)?;
-        Ok(size)
+        // A store failure starts the download again (within the retry budget); a local
+        // one ends it.
+        let attempt = || -> object_store::Result<std::io::Result<u64>> {
+            let mut file = match std::fs::File::create(dest) {
+                Ok(file) => std::io::BufWriter::new(file),
+                Err(e) => return Ok(Err(e)),
+            };
+            self.runtime.block_on(async {
+                let mut stream = self.inner.get(&path).await?.into_stream();
+                let mut size = 0u64;
+                while let Some(chunk) = stream.next().await {
+                    let chunk = chunk?;
+                    size += chunk.len() as u64;
+                    if let Err(e) = file.write_all(&chunk) {
+                        return Ok(Err(e));
+                    }
+                }
+                Ok(file.flush().map(|()| size))
+            })
+        };
+        self.retrying(attempt)
+            .map_err(|e| store_error(key, e))?
+            .map_err(io)
     }
 
     /// Reads a content-addressed object and checks its digest.
@@ -548,7 +556,7 @@ impl Store {
     /// Whether an object exists.
     pub fn exists(&self, key: &str) -> Result<bool> {
         let path = Path::from(key);
-        match self.runtime.block_on(self.inner.head(&path)) {
+        match self.retrying(|| self.runtime.block_on(self.inner.head(&path))) {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(store_error(key, e)),
@@ -565,23 +573,30 @@ impl Store {
     /// added, not the whole log.
     pub fn list_after(&self, prefix: &str, after: Option<&str>) -> Result<Vec<Listed>> {
         let path = Path::from(prefix.trim_end_matches('/'));
-        let stream = match after {
-            Some(after) => self.inner.list_with_offset(Some(&path), &Path::from(after)),
-            None => self.inner.list(Some(&path)),
-        };
-        let mut listed = Vec::new();
-        for item in self.runtime.block_on(stream.collect::<Vec<_>>()) {
-            match item {
-                Ok(meta) => listed.push(Listed {
-                    key: meta.location.to_string(),
-                    size: meta.size,
-                    modified: meta.last_modified.timestamp(),
-                }),
-                // No run can name such an object; the audit reports it (`unaddressable`).
-                Err(object_store::Error::InvalidPath { .. }) => {}
-                Err(e) => return Err(store_error(prefix, e)),
+        let list_once = || -> object_store::Result<Vec<Listed>> {
+            let stream = match after {
+                Some(after) => self.inner.list_with_offset(Some(&path), &Path::from(after)),
+                None => self.inner.list(Some(&path)),
+            };
+            let mut listed = Vec::new();
+            for item in self.runtime.block_on(stream.collect::<Vec<_>>()) {
+                match item {
+                    Ok(meta) => listed.push(Listed {
+                        key: meta.location.to_string(),
+                        size: meta.size,
+                        modified: meta.last_modified.timestamp(),
+                    }),
+                    // No run can name such an object; the audit reports it
+                    // (`unaddressable`).
+                    Err(object_store::Error::InvalidPath { .. }) => {}
+                    Err(e) => return Err(e),
+                }
             }
-        }
+            Ok(listed)
+        };
+        let mut listed = self
+            .retrying(list_once)
+            .map_err(|e| store_error(prefix, e))?;
         listed.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(listed)
     }
