@@ -265,6 +265,26 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
     }
     assert!(store.list("manifests/").unwrap().is_empty());
 
+    // Payments that are not Parquet, stored under their own digest: named by shard.
+    let (garbage, _) = store
+        .put_blob(b"not parquet at all".to_vec().into())
+        .unwrap();
+    partial["body"]["identities"] = serde_json::json!(identities.to_string());
+    partial["body"]["payments"] = serde_json::json!(garbage.to_string());
+    let (forged, _) = store
+        .put_blob(verify::canon::to_canonical_vec(&partial).unwrap().into())
+        .unwrap();
+    std::fs::write(store_dir.path().join(&entry), format!("{forged}\n")).unwrap();
+    match merge(&store, &plan5) {
+        Err(JobError::Shard(ShardError::Corrupt {
+            shard: 2, reason, ..
+        })) => {
+            assert!(reason.contains("not a Parquet file"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(store.list("manifests/").unwrap().is_empty());
+
     // A signed plan whose shard starts inside a segment: its row groups would not be the
     // table's, so no unit runs it.
     let opened = shard::open_plan(&store, &trust(), &plan5).unwrap();

@@ -450,6 +450,15 @@ pub fn map(
     shards::store_partial(store, JOB, PARTIAL_KIND, digest, shard, &partial)
 }
 
+/// The rows of a shard's `payments` file, from its footer.
+fn payments_rows(path: &std::path::Path) -> Result<u64, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let metadata = parquet::file::metadata::ParquetMetaDataReader::new()
+        .parse_and_finish(&file)
+        .map_err(|e| format!("its payments are not a Parquet file: {e}"))?;
+    u64::try_from(metadata.file_metadata().num_rows()).map_err(|e| e.to_string())
+}
+
 /// The payments at `rows` (sorted) of a shard's `payments` file.
 fn payments_at(path: &std::path::Path, rows: &[u64]) -> Result<Vec<Obligation>, String> {
     use parquet::arrow::arrow_reader::{
@@ -549,6 +558,17 @@ impl Job for NettingMerge {
             }
             let payments = shards::checked_blob_file(store, &partial.payments, staging.path())
                 .map_err(|e| corrupt(shard, e))?;
+            // Its footer is read now, so that a damaged file is named by its shard.
+            let rows = payments_rows(&payments).map_err(|e| corrupt(shard, e))?;
+            if rows != partial.payments_rows {
+                return Err(corrupt(
+                    shard,
+                    format!(
+                        "its payments hold {rows} rows, the partial says {}",
+                        partial.payments_rows
+                    ),
+                ));
+            }
             let identities = shards::checked_blob_file(store, &partial.identities, staging.path())
                 .map_err(|e| corrupt(shard, e))?;
             partials.push((partial, payments, identities));
