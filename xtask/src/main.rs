@@ -1,6 +1,8 @@
 //! Developer tasks, run through cargo aliases (`.cargo/config.toml`):
 //!
 //! - `cargo xtest [ARGS]` — fetch libduckdb if needed, then `cargo test --workspace [ARGS]`;
+//!   without ARGS, then also the auditor's build of `verify` (`--no-default-features`: no
+//!   cloud backends, `sha2` for every digest), which the workspace build never compiles;
 //! - `cargo mez ARGS` — fetch libduckdb if needed, then run the `mez` CLI;
 //! - `cargo xtask duckdb` — only fetch libduckdb and print where it is.
 //!
@@ -26,8 +28,14 @@ fn main() -> ExitCode {
             println!("{}", dir.display());
             0
         }),
-        Some("test") => ensure_duckdb(&root)
-            .and_then(|dir| cargo(&root, &dir, &["test", "--workspace"], &args[1..])),
+        Some("test") => ensure_duckdb(&root).and_then(|dir| {
+            let code = cargo(&root, &dir, &["test", "--workspace"], &args[1..])?;
+            if code != 0 || args.len() > 1 {
+                return Ok(code);
+            }
+            let auditor = ["test", "--package", "verify", "--no-default-features"];
+            cargo(&root, &dir, &auditor, &[])
+        }),
         Some("mez") => ensure_duckdb(&root).and_then(|dir| {
             cargo(
                 &root,
