@@ -58,6 +58,10 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 
 pub mod cloud;
 pub mod gc;
+
+/// Whether this build has the cloud backends (`s3://`, `gs://`, `az://`): the `cloud`
+/// feature, off in the auditor's build.
+pub const HAS_CLOUD_BACKENDS: bool = cfg!(feature = "cloud");
 mod local;
 
 /// The staging folder of a local store, relative to its root.

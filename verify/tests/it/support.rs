@@ -111,7 +111,7 @@ pub const BUCKET: &str = "test-bucket";
 /// `MEZ_REQUIRE_S3=1` (set by `.ci/run`) a missing server is a test failure instead.
 pub fn s3_server() -> Option<&'static S3Server> {
     // The auditor's build (`--no-default-features`) has no S3 backend to test.
-    if !cfg!(feature = "cloud") {
+    if !verify::store::HAS_CLOUD_BACKENDS {
         eprintln!("SKIPPED S3 backend: verify built without the `cloud` feature");
         return None;
     }
