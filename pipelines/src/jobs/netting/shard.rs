@@ -588,7 +588,7 @@ impl Job for NettingMerge {
                     &payments_parts,
                 )
             });
-            let netted = merge_netting(&config, &partials, &corrupt);
+            let netted = merge_netting(&config, partials, &corrupt);
             let spliced = splicing.join().map_err(|_| JobError::Input {
                 path: PathBuf::from("payments"),
                 reason: "the splicing thread panicked".into(),
@@ -615,7 +615,7 @@ impl Job for NettingMerge {
 /// payments its `finish` wants.
 fn merge_netting(
     config: &NettingConfig,
-    partials: &[(Partial, PathBuf, PathBuf)],
+    partials: Vec<(Partial, PathBuf, PathBuf)>,
     corrupt: &dyn Fn(usize, String) -> JobError,
 ) -> Result<(super::Accumulator, Vec<Obligation>), JobError> {
     let mut lists = Vec::with_capacity(partials.len());
@@ -626,19 +626,21 @@ fn merge_netting(
         ));
     }
     let shared = merge::shared_identities(&mut lists).map_err(|(shard, e)| corrupt(shard, e))?;
+    // The rows of each shard's netted first payments of shared identities, in one pass.
+    let mut rows_of: Vec<Vec<u64>> = vec![Vec::new(); partials.len()];
+    for (shard, row) in shared.values().flatten() {
+        if let (Some(rows), Some(row)) = (rows_of.get_mut(*shard), row) {
+            rows.push(*row);
+        }
+    }
     let mut shards = Vec::with_capacity(partials.len());
-    for (shard, (partial, payments, _)) in partials.iter().enumerate() {
-        let mut rows: Vec<u64> = shared
-            .values()
-            .flat_map(|seen| seen.iter())
-            .filter(|(s, _)| *s == shard)
-            .filter_map(|(_, row)| *row)
-            .collect();
+    for ((shard, (partial, payments, _)), mut rows) in partials.into_iter().enumerate().zip(rows_of)
+    {
         rows.sort_unstable();
-        let netted_shared = payments_at(payments, &rows).map_err(|e| corrupt(shard, e))?;
+        let netted_shared = payments_at(&payments, &rows).map_err(|e| corrupt(shard, e))?;
         shards.push(merge::ShardNetting {
-            state: partial.netting.clone(),
-            firsts: partial.conflict_firsts.clone(),
+            state: partial.netting,
+            firsts: partial.conflict_firsts,
             netted_shared,
         });
     }
