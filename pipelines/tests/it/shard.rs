@@ -250,20 +250,25 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
     let (first, second) = list.split_at_mut(24);
     first.swap_with_slice(&mut second[..24]);
     let (reordered, _) = store.put_blob(list.into()).unwrap();
+    // Stores `partial` as shard 2's and returns why the merge refused it (naming shard 2,
+    // publishing nothing).
+    let refused = |partial: &serde_json::Value| -> String {
+        let (forged, _) = store
+            .put_blob(verify::canon::to_canonical_vec(partial).unwrap().into())
+            .unwrap();
+        std::fs::write(store_dir.path().join(&entry), format!("{forged}\n")).unwrap();
+        let reason = match merge(&store, &plan5) {
+            Err(JobError::Shard(ShardError::Corrupt {
+                shard: 2, reason, ..
+            })) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(store.list("manifests/").unwrap().is_empty());
+        reason
+    };
     partial["body"]["identities"] = serde_json::json!(reordered.to_string());
-    let (forged, _) = store
-        .put_blob(verify::canon::to_canonical_vec(&partial).unwrap().into())
-        .unwrap();
-    std::fs::write(store_dir.path().join(&entry), format!("{forged}\n")).unwrap();
-    match merge(&store, &plan5) {
-        Err(JobError::Shard(ShardError::Corrupt {
-            shard: 2, reason, ..
-        })) => {
-            assert!(reason.contains("not sorted"), "{reason}");
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(store.list("manifests/").unwrap().is_empty());
+    let reason = refused(&partial);
+    assert!(reason.contains("not sorted"), "{reason}");
 
     // Payments that are not Parquet, stored under their own digest: named by shard.
     let (garbage, _) = store
@@ -271,19 +276,8 @@ fn bad_plans_shards_and_partials_are_refused_by_name() {
         .unwrap();
     partial["body"]["identities"] = serde_json::json!(identities.to_string());
     partial["body"]["payments"] = serde_json::json!(garbage.to_string());
-    let (forged, _) = store
-        .put_blob(verify::canon::to_canonical_vec(&partial).unwrap().into())
-        .unwrap();
-    std::fs::write(store_dir.path().join(&entry), format!("{forged}\n")).unwrap();
-    match merge(&store, &plan5) {
-        Err(JobError::Shard(ShardError::Corrupt {
-            shard: 2, reason, ..
-        })) => {
-            assert!(reason.contains("not a Parquet file"), "{reason}");
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(store.list("manifests/").unwrap().is_empty());
+    let reason = refused(&partial);
+    assert!(reason.contains("not a Parquet file"), "{reason}");
 
     // A signed plan whose shard starts inside a segment: its row groups would not be the
     // table's, so no unit runs it.
