@@ -46,19 +46,7 @@ fn setup(d: &Path) -> Vec<Job> {
         &crate::manifest_dir().join("../jurisdictions"),
         &d.join("zones"),
     );
-    ok(&[
-        "--quiet",
-        "gen",
-        "pacs008",
-        "--out",
-        "day",
-        "--transactions",
-        "40000",
-        "--files",
-        "6",
-        "--duplicates",
-        "10",
-    ]);
+    crate::gen_day(d, "40000", "6", &["--duplicates", "10"]);
     ok(&[
         "--quiet",
         "gen",

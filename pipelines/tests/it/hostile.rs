@@ -116,7 +116,7 @@ fn hostile_xml_beside_a_day_is_refused_or_checked_and_the_day_nets_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     crate::mez_ok(d, &["keygen", "--out", "k"]);
-    crate::gen_day(d, "3000", "3");
+    crate::gen_day(d, "3000", "3", &[]);
     hostile_files(&d.join("hostile"));
     let run = |store: &str, inputs: &[&str]| {
         let mut args = vec![
@@ -286,7 +286,7 @@ fn symbolic_links_in_a_store_are_reported_and_odd_file_names_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     crate::mez_ok(d, &["keygen", "--out", "k"]);
-    crate::gen_day(d, "200", "2");
+    crate::gen_day(d, "200", "2", &[]);
     // A file name with a newline and one reached through `..` are inputs like any other.
     let first = std::fs::read_dir(d.join("day"))
         .unwrap()

@@ -66,22 +66,22 @@ fn zones_demo(dir: &std::path::Path, transactions: &str, entities: &str) -> serd
     )
 }
 
-/// A generated pacs.008 day in `dir/day`: `transactions` payments over `files` files.
-fn gen_day(dir: &std::path::Path, transactions: &str, files: &str) {
-    mez_ok(
-        dir,
-        &[
-            "--quiet",
-            "gen",
-            "pacs008",
-            "--out",
-            "day",
-            "--transactions",
-            transactions,
-            "--files",
-            files,
-        ],
-    );
+/// A generated pacs.008 day in `dir/day`: `transactions` payments over `files` files, and
+/// whatever else `extra` asks of `mez gen pacs008`.
+fn gen_day(dir: &std::path::Path, transactions: &str, files: &str, extra: &[&str]) {
+    let mut args = vec![
+        "--quiet",
+        "gen",
+        "pacs008",
+        "--out",
+        "day",
+        "--transactions",
+        transactions,
+        "--files",
+        files,
+    ];
+    args.extend_from_slice(extra);
+    mez_ok(dir, &args);
 }
 
 /// Runs `mez` with `args` in `dir`, which must succeed; its stdout.

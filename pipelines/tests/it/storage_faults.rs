@@ -27,7 +27,7 @@ fn mez(d: &Path, env: &[(String, String)], args: &[&str]) -> Output {
 
 fn setup(d: &Path) {
     crate::succeeded(&mez(d, &[], &["keygen", "--out", "k"]));
-    crate::gen_day(d, "20000", "4");
+    crate::gen_day(d, "20000", "4", &[]);
 }
 
 fn tables(o: &Output) -> serde_json::Value {
